@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package TwoPass needs to build, test and benchmark.
+# Idempotent: packages already present are skipped; waits for the apt lock.
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap
+  build-essential
+  python3
+  python3-matplotlib
+  pkg-config
+  cmake
+  ninja-build
+  libcpuinfo-dev
+  libpthreadpool-dev
+  libfp16-dev
+  libfxdiv-dev
+  libpsimd-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
+$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,86 @@
+// Microkernel signatures and declarations.
+//
+// Every kernel family has one hand-written table, src/<family>/<family>.inc,
+// listing each generated variant as
+//   TWOPASS_UKERNEL(isa, symbol, element_tile)
+// The same table drives code generation (tools/generate_kernels.py), the
+// declarations below, the tests and the benchmarks. All kernels have C linkage.
+// Sizes (`batch`) are in bytes; see each family's template for its contract.
+#pragma once
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Pass 1 of Two-Pass softmax: sum of exp(input[i]) in the extended format.
+// sum[0] * 2^sum[1] = sum_i exp(input[i]).
+typedef void (*twopass_f32_raddextexp_ukernel_fn)(size_t batch, const float* input,
+                                                  float sum[2]);
+
+// Pass 2 of Two-Pass softmax:
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent.
+typedef void (*twopass_f32_vscaleextexp_ukernel_fn)(size_t batch, const float* input,
+                                                    float* output, float scale_mantissa,
+                                                    float scale_exponent);
+
+// Three-Pass pass 1: *max = max_i input[i] (NaN if any input is NaN).
+typedef void (*twopass_f32_rmax_ukernel_fn)(size_t batch, const float* input, float* max);
+
+// Three-Pass (reload) pass 2: output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+typedef void (*twopass_f32_raddstoreexpminusmax_ukernel_fn)(size_t batch, const float* input,
+                                                            const float* max, float* output,
+                                                            float* sum);
+
+// Three-Pass (reload) pass 3: output[i] = input[i] * scale.
+typedef void (*twopass_f32_vscale_ukernel_fn)(size_t batch, const float* input, float* output,
+                                              float scale);
+
+// Three-Pass (recompute) pass 2: *sum = sum_i exp(input[i] - max).
+typedef void (*twopass_f32_raddexpminusmax_ukernel_fn)(size_t batch, const float* input,
+                                                       float* sum, float max);
+
+// Three-Pass (recompute) pass 3: output[i] = exp(input[i] - max) * scale.
+typedef void (*twopass_f32_vscaleexpminusmax_ukernel_fn)(size_t batch, const float* input,
+                                                         float* output, float max, float scale);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float sum[2]);
+#include "f32-raddextexp/f32-raddextexp.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                    \
+  void ukernel(size_t batch, const float* input, float* output, float scale_mantissa, \
+               float scale_exponent);
+#include "f32-vscaleextexp/f32-vscaleextexp.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* max);
+#include "f32-rmax/f32-rmax.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                                \
+  void ukernel(size_t batch, const float* input, const float* max, float* output, float* sum);
+#include "f32-raddstoreexpminusmax/f32-raddstoreexpminusmax.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* output, float scale);
+#include "f32-vscale/f32-vscale.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* sum, float max);
+#include "f32-raddexpminusmax/f32-raddexpminusmax.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* output, float max, float scale);
+#include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
+#undef TWOPASS_UKERNEL
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
