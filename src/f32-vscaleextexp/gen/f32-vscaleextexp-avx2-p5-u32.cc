@@ -1,0 +1,131 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-vscaleextexp/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_vscaleextexp_ukernel__avx2_p5_u32
+
+// Pass 2 of the Two-Pass softmax, AVX2 + FMA3, 8 lanes.
+//
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent, computed as
+// (p * scale_mantissa) * 2^(n_eff + scale_exponent) from exp(x) = p * 2^n_eff, so
+// that exp(x) itself never has to be representable (softmax passes 1/m and -e of
+// the pass-1 sum (m, e)).
+//
+// Contract (tested on every ISA by test/f32-vscaleextexp.cc):
+// - scale_exponent is integer-valued. For results in the normal range the error is
+//   that of exp (below) plus one rounding of p * scale_mantissa.
+// - x = -inf gives exactly +0 (for a finite positive scale_mantissa); NaN gives NaN.
+// - 2^(n_eff + scale_exponent) saturates: exponents below -126 give 0 (results below
+//   about 2^-126 * |p * scale_mantissa| flush to zero) and exponents above 127 give
+//   +inf (results that would exceed 2^127 may saturate to inf).
+// - Reads [input, input + batch), writes [output, output + batch), nothing else;
+//   output == input (in place) works; no alignment requirement.
+//
+// Math per element x (the same as pass 1, see src/f32-raddextexp/avx2.cc.in):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
+//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
+// 2. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
+//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
+// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
+//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: max(d, -127) maps NaN to -127
+//    (x NaN: p is NaN already), then min(d, 128). 2^d is built exactly by adding
+//    0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d = -127 gives
+//    +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
+// 6. y = (p * scale_mantissa) * 2^d.
+// 32 elements (4 vectors) per iteration, all loaded before any store (in
+// place); then whole vectors; then the last 1-7 elements with vmaskmovps load/store.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3 ULP).
+
+#include <assert.h>
+#include <stdint.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// exp(x) * s * 2^e per lane, steps 1-6 above.
+inline __m256 ScaledExtExp(__m256 vx, __m256 vs, __m256 ve) {
+  const __m256 vbound = _mm256_set1_ps(0x1p23f);
+  const __m256 vminus_bound = _mm256_set1_ps(-0x1p23f);
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+  const __m256 vmin_exp = _mm256_set1_ps(-127.0f);
+  const __m256 vmax_exp = _mm256_set1_ps(128.0f);
+  const __m256 vmagic_bias = _mm256_set1_ps(0x1.8000FEp23f);
+
+  const __m256 vxc = _mm256_min_ps(vbound, _mm256_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m256 vdx = _mm256_sub_ps(vx, vxc);
+  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vxc, vlog2e),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
+  vq = _mm256_fmadd_ps(vq, vt, vc3);
+  vq = _mm256_fmadd_ps(vq, vt, vc2);
+  vq = _mm256_fmadd_ps(vq, vt, vc1);
+  const __m256 vp = _mm256_fmadd_ps(vq, vt, vone);
+
+  __m256 vd = _mm256_add_ps(_mm256_add_ps(vn, vdx), ve);
+  vd = _mm256_max_ps(vd, vmin_exp);  // second operand for NaN: -127
+  vd = _mm256_min_ps(vd, vmax_exp);
+  const __m256 vscale = _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_castps_si256(_mm256_add_ps(vd, vmagic_bias)), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(vp, vs), vscale);
+}
+
+// vmaskmovps masks: the 8 entries starting at kMaskTable + 8 - r hold r ones.
+alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                            0,  0,  0,  0,  0,  0,  0,  0};
+
+}  // namespace
+
+extern "C" void twopass_f32_vscaleextexp_ukernel__avx2_p5_u32(size_t batch, const float* input, float* output,
+                           float scale_mantissa, float scale_exponent) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m256 vs = _mm256_set1_ps(scale_mantissa);
+  const __m256 ve = _mm256_set1_ps(scale_exponent);
+  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+    const __m256 vx0 = _mm256_loadu_ps(input + 0);
+    const __m256 vx1 = _mm256_loadu_ps(input + 8);
+    const __m256 vx2 = _mm256_loadu_ps(input + 16);
+    const __m256 vx3 = _mm256_loadu_ps(input + 24);
+    input += 32;
+
+    _mm256_storeu_ps(output + 0, ScaledExtExp(vx0, vs, ve));
+    _mm256_storeu_ps(output + 8, ScaledExtExp(vx1, vs, ve));
+    _mm256_storeu_ps(output + 16, ScaledExtExp(vx2, vs, ve));
+    _mm256_storeu_ps(output + 24, ScaledExtExp(vx3, vs, ve));
+    output += 32;
+  }
+  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+    const __m256 vx = _mm256_loadu_ps(input);
+    input += 8;
+    _mm256_storeu_ps(output, ScaledExtExp(vx, vs, ve));
+    output += 8;
+  }
+  if (batch != 0) {
+    // 1-7 elements: masked load and store touch only the active lanes.
+    const __m256i vmask = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(&kMaskTable[8 - batch / sizeof(float)]));
+    const __m256 vx = _mm256_maskload_ps(input, vmask);
+    _mm256_maskstore_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+  }
+}

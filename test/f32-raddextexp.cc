@@ -1,0 +1,251 @@
+// Tests of every f32-raddextexp variant listed in src/f32-raddextexp/f32-raddextexp.inc.
+#include <float.h>
+#include <math.h>
+
+#include <algorithm>
+#include <iostream>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "raddextexp-tester.h"
+#include "twopass/ukernel-list.h"
+#include "ukernel-test-util.h"
+
+namespace twopass {
+namespace testing {
+namespace {
+
+using Kernel = UkernelInfo<twopass_f32_raddextexp_ukernel_fn>;
+
+const Kernel kKernels[] = {
+#define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
+#include "f32-raddextexp/f32-raddextexp.inc"
+#undef TWOPASS_UKERNEL
+};
+
+// Row lengths around the tile: 1, tile-1, tile, tile+1, 2*tile, 3*tile + every tail
+// length, and primes.
+std::vector<size_t> Sizes(size_t tile) {
+  std::vector<size_t> sizes = {1, tile, tile + 1, 2 * tile, 7, 31, 127, 1021, 4093};
+  if (tile > 1) sizes.push_back(tile - 1);
+  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(3 * tile + tail);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
+
+std::string Hex(float v) {
+  char buffer[64];
+  snprintf(buffer, sizeof(buffer), "%a", v);
+  return buffer;
+}
+
+class F32RaddextexpTest : public ::testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override { TWOPASS_TEST_REQUIRES_ISA(GetParam().isa); }
+  const Kernel& kernel() const { return GetParam(); }
+};
+
+TEST_P(F32RaddextexpTest, RangeMinus10To10) {
+  for (size_t n : Sizes(kernel().tile)) {
+    RaddextexpTester().elements(n).input_range(-10.0f, 10.0f).Test(kernel().fn, kernel().name);
+    if (HasFailure()) return;
+  }
+}
+
+// Float exp overflows here: only the extended exponent keeps the sum finite.
+TEST_P(F32RaddextexpTest, Range90To100) {
+  for (size_t n : Sizes(kernel().tile)) {
+    RaddextexpTester().elements(n).input_range(90.0f, 100.0f).Test(kernel().fn, kernel().name);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_P(F32RaddextexpTest, RangeMinus1e4To1e4) {
+  for (size_t n : Sizes(kernel().tile)) {
+    RaddextexpTester().elements(n).input_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_P(F32RaddextexpTest, MixedScales) {
+  for (size_t n : Sizes(kernel().tile)) {
+    RaddextexpTester().elements(n).mixed_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
+    if (HasFailure()) return;
+  }
+}
+
+// The hardest case for the 1e-6 bound: 4096 terms of similar size.
+TEST_P(F32RaddextexpTest, Accuracy4096NearlyEqualTerms) {
+  const double error = RaddextexpTester()
+                           .elements(4096)
+                           .mixed_range(-3.0f, 3.0f)
+                           .iterations(20)
+                           .Test(kernel().fn, kernel().name);
+  const double error_flat = RaddextexpTester()
+                                .elements(4096)
+                                .input_range(-0.5f, 0.5f)
+                                .iterations(20)
+                                .Test(kernel().fn, kernel().name);
+  std::cout << "[ accuracy ] " << kernel().variant() << ": max relative error "
+            << std::max(error, error_flat) << " over 40 rows of 4096" << std::endl;
+}
+
+// Every tail length against a guard page after and before the row.
+TEST_P(F32RaddextexpTest, GuardPagesEveryTail) {
+  const size_t tile = kernel().tile;
+  for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+    for (size_t n = 1; n <= 2 * tile; n++) {
+      RaddextexpTester().elements(n).guard(guard).iterations(1).Test(kernel().fn, kernel().name);
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// Special values at the first, a middle and the last position, and at every
+// position of the remainder (tail) of the row; for both guard sides.
+TEST_P(F32RaddextexpTest, SpecialValuesEveryPosition) {
+  const float specials[] = {-INFINITY, -1e9f, -FLT_MAX, FLT_MAX, NAN,
+                            INFINITY,  1e-40f, -1e-40f, 0.0f,    -0.0f};
+  const size_t tile = kernel().tile;
+  // 2 full tiles and the longest tail, and a row with every tail length.
+  std::vector<size_t> sizes = {2 * tile + tile - 1, 2 * tile, 1};
+  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(tile + tail);
+  std::mt19937 rng(TestSeed());
+  std::uniform_real_distribution<float> uniform(-10.0f, 10.0f);
+  for (size_t n : sizes) {
+    std::vector<float> row(n);
+    for (float& v : row) v = uniform(rng);
+    std::vector<size_t> positions = {0, n / 2, n - 1};
+    for (size_t i = n - n % tile; i < n; i++) positions.push_back(i);
+    for (float special : specials) {
+      for (size_t position : positions) {
+        std::vector<float> r = row;
+        r[position] = special;
+        for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+          RaddextexpTester().guard(guard).TestRow(
+              kernel().fn, r,
+              std::string(kernel().name) + " n=" + std::to_string(n) + " special=" +
+                  Hex(special) + " at " + std::to_string(position));
+        }
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
+// Masked logits: -inf, -1e9 and -FLT_MAX next to ordinary values contribute
+// exactly nothing: the sum equals the sum of the ordinary values bit for bit.
+TEST_P(F32RaddextexpTest, MaskedLogitsContributeExactlyZero) {
+  const size_t tile = kernel().tile;
+  std::mt19937 rng(TestSeed());
+  std::uniform_real_distribution<float> uniform(-5.0f, 5.0f);
+  for (size_t n : {tile, 2 * tile + 1, 3 * tile + tile / 2 + 1}) {
+    std::vector<float> row(n);
+    for (float& v : row) v = uniform(rng);
+    // -inf terms add p * 0 = +0 exactly, so the bits must not change.
+    float sum_plain[2];
+    kernel().fn(n * sizeof(float), row.data(), sum_plain);
+    for (float masked : {-INFINITY, -1e9f, -FLT_MAX}) {
+      std::vector<float> r = row;
+      // Mask every third element; compare with the row where they are -inf.
+      std::vector<float> r_inf = row;
+      for (size_t i = 0; i < n; i += 3) {
+        r[i] = masked;
+        r_inf[i] = -INFINITY;
+      }
+      float sum_masked[2], sum_inf[2];
+      kernel().fn(n * sizeof(float), r.data(), sum_masked);
+      kernel().fn(n * sizeof(float), r_inf.data(), sum_inf);
+      EXPECT_FALSE(std::isnan(sum_masked[0]));
+      CheckRaddextexp(r.data(), n, sum_masked, std::string(kernel().name) + " masked " +
+                                                   Hex(masked) + " n=" + std::to_string(n));
+      // The vanishing terms add exactly 0 (2^d clamps to +0), so -1e9 / -FLT_MAX rows
+      // give the same mantissa and exponent as the -inf row.
+      EXPECT_EQ(FloatBits(sum_masked[0]), FloatBits(sum_inf[0])) << Hex(masked);
+      EXPECT_EQ(sum_masked[1], sum_inf[1]) << Hex(masked);
+    }
+  }
+}
+
+TEST_P(F32RaddextexpTest, AllNegativeInfinity) {
+  for (size_t n : Sizes(kernel().tile)) {
+    std::vector<float> row(n, -INFINITY);
+    float sum[2] = {NAN, NAN};
+    kernel().fn(n * sizeof(float), row.data(), sum);
+    EXPECT_EQ(FloatBits(sum[0]), 0u) << "n=" << n << " sum[0]=" << sum[0];
+    EXPECT_FALSE(std::isnan(sum[1])) << "n=" << n;
+    if (HasFailure()) return;
+  }
+}
+
+// Rows of huge finite values stay finite with a positive mantissa.
+TEST_P(F32RaddextexpTest, AllHugeFinite) {
+  for (float value : {-FLT_MAX, -1e9f, -1e5f, 1e5f, 1e9f, FLT_MAX}) {
+    for (size_t n : {size_t(1), kernel().tile, 2 * kernel().tile + 3}) {
+      std::vector<float> row(n, value);
+      RaddextexpTester().TestRow(kernel().fn, row,
+                                 std::string(kernel().name) + " all " + Hex(value));
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// A NaN anywhere wins over everything but +inf; +inf wins over NaN.
+TEST_P(F32RaddextexpTest, NanAndInfinityTogether) {
+  const size_t n = 2 * kernel().tile + 1;
+  std::vector<float> row(n, 1.0f);
+  row[0] = NAN;
+  row[n - 1] = -INFINITY;
+  RaddextexpTester().TestRow(kernel().fn, row, "NaN and -inf");
+  row[n / 2] = INFINITY;
+  RaddextexpTester().TestRow(kernel().fn, row, "NaN, +inf and -inf");
+  std::vector<float> infs(n, INFINITY);
+  RaddextexpTester().TestRow(kernel().fn, infs, "all +inf");
+}
+
+std::string VariantName(const ::testing::TestParamInfo<Kernel>& info) {
+  return info.param.variant();
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, F32RaddextexpTest, ::testing::ValuesIn(kKernels),
+                         VariantName);
+
+// All variants on this CPU agree with each other within twice the accuracy bound.
+TEST(F32RaddextexpConsistency, AllVariantsAgree) {
+  std::mt19937 rng(TestSeed());
+  for (size_t n : {size_t(1), size_t(17), size_t(1000), size_t(4096)}) {
+    for (int distribution = 0; distribution < 3; distribution++) {
+      std::vector<float> row(n);
+      std::uniform_real_distribution<float> wide(-1e4f, 1e4f);
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      for (float& v : row) {
+        v = distribution == 0 ? normal(rng) : distribution == 1 ? wide(rng) : 95.0f + normal(rng);
+      }
+      bool have_reference = false;
+      long double reference = 0.0L;
+      std::string reference_name;
+      for (const Kernel& k : kKernels) {
+        if (!twopass_isa_supported(k.isa)) continue;
+        float sum[2];
+        k.fn(n * sizeof(float), row.data(), sum);
+        const long double log_value = logl(sum[0]) + static_cast<long double>(sum[1]) * M_LN2l;
+        if (!have_reference) {
+          reference = log_value;
+          reference_name = k.name;
+          have_reference = true;
+          continue;
+        }
+        EXPECT_LE(fabsl(expm1l(log_value - reference)), 2 * kRaddextexpRelativeTolerance)
+            << k.name << " vs " << reference_name << " n=" << n << " distribution=" << distribution;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace twopass
