@@ -1,0 +1,152 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-raddexpminusmax/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4
+
+// f32-raddexpminusmax, AVX2: *sum = sum_i exp(input[i] - max).
+//
+// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
+// never reads outside [input, input + batch) (the last 1-7 elements use
+// maskload). Intended for max = the row maximum, so z = input[i] - max <= 0
+// (evaluated in float). Each term is within a few ULP of exp(z) when
+// exp(z) >= FLT_MIN; z below ln(FLT_MIN) (also z = -inf from input -inf)
+// contributes exactly 0; NaN in input or max gives a NaN sum; input = max =
+// +inf gives NaN.
+// 64 elements (8 vectors) per main-loop iteration; the sum is kept in
+// 4 f32 vector accumulators (vector i goes to accumulator i mod 4),
+// i.e. in 32 partial sums, which keeps rows of a few thousand
+// elements within ~1e-7 relative.
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// exp(z) for z = x - max <= 0 on eight lanes, with FMA.
+//
+// 1. Clamp: zc = max(cutoff, z). vmaxps returns its second operand when either
+//    is NaN, so a NaN z stays NaN. cutoff = -0x1.5D589Ep+6f is the float just
+//    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
+//    and the clamp keeps n >= -126 below, so 2^n is a normal float and -inf or
+//    -FLT_MAX never reach the reduction (no inf - inf = NaN).
+// 2. n = round-to-nearest-even(zc * log2(e)), log2(e) = 0x1.715476p+0f: the
+//    FMA zc * log2e + magic bias (0x1.8000FEp+23f = 1.5 * 2^23 + 127) rounds to
+//    an integer and leaves n + 127 in the low mantissa bits, so s = 2^n is
+//    those bits shifted into the exponent field (n + 127 in [1, 127] for zc in
+//    [cutoff, 0]). Subtracting the bias again gives n as a float.
+// 3. t = zc - n*ln2 with the two-constant Cody-Waite split for FMA:
+//    ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
+//    (the rounded remainder); each FMA rounds once. t in about [-ln2/2, ln2/2].
+// 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
+//    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
+//    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f), Horner
+//    with FMA.
+// 5. exp(z) = s * p = fma(t*s, c1 + t*(...), s), which rounds better than
+//    forming p first.
+// 6. Lanes with z < cutoff (including z = -inf) are set to exactly +0: no
+//    denormal outputs. NaN z gives NaN (NaN passes every step and the ordered
+//    comparison z < cutoff is false for NaN).
+// z = +inf (x = +inf with finite max) is outside the contract z <= 0.
+inline __m256 exp_minus_max(__m256 vz) {
+  const __m256 vcutoff = _mm256_set1_ps(-0x1.5D589Ep+6f);
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vmagic_bias = _mm256_set1_ps(0x1.8000FEp+23f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+
+  const __m256 vzc = _mm256_max_ps(vcutoff, vz);
+  __m256 vn = _mm256_fmadd_ps(vzc, vlog2e, vmagic_bias);
+  const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
+  vn = _mm256_sub_ps(vn, vmagic_bias);
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vzc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+  __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
+  vp = _mm256_fmadd_ps(vp, vt, vc3);
+  vp = _mm256_fmadd_ps(vp, vt, vc2);
+  vp = _mm256_fmadd_ps(vp, vt, vc1);
+  vt = _mm256_mul_ps(vt, vs);
+  const __m256 vf = _mm256_fmadd_ps(vt, vp, vs);
+  return _mm256_andnot_ps(_mm256_cmp_ps(vz, vcutoff, _CMP_LT_OQ), vf);
+}
+
+// maskload/maskstore mask with the first n lanes active (0 < n < 8): the
+// eight entries of {-1 x 7, 0 x 7} starting at 7 - n.
+alignas(32) const int32_t kTailMask[14] = {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0};
+
+inline __m256i tail_mask(size_t elements) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&kTailMask[7 - elements]));
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4(size_t batch, const float* input, float* sum, float max) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != NULL);
+  assert(sum != NULL);
+
+  const __m256 vmax = _mm256_set1_ps(max);
+  __m256 vacc0 = _mm256_setzero_ps();
+  __m256 vacc1 = _mm256_setzero_ps();
+  __m256 vacc2 = _mm256_setzero_ps();
+  __m256 vacc3 = _mm256_setzero_ps();
+  for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
+    const __m256 vx0 = _mm256_loadu_ps(input + 0);
+    const __m256 vx1 = _mm256_loadu_ps(input + 8);
+    const __m256 vx2 = _mm256_loadu_ps(input + 16);
+    const __m256 vx3 = _mm256_loadu_ps(input + 24);
+    const __m256 vx4 = _mm256_loadu_ps(input + 32);
+    const __m256 vx5 = _mm256_loadu_ps(input + 40);
+    const __m256 vx6 = _mm256_loadu_ps(input + 48);
+    const __m256 vx7 = _mm256_loadu_ps(input + 56);
+    input += 64;
+
+    const __m256 vf0 = exp_minus_max(_mm256_sub_ps(vx0, vmax));
+    const __m256 vf1 = exp_minus_max(_mm256_sub_ps(vx1, vmax));
+    const __m256 vf2 = exp_minus_max(_mm256_sub_ps(vx2, vmax));
+    const __m256 vf3 = exp_minus_max(_mm256_sub_ps(vx3, vmax));
+    const __m256 vf4 = exp_minus_max(_mm256_sub_ps(vx4, vmax));
+    const __m256 vf5 = exp_minus_max(_mm256_sub_ps(vx5, vmax));
+    const __m256 vf6 = exp_minus_max(_mm256_sub_ps(vx6, vmax));
+    const __m256 vf7 = exp_minus_max(_mm256_sub_ps(vx7, vmax));
+
+    vacc0 = _mm256_add_ps(vacc0, vf0);
+    vacc1 = _mm256_add_ps(vacc1, vf1);
+    vacc2 = _mm256_add_ps(vacc2, vf2);
+    vacc3 = _mm256_add_ps(vacc3, vf3);
+    vacc0 = _mm256_add_ps(vacc0, vf4);
+    vacc1 = _mm256_add_ps(vacc1, vf5);
+    vacc2 = _mm256_add_ps(vacc2, vf6);
+    vacc3 = _mm256_add_ps(vacc3, vf7);
+  }
+  vacc0 = _mm256_add_ps(vacc0, vacc1);
+  vacc0 = _mm256_add_ps(vacc0, vacc2);
+  vacc0 = _mm256_add_ps(vacc0, vacc3);
+  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+    const __m256 vx = _mm256_loadu_ps(input);
+    input += 8;
+    const __m256 vf = exp_minus_max(_mm256_sub_ps(vx, vmax));
+    vacc0 = _mm256_add_ps(vacc0, vf);
+  }
+  if (batch != 0) {
+    // Only the first n lanes are loaded, stored and summed.
+    const __m256i vmask = tail_mask(batch / sizeof(float));
+    const __m256 vx = _mm256_maskload_ps(input, vmask);
+    const __m256 vf = exp_minus_max(_mm256_sub_ps(vx, vmax));
+    vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
+  }
+  __m128 vacc = _mm_add_ps(_mm256_castps256_ps128(vacc0), _mm256_extractf128_ps(vacc0, 1));
+  vacc = _mm_add_ps(vacc, _mm_movehl_ps(vacc, vacc));
+  vacc = _mm_add_ss(vacc, _mm_movehdup_ps(vacc));
+  _mm_store_ss(sum, vacc);
+}

@@ -1,0 +1,137 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-raddstoreexpminusmax/scalar.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2
+
+// f32-raddstoreexpminusmax, portable scalar:
+//   output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+//
+// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
+// output may equal input (in place). Intended for *max = the row maximum, so
+// z = input[i] - *max <= 0 (evaluated in float). Accuracy: output within a few
+// ULP of exp(z) (relative error < 1e-6) when exp(z) >= FLT_MIN; z below
+// ln(FLT_MIN) (also z = -inf from input -inf) gives exactly +0; NaN in input
+// or *max gives NaN outputs and a NaN sum; input = *max = +inf gives NaN.
+// The sum is accumulated in double in 2 accumulators (element i goes to
+// accumulator i mod 2) and rounded once, so it stays within ~1e-7 relative
+// however long the row. 4 elements per main-loop iteration.
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+inline uint32_t float_as_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof(u));
+  return u;
+}
+
+inline float bits_as_float(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof(f));
+  return f;
+}
+
+// exp(z) for z = x - max <= 0, without FMA (plain C++ arithmetic; compiled
+// with -std=c++17, so no contraction into FMA either).
+//
+// 1. Clamp: zc = max(z, cutoff), written so that a NaN z stays NaN (the
+//    comparison is false for NaN). cutoff = -0x1.5D589Ep+6f is the float just
+//    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
+//    and the clamp keeps n >= -126 below, so 2^n is a normal float and -inf or
+//    -FLT_MAX never reach the reduction (no inf - inf = NaN).
+// 2. n = round-to-nearest-even(zc * log2(e)), log2(e) = 0x1.715476p+0f: adding
+//    the magic bias 0x1.8000FEp+23f (1.5 * 2^23 + 127) rounds to an integer and
+//    leaves n + 127 in the low mantissa bits, so s = 2^n is those bits shifted
+//    into the exponent field (n + 127 in [1, 127] for zc in [cutoff, 0]).
+//    Subtracting the bias again gives n as a float.
+// 3. t = zc - n*ln2 with a two-constant Cody-Waite split:
+//    ln2_hi = 0x1.62E400p-1f has 15 significant bits, so n * ln2_hi is exact
+//    for |n| <= 2^9 (here |n| <= 127) and zc - n*ln2_hi is exact (Sterbenz);
+//    ln2_lo = 0x1.7F7D1Cp-20f = ln2 - ln2_hi rounded to float. t lies in
+//    about [-ln2/2, ln2/2].
+// 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
+//    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
+//    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f).
+// 5. exp(z) = s * p = s + (t*s) * (c1 + t*(...)), which rounds better than
+//    forming p first.
+// 6. z < cutoff (including z = -inf) gives exactly +0: no denormal outputs.
+//    NaN z gives NaN (NaN passes every step; the comparison is false).
+// z = +inf (x = +inf with finite max) is outside the contract z <= 0.
+inline float exp_minus_max(float z) {
+  const float cutoff = -0x1.5D589Ep+6f;
+  const float log2e = 0x1.715476p+0f;
+  const float magic_bias = 0x1.8000FEp+23f;
+  const float minus_ln2_hi = -0x1.62E400p-1f;
+  const float minus_ln2_lo = -0x1.7F7D1Cp-20f;
+  const float c5 = 0x1.0F9F9Cp-7f;
+  const float c4 = 0x1.573A1Ap-5f;
+  const float c3 = 0x1.555A80p-3f;
+  const float c2 = 0x1.FFFDC6p-2f;
+  const float c1 = 0x1.FFFFF6p-1f;
+
+  const float zc = z < cutoff ? cutoff : z;
+  float n = zc * log2e + magic_bias;
+  const float s = bits_as_float(float_as_bits(n) << 23);
+  n -= magic_bias;
+  float t = n * minus_ln2_hi + zc;
+  t = n * minus_ln2_lo + t;
+  float p = c5 * t + c4;
+  p = p * t + c3;
+  p = p * t + c2;
+  p = p * t + c1;
+  t *= s;
+  const float f = t * p + s;
+  return z < cutoff ? 0.0f : f;
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size_t batch, const float* input, const float* max, float* output,
+                           float* sum) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != NULL);
+  assert(max != NULL);
+  assert(output != NULL);
+  assert(sum != NULL);
+
+  const float vmax = *max;
+  double vacc0 = 0.0;
+  double vacc1 = 0.0;
+  for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+    const float vx0 = input[0];
+    const float vx1 = input[1];
+    const float vx2 = input[2];
+    const float vx3 = input[3];
+    input += 4;
+
+    const float vf0 = exp_minus_max(vx0 - vmax);
+    const float vf1 = exp_minus_max(vx1 - vmax);
+    const float vf2 = exp_minus_max(vx2 - vmax);
+    const float vf3 = exp_minus_max(vx3 - vmax);
+
+    output[0] = vf0;
+    output[1] = vf1;
+    output[2] = vf2;
+    output[3] = vf3;
+    output += 4;
+
+    vacc0 += (double) vf0;
+    vacc1 += (double) vf1;
+    vacc0 += (double) vf2;
+    vacc1 += (double) vf3;
+  }
+  for (; batch != 0; batch -= sizeof(float)) {
+    const float vf = exp_minus_max(*input++ - vmax);
+    *output++ = vf;
+    vacc0 += (double) vf;
+  }
+  vacc0 += vacc1;
+  *sum = (float) vacc0;
+}

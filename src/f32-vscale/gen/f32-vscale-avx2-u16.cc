@@ -1,0 +1,61 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-vscale/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_vscale_ukernel__avx2_u16
+
+// f32-vscale, AVX2: output[i] = input[i] * scale.
+//
+// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
+// output may equal input (in place), other overlaps are not allowed; never
+// touches memory outside the two rows (the last 1-7 elements use
+// maskload/maskstore). Every output is the IEEE product.
+// 16 elements (2 vectors) per main-loop iteration.
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// maskload/maskstore mask with the first n lanes active (0 < n < 8): the
+// eight entries of {-1 x 7, 0 x 7} starting at 7 - n.
+alignas(32) const int32_t kTailMask[14] = {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0};
+
+inline __m256i tail_mask(size_t elements) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&kTailMask[7 - elements]));
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_vscale_ukernel__avx2_u16(size_t batch, const float* input, float* output, float scale) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != NULL);
+  assert(output != NULL);
+
+  const __m256 vscale = _mm256_set1_ps(scale);
+  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+    // All loads before the stores, so that in-place operation is safe.
+    const __m256 vx0 = _mm256_loadu_ps(input + 0);
+    const __m256 vx1 = _mm256_loadu_ps(input + 8);
+    input += 16;
+
+    _mm256_storeu_ps(output + 0, _mm256_mul_ps(vx0, vscale));
+    _mm256_storeu_ps(output + 8, _mm256_mul_ps(vx1, vscale));
+    output += 16;
+  }
+  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+    _mm256_storeu_ps(output, _mm256_mul_ps(_mm256_loadu_ps(input), vscale));
+    input += 8;
+    output += 8;
+  }
+  if (batch != 0) {
+    const __m256i vmask = tail_mask(batch / sizeof(float));
+    const __m256 vx = _mm256_maskload_ps(input, vmask);
+    _mm256_maskstore_ps(output, vmask, _mm256_mul_ps(vx, vscale));
+  }
+}
