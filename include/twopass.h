@@ -1,0 +1,215 @@
+/*
+ * TwoPass: softmax for CPUs, built on the Two-Pass softmax algorithm
+ * (M. Dukhan and A. Ablavatski, arXiv 2001.04438).
+ *
+ * One public C header. Everything here is C-compatible; the library itself is C++.
+ *
+ * Usage in short:
+ *
+ *   twopass_initialize();                                  // once, any thread
+ *   twopass_operator_t op = NULL;
+ *   twopass_create_softmax_nc_f32(0, &op);
+ *   twopass_reshape_softmax_nc_f32(op, channels, channels, channels, batch, pool);
+ *   twopass_setup_softmax_nc_f32(op, input, output);
+ *   twopass_run_operator(op, pool);                        // as often as needed
+ *   twopass_delete_operator(op);
+ *
+ * or the one-shot twopass_run_softmax_nc_f32(...). Every function returns a status
+ * and never aborts; a failure writes nothing to the output and logs one line to stderr
+ * (see "Logging").
+ *
+ * ## What is computed
+ * Softmax along the last axis of a row-major [batch_size x channels] tensor:
+ *   output[b * output_stride + i] = exp(x_i) / sum_j exp(x_j),
+ *   x_j = input[b * input_stride + j], 0 <= i, j < channels.
+ * Strides are in elements (not bytes). The elements between `channels` and the stride
+ * (the gaps) are neither read nor written.
+ *
+ * ## Accuracy and special values (every ISA, every algorithm)
+ * Let r be the double-precision softmax of the row.
+ * - Finite inputs of any magnitude: outputs are finite and in [0, 1];
+ *   max_i |y_i - r_i| <= 1e-6 * max_i r_i, and |sum_i y_i - 1| <= 1e-6 for rows of up to
+ *   2^28 elements (partial sums of bounded chunks are merged in double precision).
+ * - Element-wise, where r_i >= 1e-30 and all inputs of the row lie in [-1e4, 1e4]:
+ *   |y_i - r_i| <= 1e-6 * r_i with the two-pass algorithm (the automatic choice).
+ *   The three-pass algorithms first round d_i = x_i - max to float, which adds up to
+ *   2^-24 * |d_i| (<= 4e-6 for r_i >= 1e-30) of relative error when that difference is
+ *   not exact; it is exact whenever x_i and max lie within a factor of two of each other.
+ * - Rows of huge magnitude (largest element beyond about +-1e4, e.g. [1e6, 1e6 + 1])
+ *   are still right: such rows are detected after the first pass and recomputed with
+ *   the three-pass method, where x - max is small and exact.
+ * - A NaN anywhere in a row: every output of that row is NaN.
+ * - -inf inputs give exactly 0. A row of only -inf gives NaN everywhere by default, or
+ *   zeros everywhere with TWOPASS_FLAG_MASKED_ROW_ZERO (fully masked attention rows).
+ * - +inf inputs (and no NaN): the limit of softmax: each of the k +inf entries gets 1/k,
+ *   every other entry 0.
+ * - Denormal inputs behave as the tiny numbers they are (exp(denormal) = 1 to float
+ *   precision); no flush-to-zero mode is needed or set.
+ *
+ * ## Threading
+ * - `threadpool` is a pthreadpool (pthreadpool.h); NULL runs on the calling thread.
+ *   With a pool, rows are spread over its threads; when there are fewer rows than
+ *   threads, long rows are split into chunks that are processed in parallel.
+ * - Chunk boundaries depend only on `channels`, never on the thread count: outputs are
+ *   bitwise identical for any pool (or none) and from run to run, on one ISA.
+ * - twopass_initialize() may be called from any thread, any number of times.
+ * - Separate operators may be used concurrently from different threads. One operator
+ *   must not be used by two threads at once (its functions are not reentrant on the
+ *   same operator). Calls that share one pthreadpool are serialized by the pool.
+ *
+ * ## Aliasing and memory
+ * - In-place operation is supported: input == output with input_stride ==
+ *   output_stride. Any other overlap between the input and output address ranges is
+ *   rejected by setup (the check is on whole ranges, not on individual elements).
+ * - No alignment requirement on input or output; nothing outside the rows' elements is
+ *   ever read or written (no padding rule).
+ * - No memory is allocated and no kernel is chosen by run: reshape allocates the
+ *   scratch space, create fixes the kernels.
+ *
+ * ## Kernel selection
+ * twopass_initialize() picks, once per process, the best kernels the CPU supports
+ * (detected with cpuinfo). The environment variable TWOPASS_MAX_ISA=scalar|sse2|avx2|
+ * avx512f caps that choice; an unknown name or an ISA the CPU lacks is an error (logged,
+ * and returned by every call of twopass_initialize), never a silent fallback.
+ *
+ * ## Logging
+ * Diagnostics go to stderr as lines prefixed "twopass: ", and only there. The level
+ * comes from the environment variable TWOPASS_LOG_LEVEL=none|error|warning|info|debug
+ * (read once; default: warning, i.e. errors and warnings only). Every rejected argument
+ * is logged at error level with the function and the offending value, e.g.
+ *   twopass: reshape_softmax_nc_f32: input_stride (3) < channels (5)
+ * The chosen ISA and kernels are logged at info level by twopass_initialize().
+ */
+#ifndef TWOPASS_H_
+#define TWOPASS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pthreadpool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Semantic version of this header and library. */
+#define TWOPASS_VERSION_MAJOR 0
+#define TWOPASS_VERSION_MINOR 1
+#define TWOPASS_VERSION_PATCH 0
+
+/* Result of every TwoPass function. */
+enum twopass_status {
+  /* The call did what it says. */
+  twopass_status_success = 0,
+  /* twopass_initialize() has not (successfully) run yet. */
+  twopass_status_uninitialized = 1,
+  /* An argument is wrong: NULL pointer, zero or too large size, stride < channels,
+     overlapping buffers, conflicting flags, a handle that is not a live operator... */
+  twopass_status_invalid_parameter = 2,
+  /* The operator is not in a state that allows this call (setup before reshape, run
+     before setup, an operator of another type). */
+  twopass_status_invalid_state = 3,
+  /* The argument is well-formed but not supported by this version (unknown flag bits). */
+  twopass_status_unsupported_parameter = 4,
+  /* The CPU lacks what was asked for (TWOPASS_MAX_ISA naming an ISA it does not have). */
+  twopass_status_unsupported_hardware = 5,
+  /* Memory allocation failed. */
+  twopass_status_out_of_memory = 6,
+};
+
+/* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32.
+   At most one TWOPASS_FLAG_ALGORITHM_* flag may be given; none means the library
+   chooses (currently always two-pass; see src/softmax-nc.cc, choose_algorithm).
+   Every algorithm meets the contract above; they differ in speed only. */
+
+/* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then
+   exp recomputed and scaled. Reads the input twice, writes the output once. */
+#define TWOPASS_FLAG_ALGORITHM_TWO_PASS 0x00000001u
+/* Classic three passes: max; exp(x - max) stored and summed; output scaled in place. */
+#define TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD 0x00000002u
+/* Three passes without the intermediate store: max; sum of exp(x - max); exp(x - max)
+   recomputed and scaled. */
+#define TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE 0x00000004u
+/* A row whose inputs are all -inf produces zeros instead of NaN. */
+#define TWOPASS_FLAG_MASKED_ROW_ZERO 0x00000008u
+
+/* Opaque operator handle. */
+typedef struct twopass_operator* twopass_operator_t;
+
+/* Initializes the library: detects the CPU (cpuinfo), reads TWOPASS_MAX_ISA and
+   TWOPASS_LOG_LEVEL, and selects the kernels. Idempotent and thread-safe: the work is
+   done once; later calls return the first call's status.
+   Returns success, unsupported_hardware (TWOPASS_MAX_ISA names an ISA this CPU lacks,
+   or cpuinfo failed), or invalid_parameter (TWOPASS_MAX_ISA names no known ISA). */
+enum twopass_status twopass_initialize(void);
+
+/* TWOPASS_VERSION_MAJOR * 10000 + TWOPASS_VERSION_MINOR * 100 + TWOPASS_VERSION_PATCH
+   of the library that is linked (may differ from the header's macros). */
+uint32_t twopass_version(void);
+
+/* The ISA whose kernels new operators use: "scalar", "sse2", "avx2" or "avx512f";
+   "uninitialized" before a successful twopass_initialize(). Never NULL. */
+const char* twopass_isa_name(void);
+
+/* Creates a softmax operator for f32 data in NC layout.
+   flags: zero or more TWOPASS_FLAG_* (at most one algorithm flag).
+   softmax_op_out: receives the new operator; untouched on failure.
+   Returns success, uninitialized, invalid_parameter (NULL softmax_op_out, two or more
+   algorithm flags), unsupported_parameter (unknown flag bits) or out_of_memory.
+   The kernels (ISA) are fixed here for the life of the operator. */
+enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
+                                                  twopass_operator_t* softmax_op_out);
+
+/* Sets the shape and prepares everything run needs (scratch space, algorithm).
+   channels: elements per row, >= 1.
+   input_stride, output_stride: elements between the starts of consecutive rows,
+     >= channels.
+   batch_size: number of rows; 0 is allowed (run then does nothing).
+   threadpool: the pool that will be used by run, or NULL (used for planning only;
+     results do not depend on it).
+   The byte span of either tensor, ((batch_size - 1) * stride + channels) * 4, must be
+   representable (<= PTRDIFF_MAX). Invalidates a previous setup: call setup again.
+   Returns success, uninitialized, invalid_parameter (NULL or dead op, zero channels,
+   stride < channels, byte-size overflow), invalid_state (op is not a softmax_nc_f32
+   operator) or out_of_memory (the operator keeps its previous shape then, unset). */
+enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op,
+                                                   size_t channels, size_t input_stride,
+                                                   size_t output_stride, size_t batch_size,
+                                                   pthreadpool_t threadpool);
+
+/* Binds the input and output tensors (used by every following run).
+   input, output: non-NULL, any alignment. They must either be the same pointer with
+   equal strides (in place) or address ranges that do not overlap.
+   Returns success, uninitialized, invalid_parameter (NULL or dead op, NULL pointers,
+   partial overlap, ranges wrapping the address space) or invalid_state (not reshaped,
+   or not a softmax_nc_f32 operator). */
+enum twopass_status twopass_setup_softmax_nc_f32(twopass_operator_t softmax_op,
+                                                 const float* input, float* output);
+
+/* Runs the operator on the bound tensors. threadpool: NULL or any pool (the thread
+   count does not change the results). No allocation, no kernel choice.
+   Returns success, uninitialized, invalid_parameter (NULL or dead op) or invalid_state
+   (run before setup). */
+enum twopass_status twopass_run_operator(twopass_operator_t op, pthreadpool_t threadpool);
+
+/* Destroys an operator and frees its memory. Returns success, uninitialized or
+   invalid_parameter (NULL, or a handle that is not a live operator).
+   Dead handles are detected: every function keeps a registry of live operators and
+   rejects any other handle with invalid_parameter, without touching it. The one case
+   that cannot be detected is a stale handle whose address was reused by a newer
+   operator: it then refers to that operator. */
+enum twopass_status twopass_delete_operator(twopass_operator_t op);
+
+/* One-shot softmax: create, reshape, setup, run and delete in one call, with the same
+   arguments, rules and statuses as those functions. Allocates scratch space only for
+   rows longer than one chunk (4096 elements). */
+enum twopass_status twopass_run_softmax_nc_f32(size_t channels, size_t input_stride,
+                                               size_t output_stride, size_t batch_size,
+                                               const float* input, float* output,
+                                               uint32_t flags, pthreadpool_t threadpool);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* TWOPASS_H_ */

@@ -1,0 +1,523 @@
+// Bad input to every entry point: each case checks the status, the error line naming
+// the bad value, that nothing was written to the output, and that nothing crashed.
+// Also: initialization (idempotent, thread-safe, TWOPASS_MAX_ISA handling, calls before
+// it) and the logging switch.
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "twopass.h"
+#include "twopass/config.h"
+#include "twopass/isa.h"
+#include "twopass/log.h"
+#include "ukernel-test-util.h"
+
+namespace twopass {
+namespace testing {
+namespace {
+
+// Runs `call` with stderr captured; returns what was written.
+template <typename F>
+std::string CaptureLog(F call) {
+  ::testing::internal::CaptureStderr();
+  call();
+  return ::testing::internal::GetCapturedStderr();
+}
+
+#define EXPECT_LOGGED(log, text)                                                  \
+  EXPECT_NE(std::string::npos, (log).find(text)) << "log was: \"" << (log) << "\""
+
+// ---- Before initialization (each in a fresh process) -----------------------------
+
+int CallEverythingUninitialized() {
+  int failures = 0;
+  if (strcmp(twopass_isa_name(), "uninitialized") != 0) failures++;
+  twopass_operator_t op = nullptr;
+  float x[4] = {0, 1, 2, 3}, y[4];
+  failures += twopass_create_softmax_nc_f32(0, &op) != twopass_status_uninitialized;
+  failures += op != nullptr;
+  failures += twopass_reshape_softmax_nc_f32(op, 4, 4, 4, 1, nullptr) !=
+              twopass_status_uninitialized;
+  failures += twopass_setup_softmax_nc_f32(op, x, y) != twopass_status_uninitialized;
+  failures += twopass_run_operator(op, nullptr) != twopass_status_uninitialized;
+  failures += twopass_delete_operator(op) != twopass_status_uninitialized;
+  failures += twopass_run_softmax_nc_f32(4, 4, 4, 1, x, y, 0, nullptr) !=
+              twopass_status_uninitialized;
+  failures += twopass_internal_set_isa(twopass_isa_scalar) != twopass_status_uninitialized;
+  return failures;
+}
+
+TEST(SoftmaxBadInputDeathTest, CallsBeforeInitialize) {
+  ::testing::GTEST_FLAG(death_test_style) = "threadsafe";  // a fresh process
+  EXPECT_EXIT(exit(CallEverythingUninitialized()), ::testing::ExitedWithCode(0),
+              "twopass: create_softmax_nc_f32: library not initialized");
+}
+
+int InitializeWithMaxIsa(const char* value, enum twopass_status expected) {
+  setenv("TWOPASS_MAX_ISA", value, 1);
+  const enum twopass_status first = twopass_initialize();
+  const enum twopass_status second = twopass_initialize();  // keeps returning it
+  twopass_operator_t op = nullptr;
+  const enum twopass_status create = twopass_create_softmax_nc_f32(0, &op);
+  if (first != expected || second != expected) return 1;
+  if (expected != twopass_status_success && create != twopass_status_uninitialized) return 2;
+  if (expected == twopass_status_success && strcmp(twopass_isa_name(), value) != 0) return 3;
+  return 0;
+}
+
+TEST(SoftmaxBadInputDeathTest, MaxIsaUnknownName) {
+  ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
+  EXPECT_EXIT(exit(InitializeWithMaxIsa("avx9000", twopass_status_invalid_parameter)),
+              ::testing::ExitedWithCode(0), "TWOPASS_MAX_ISA ..avx9000.. is not one of");
+}
+
+TEST(SoftmaxBadInputDeathTest, MaxIsaUnsupportedByCpu) {
+  ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
+  int lacking = -1;
+  for (int isa = TWOPASS_ISA_COUNT - 1; isa > 0; isa--) {
+    if (!twopass_isa_supported(static_cast<enum twopass_isa>(isa))) lacking = isa;
+  }
+  if (lacking < 0) GTEST_SKIP() << "this CPU supports every ISA";
+  const char* name = twopass_isa_to_string(static_cast<enum twopass_isa>(lacking));
+  EXPECT_EXIT(exit(InitializeWithMaxIsa(name, twopass_status_unsupported_hardware)),
+              ::testing::ExitedWithCode(0), "is not supported by this CPU");
+}
+
+TEST(SoftmaxBadInputDeathTest, MaxIsaCapsTheChoice) {
+  ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
+  EXPECT_EXIT(exit(InitializeWithMaxIsa("scalar", twopass_status_success)),
+              ::testing::ExitedWithCode(0), "");
+}
+
+// The same decision without a process per case: any CPU level, any request.
+TEST(SoftmaxMaxIsa, Resolve) {
+  enum twopass_isa isa = twopass_isa_scalar;
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_unsupported_hardware,
+              ResolveMaxIsa("avx512f", twopass_isa_sse2, &isa));
+  });
+  EXPECT_LOGGED(log, "TWOPASS_MAX_ISA (avx512f) is not supported by this CPU (best: sse2)");
+  EXPECT_EQ(twopass_isa_scalar, isa);  // untouched
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, ResolveMaxIsa("AVX2", twopass_isa_avx2, &isa));
+  });
+  EXPECT_LOGGED(log, "TWOPASS_MAX_ISA (\"AVX2\") is not one of");
+  EXPECT_EQ(twopass_status_success, ResolveMaxIsa("sse2", twopass_isa_avx512f, &isa));
+  EXPECT_EQ(twopass_isa_sse2, isa);
+  EXPECT_EQ(twopass_status_success, ResolveMaxIsa(nullptr, twopass_isa_avx2, &isa));
+  EXPECT_EQ(twopass_isa_avx2, isa);
+}
+
+// ---- Initialization and logging --------------------------------------------------
+
+TEST(SoftmaxInitialize, IdempotentAndThreadSafe) {
+  std::vector<std::thread> threads;
+  std::vector<enum twopass_status> statuses(8, twopass_status_uninitialized);
+  for (size_t i = 0; i < statuses.size(); i++) {
+    threads.emplace_back([&statuses, i] { statuses[i] = twopass_initialize(); });
+  }
+  for (auto& thread : threads) thread.join();
+  for (enum twopass_status status : statuses) EXPECT_EQ(twopass_status_success, status);
+  EXPECT_EQ(twopass_status_success, twopass_initialize());
+}
+
+TEST(SoftmaxInitialize, VersionAndIsaName) {
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  EXPECT_EQ(static_cast<uint32_t>(TWOPASS_VERSION_MAJOR * 10000 + TWOPASS_VERSION_MINOR * 100 +
+                                  TWOPASS_VERSION_PATCH),
+            twopass_version());
+  EXPECT_EQ(100u, twopass_version());  // 0.1.0
+  for (int i = 0; i < TWOPASS_ISA_COUNT; i++) {
+    const enum twopass_isa isa = static_cast<enum twopass_isa>(i);
+    if (!twopass_isa_supported(isa)) {
+      EXPECT_EQ(twopass_status_unsupported_hardware, twopass_internal_set_isa(isa));
+      continue;
+    }
+    ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(isa));
+    EXPECT_STREQ(twopass_isa_to_string(isa), twopass_isa_name());
+    const KernelConfig* config = ActiveKernelConfig();
+    ASSERT_NE(nullptr, config);
+    EXPECT_EQ(isa, config->isa);
+    // Every selected kernel belongs to this ISA or a lower one.
+    EXPECT_LE(config->raddextexp.isa, isa);
+    EXPECT_LE(config->vscaleextexp.isa, isa);
+    EXPECT_LE(config->rmax.isa, isa);
+    EXPECT_LE(config->vscaleexpminusmax.isa, isa);
+  }
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_internal_set_isa(static_cast<enum twopass_isa>(TWOPASS_ISA_COUNT)));
+  ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(twopass_isa_best_supported()));
+}
+
+TEST(SoftmaxLogging, Levels) {
+  LogLevel level = LogLevel::kWarning;
+  EXPECT_TRUE(ParseLogLevel("debug", &level));
+  EXPECT_EQ(LogLevel::kDebug, level);
+  EXPECT_TRUE(ParseLogLevel("none", &level));
+  EXPECT_EQ(LogLevel::kNone, level);
+  EXPECT_FALSE(ParseLogLevel("verbose", &level));
+  EXPECT_FALSE(ParseLogLevel(nullptr, &level));
+  EXPECT_EQ(LogLevel::kNone, level);
+
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  const LogLevel saved = CurrentLogLevel();
+  twopass_operator_t op = nullptr;
+  SetLogLevel(LogLevel::kNone);
+  EXPECT_EQ("", CaptureLog([&] { twopass_create_softmax_nc_f32(0, nullptr); }));
+  SetLogLevel(LogLevel::kInfo);
+  std::string log = CaptureLog([&] { twopass_internal_set_isa(twopass_isa_scalar); });
+  EXPECT_LOGGED(log, "twopass: ISA scalar; kernels: twopass_f32_raddextexp_ukernel__scalar");
+  SetLogLevel(LogLevel::kWarning);  // the default: no info lines
+  EXPECT_EQ("", CaptureLog([&] { twopass_internal_set_isa(twopass_isa_best_supported()); }));
+  SetLogLevel(LogLevel::kDebug);
+  log = CaptureLog([&] {
+    ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f32(0, &op));
+    ASSERT_EQ(twopass_status_success,
+              twopass_reshape_softmax_nc_f32(op, 10000, 10000, 10000, 2, nullptr));
+    ASSERT_EQ(twopass_status_success, twopass_delete_operator(op));
+  });
+  EXPECT_LOGGED(log, "twopass: reshape_softmax_nc_f32: 2 x 10000, two-pass on");
+  SetLogLevel(saved);
+}
+
+// ---- Operator API ---------------------------------------------------------------
+
+class SoftmaxBadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(twopass_status_success, twopass_initialize());
+    ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(twopass_isa_best_supported()));
+    for (size_t i = 0; i < input_.size(); i++) input_[i] = static_cast<float>(i % 13);
+    std::fill(output_.begin(), output_.end(), kSentinel);
+  }
+  void TearDown() override {
+    if (op_ != nullptr) {
+      EXPECT_EQ(twopass_status_success, twopass_delete_operator(op_));
+    }
+  }
+
+  void Create(uint32_t flags = 0) {
+    ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f32(flags, &op_));
+  }
+  void CreateReshaped(size_t channels = 5, size_t batch = 4) {
+    Create();
+    ASSERT_EQ(twopass_status_success,
+              twopass_reshape_softmax_nc_f32(op_, channels, channels, channels, batch, nullptr));
+  }
+  // Nothing was written to the output.
+  void ExpectOutputUntouched() {
+    for (size_t i = 0; i < output_.size(); i++) {
+      ASSERT_EQ(kSentinel, output_[i]) << "output element " << i << " was written";
+    }
+  }
+
+  static constexpr float kSentinel = 12345.0f;
+  std::vector<float> input_ = std::vector<float>(256);
+  std::vector<float> output_ = std::vector<float>(256);
+  twopass_operator_t op_ = nullptr;
+};
+
+constexpr float SoftmaxBadInput::kSentinel;
+
+TEST_F(SoftmaxBadInput, CreateNullOutPointer) {
+  const std::string log = CaptureLog([] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_create_softmax_nc_f32(0, nullptr));
+  });
+  EXPECT_LOGGED(log, "twopass: create_softmax_nc_f32: softmax_op_out is NULL");
+}
+
+TEST_F(SoftmaxBadInput, CreateUnknownFlags) {
+  twopass_operator_t op = nullptr;
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_unsupported_parameter,
+              twopass_create_softmax_nc_f32(TWOPASS_FLAG_MASKED_ROW_ZERO | 0x100u, &op));
+  });
+  EXPECT_EQ(nullptr, op);
+  EXPECT_LOGGED(log, "create_softmax_nc_f32: flags (0x00000108) has unknown bits 0x00000100");
+}
+
+TEST_F(SoftmaxBadInput, CreateConflictingAlgorithms) {
+  twopass_operator_t op = nullptr;
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_create_softmax_nc_f32(TWOPASS_FLAG_ALGORITHM_TWO_PASS |
+                                                TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
+                                            &op));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_create_softmax_nc_f32(TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD |
+                                                TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+                                            &op));
+  });
+  EXPECT_EQ(nullptr, op);
+  EXPECT_LOGGED(log, "create_softmax_nc_f32: flags (0x00000003) name more than one algorithm");
+  EXPECT_LOGGED(log, "flags (0x00000006) name more than one algorithm");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeNullOperator) {
+  const std::string log = CaptureLog([] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(nullptr, 5, 5, 5, 1, nullptr));
+  });
+  EXPECT_LOGGED(log, "reshape_softmax_nc_f32: softmax_op is NULL");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeZeroChannels) {
+  Create();
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 0, 5, 5, 1, nullptr));
+  });
+  EXPECT_LOGGED(log, "reshape_softmax_nc_f32: channels (0) must be at least 1");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeInputStrideTooSmall) {
+  Create();
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 5, 3, 5, 1, nullptr));
+  });
+  EXPECT_LOGGED(log, "twopass: reshape_softmax_nc_f32: input_stride (3) < channels (5)");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeOutputStrideTooSmall) {
+  Create();
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 5, 5, 4, 1, nullptr));
+  });
+  EXPECT_LOGGED(log, "reshape_softmax_nc_f32: output_stride (4) < channels (5)");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeChannelsOverflow) {
+  Create();
+  const size_t huge = SIZE_MAX / 2;  // * 4 bytes overflows
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, huge, huge, huge, 1, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, SIZE_MAX, SIZE_MAX, SIZE_MAX, 1, nullptr));
+  });
+  EXPECT_LOGGED(log, "input size overflows: batch_size (1) x input_stride (" +
+                         std::to_string(huge) + ")");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeStrideTimesBatchOverflow) {
+  Create();
+  const size_t stride = (size_t{1} << 40);
+  const size_t batch = (size_t{1} << 30);  // 2^70 elements
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 5, stride, 5, batch, nullptr));
+  });
+  EXPECT_LOGGED(log, "input size overflows: batch_size (1073741824) x input_stride "
+                     "(1099511627776)");
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 5, 5, stride, batch, nullptr));
+  });
+  EXPECT_LOGGED(log, "output size overflows: batch_size (1073741824) x output_stride");
+}
+
+TEST_F(SoftmaxBadInput, ReshapeByteSizeOverflow) {
+  // The element count fits size_t, the byte count does not fit PTRDIFF_MAX.
+  Create();
+  const size_t batch = (size_t{1} << 61) + 1;
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 1, 1, 1, batch, nullptr));
+  });
+  EXPECT_LOGGED(log, "exceeds PTRDIFF_MAX");
+}
+
+TEST_F(SoftmaxBadInput, FailedReshapeKeepsPreviousShape) {
+  CreateReshaped(5, 4);
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));
+  CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(op_, 5, 3, 5, 4, nullptr));
+  });
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(op_, nullptr));
+  for (size_t i = 0; i < 20; i++) EXPECT_NE(kSentinel, output_[i]);
+  for (size_t i = 20; i < output_.size(); i++) EXPECT_EQ(kSentinel, output_[i]);
+}
+
+TEST_F(SoftmaxBadInput, SetupBeforeReshape) {
+  Create();
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_state,
+              twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));
+    EXPECT_EQ(twopass_status_invalid_state, twopass_run_operator(op_, nullptr));
+  });
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: operator");
+  EXPECT_LOGGED(log, "is not reshaped yet");
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, SetupNullPointers) {
+  CreateReshaped();
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(op_, nullptr, output_.data()));
+  });
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: input is NULL");
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(op_, input_.data(), nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(nullptr, input_.data(), output_.data()));
+  });
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: output is NULL");
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: softmax_op is NULL");
+  // Setup failed, so run has nothing to run.
+  CaptureLog([&] { EXPECT_EQ(twopass_status_invalid_state, twopass_run_operator(op_, nullptr)); });
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, SetupPartialOverlap) {
+  CreateReshaped(5, 4);
+  float* buffer = output_.data();
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_softmax_nc_f32(op_, buffer + 1, buffer));
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_softmax_nc_f32(op_, buffer, buffer + 19));
+  });
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: input [");
+  EXPECT_LOGGED(log, "overlap but are not in place");
+  // Touching ranges (output right after input) are fine.
+  EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, buffer, buffer + 20));
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, SetupSamePointerDifferentStrides) {
+  Create();
+  ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op_, 5, 5, 6, 3, nullptr));
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(op_, output_.data(), output_.data()));
+  });
+  EXPECT_LOGGED(log, "input_stride 5, output_stride 6");
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, SetupRangeWrapsAddressSpace) {
+  CreateReshaped(5, 4);
+  // Never dereferenced: setup rejects it from the address arithmetic alone.
+  const float* top = reinterpret_cast<const float*>(UINTPTR_MAX - 15);
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(op_, top, output_.data()));
+  });
+  EXPECT_LOGGED(log, "wraps around the address space");
+}
+
+TEST_F(SoftmaxBadInput, RunBeforeSetup) {
+  CreateReshaped();
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_state, twopass_run_operator(op_, nullptr));
+  });
+  EXPECT_LOGGED(log, "run_operator: operator");
+  EXPECT_LOGGED(log, "is not set up (call setup after reshape)");
+  // A reshape after setup requires a new setup.
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));
+  ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op_, 6, 6, 6, 2, nullptr));
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_state, twopass_run_operator(op_, nullptr));
+  });
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, RunNullOperator) {
+  const std::string log = CaptureLog([] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_run_operator(nullptr, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_delete_operator(nullptr));
+  });
+  EXPECT_LOGGED(log, "run_operator: op is NULL");
+  EXPECT_LOGGED(log, "delete_operator: op is NULL");
+}
+
+TEST_F(SoftmaxBadInput, DeletedOperator) {
+  CreateReshaped();
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));
+  twopass_operator_t dead = op_;
+  ASSERT_EQ(twopass_status_success, twopass_delete_operator(op_));
+  op_ = nullptr;
+  // A new operator could reuse the address; keep one alive at another address first.
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_run_operator(dead, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_reshape_softmax_nc_f32(dead, 5, 5, 5, 1, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(dead, input_.data(), output_.data()));
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_delete_operator(dead));
+  });
+  EXPECT_LOGGED(log, "run_operator: op (");
+  EXPECT_LOGGED(log, ") is not a live operator (deleted or never created)");
+  EXPECT_LOGGED(log, "delete_operator: op (");
+  ExpectOutputUntouched();
+}
+
+TEST_F(SoftmaxBadInput, ForeignHandle) {
+  // A pointer that never came from create is rejected without being read.
+  twopass_operator_t fake = reinterpret_cast<twopass_operator_t>(output_.data());
+  const std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_run_operator(fake, nullptr));
+  });
+  EXPECT_LOGGED(log, "is not a live operator");
+  ExpectOutputUntouched();
+}
+
+// ---- One-shot call: the same checks ---------------------------------------------
+
+TEST_F(SoftmaxBadInput, OneShotRejectsEachBadArgument) {
+  float* out = output_.data();
+  const float* in = input_.data();
+  struct Case {
+    size_t channels, input_stride, output_stride, batch;
+    const float* input;
+    float* output;
+    uint32_t flags;
+    enum twopass_status status;
+    const char* log;
+  } cases[] = {
+      {0, 5, 5, 1, in, out, 0, twopass_status_invalid_parameter, "channels (0)"},
+      {5, 3, 5, 1, in, out, 0, twopass_status_invalid_parameter,
+       "run_softmax_nc_f32: input_stride (3) < channels (5)"},
+      {5, 5, 2, 1, in, out, 0, twopass_status_invalid_parameter, "output_stride (2) < channels (5)"},
+      {5, 5, 5, 1, nullptr, out, 0, twopass_status_invalid_parameter, "input is NULL"},
+      {5, 5, 5, 1, in, nullptr, 0, twopass_status_invalid_parameter, "output is NULL"},
+      {5, 5, 5, 4, out + 3, out, 0, twopass_status_invalid_parameter, "overlap but are not in place"},
+      {5, 5, 5, 1, in, out, 0x80000000u, twopass_status_unsupported_parameter, "unknown bits"},
+      {5, 5, 5, 1, in, out, TWOPASS_FLAG_ALGORITHM_TWO_PASS | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+       twopass_status_invalid_parameter, "more than one algorithm"},
+      {5, SIZE_MAX / 8, 5, 3, in, out, 0, twopass_status_invalid_parameter, "input size overflows"},
+  };
+  for (const Case& c : cases) {
+    const std::string log = CaptureLog([&] {
+      EXPECT_EQ(c.status, twopass_run_softmax_nc_f32(c.channels, c.input_stride, c.output_stride,
+                                                     c.batch, c.input, c.output, c.flags, nullptr))
+          << c.log;
+    });
+    EXPECT_LOGGED(log, std::string("twopass: run_softmax_nc_f32: "));
+    EXPECT_LOGGED(log, c.log);
+    ExpectOutputUntouched();
+  }
+}
+
+TEST_F(SoftmaxBadInput, BatchZeroWritesNothing) {
+  CreateReshaped(5, 0);
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(op_, nullptr));
+  ASSERT_EQ(twopass_status_success,
+            twopass_run_softmax_nc_f32(5, 5, 5, 0, input_.data(), output_.data(), 0, nullptr));
+  ExpectOutputUntouched();
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace twopass

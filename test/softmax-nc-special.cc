@@ -1,0 +1,203 @@
+// The special-value contract of include/twopass.h on every ISA and algorithm: NaN,
+// +inf, -inf, fully masked rows (both modes), masking values (-1e9, -FLT_MAX), huge
+// magnitudes (the three-pass fallback of two-pass), denormals, in single-chunk and
+// multi-chunk rows, serial and split across threads.
+#include <float.h>
+#include <math.h>
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "softmax-operator-tester.h"
+
+namespace twopass {
+namespace testing {
+namespace {
+
+class SoftmaxSpecial : public ::testing::TestWithParam<IsaAlgorithm> {
+ protected:
+  void SetUp() override { TWOPASS_SELECT_ISA(GetParam().first); }
+  uint32_t flags() const { return GetParam().second; }
+
+  // Runs rows of `channels` random inputs in [-10, 10] where row `special_row` (of
+  // `batch`) gets `value` at each of `positions` (relative: 0 first, 1 last,
+  // 0.5 middle). Single chunk, multi-chunk, and multi-chunk split over threads.
+  void TestValueAt(float value, std::vector<double> positions, uint32_t extra_flags = 0) {
+    for (size_t channels : {1, 5, 33, 1000, 9001}) {
+      for (size_t threads : {0, 3}) {
+        const size_t batch = threads == 0 ? 3 : 1;
+        const size_t special_row = batch / 2;
+        SoftmaxOperatorTester()
+            .channels(channels)
+            .batch_size(batch)
+            .threads(threads)
+            .flags(flags() | extra_flags)
+            .row_filler([=](size_t row, float* x, size_t n, std::mt19937& rng) {
+              std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
+              for (size_t i = 0; i < n; i++) x[i] = dist(rng);
+              if (row != special_row) return;
+              for (double p : positions) x[static_cast<size_t>(p * (n - 1))] = value;
+            })
+            .Test();
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+};
+
+TEST_P(SoftmaxSpecial, NaNFirst) { TestValueAt(NAN, {0.0}); }
+TEST_P(SoftmaxSpecial, NaNMiddle) { TestValueAt(NAN, {0.5}); }
+TEST_P(SoftmaxSpecial, NaNLast) { TestValueAt(NAN, {1.0}); }
+TEST_P(SoftmaxSpecial, NaNWithPositiveInfinity) {
+  TestValueAt(INFINITY, {0.0, 0.5});
+  TestValueAt(NAN, {0.25});
+  // Both in one row: the NaN wins.
+  SoftmaxOperatorTester()
+      .channels(9001)
+      .flags(flags())
+      .row_filler([](size_t, float* x, size_t n, std::mt19937&) {
+        for (size_t i = 0; i < n; i++) x[i] = static_cast<float>(i % 7);
+        x[n / 2] = INFINITY;
+        x[n - 1] = NAN;
+      })
+      .Test();
+}
+
+TEST_P(SoftmaxSpecial, PositiveInfinityOne) { TestValueAt(INFINITY, {0.5}); }
+TEST_P(SoftmaxSpecial, PositiveInfinityThree) { TestValueAt(INFINITY, {0.0, 0.5, 1.0}); }
+TEST_P(SoftmaxSpecial, NegativeInfinityEntries) { TestValueAt(-INFINITY, {0.0, 0.5, 1.0}); }
+TEST_P(SoftmaxSpecial, MaskingValues) {
+  TestValueAt(-1e9f, {0.0, 1.0});
+  TestValueAt(-FLT_MAX, {0.5, 1.0});
+}
+
+TEST_P(SoftmaxSpecial, PositiveAndNegativeInfinity) {
+  SoftmaxOperatorTester()
+      .channels(4099)
+      .batch_size(2)
+      .flags(flags())
+      .row_filler([](size_t, float* x, size_t n, std::mt19937&) {
+        for (size_t i = 0; i < n; i++) x[i] = (i % 2) ? -INFINITY : -3.0f;
+        x[7] = INFINITY;
+        x[n - 2] = INFINITY;
+      })
+      .Test();
+}
+
+// Fully masked rows next to normal rows: NaN by default, zeros with the flag; the flag
+// changes nothing else.
+TEST_P(SoftmaxSpecial, AllNegativeInfinity) {
+  for (uint32_t masked : {0u, TWOPASS_FLAG_MASKED_ROW_ZERO}) {
+    for (size_t channels : {1, 17, 9001}) {
+      for (size_t threads : {0, 2}) {
+        SoftmaxOperatorTester()
+            .channels(channels)
+            .batch_size(threads == 0 ? 3 : 1)
+            .threads(threads)
+            .flags(flags() | masked)
+            .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
+              std::uniform_real_distribution<float> dist(-5.0f, 5.0f);
+              for (size_t i = 0; i < n; i++) x[i] = row == 1 || n == 1 ? dist(rng) : -INFINITY;
+              if (row == 0) std::fill(x, x + n, -INFINITY);
+            })
+            .Test();
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST_P(SoftmaxSpecial, MaskedRowZeroExactValues) {
+  // Checked directly as well, not only through the reference.
+  std::vector<float> x(100, -INFINITY), y(100, 1.0f);
+  ASSERT_EQ(twopass_status_success,
+            twopass_run_softmax_nc_f32(100, 100, 100, 1, x.data(), y.data(),
+                                       flags() | TWOPASS_FLAG_MASKED_ROW_ZERO, nullptr));
+  for (float v : y) ASSERT_EQ(0.0f, v);
+  ASSERT_EQ(twopass_status_success,
+            twopass_run_softmax_nc_f32(100, 100, 100, 1, x.data(), y.data(), flags(), nullptr));
+  for (float v : y) ASSERT_TRUE(isnan(v));
+}
+
+TEST_P(SoftmaxSpecial, HugeMagnitudePair) {
+  // [1e6, 1e6 + 1] -> [1 / (1 + e), e / (1 + e)], and the same far below zero.
+  for (float base : {1e6f, -1e6f, 3e4f, -3e4f, 1e30f}) {
+    std::vector<float> x = {base, base + 1.0f}, y(2);
+    if (x[1] == x[0]) x[1] = nextafterf(x[0], INFINITY);  // 1e30 + 1 == 1e30
+    ASSERT_EQ(twopass_status_success,
+              twopass_run_softmax_nc_f32(2, 2, 2, 1, x.data(), y.data(), flags(), nullptr));
+    const double d = static_cast<double>(x[1]) - static_cast<double>(x[0]);
+    const double r1 = 1.0 / (1.0 + exp(-d));
+    EXPECT_NEAR(1.0 - r1, y[0], 1e-6 * r1) << "base " << base;
+    EXPECT_NEAR(r1, y[1], 1e-6 * r1) << "base " << base;
+  }
+}
+
+TEST_P(SoftmaxSpecial, HugeMagnitudeRows) {
+  const float bases[] = {1e5f, -1e5f, 2e4f, -2e4f, 1e7f, 3e38f};
+  for (float base : bases) {
+    for (size_t channels : {3, 1000, 9001}) {
+      for (size_t threads : {0, 2}) {
+        SoftmaxOperatorTester()
+            .channels(channels)
+            .batch_size(threads == 0 ? 2 : 1)
+            .threads(threads)
+            .flags(flags())
+            .row_filler([base](size_t, float* x, size_t n, std::mt19937& rng) {
+              // Spread of a few units: many outputs are significant.
+              std::uniform_real_distribution<float> dist(-20.0f, 0.0f);
+              const float ulp = nextafterf(base, INFINITY) - base;
+              for (size_t i = 0; i < n; i++) {
+                x[i] = base + std::max(ulp, 1.0f) * std::round(dist(rng) / std::max(ulp, 1.0f) * 8.0f) / 8.0f;
+              }
+            })
+            .Test();
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST_P(SoftmaxSpecial, ExtremeFiniteValues) {
+  // +-FLT_MAX in one row: finite outputs, the FLT_MAX entries share everything.
+  SoftmaxOperatorTester()
+      .channels(1001)
+      .batch_size(3)
+      .flags(flags())
+      .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
+        std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
+        for (size_t i = 0; i < n; i++) x[i] = dist(rng);
+        if (row == 0) {
+          x[0] = FLT_MAX;
+          x[n - 1] = -FLT_MAX;
+        } else if (row == 1) {
+          std::fill(x, x + n, FLT_MAX);
+        } else {
+          std::fill(x, x + n, -FLT_MAX);
+        }
+      })
+      .Test();
+}
+
+TEST_P(SoftmaxSpecial, Denormals) {
+  SoftmaxOperatorTester()
+      .channels(777)
+      .batch_size(2)
+      .flags(flags())
+      .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
+        std::uniform_int_distribution<uint32_t> bits(1, 0x007FFFFF);
+        for (size_t i = 0; i < n; i++) {
+          x[i] = BitsToFloat(bits(rng) | (i % 2 ? 0x80000000u : 0u));
+          if (row == 1 && i % 5 == 0) x[i] = 1.0f;  // denormals next to normal values
+        }
+      })
+      .Test();
+}
+
+INSTANTIATE_TEST_SUITE_P(IsaAlgorithm, SoftmaxSpecial, ::testing::ValuesIn(AllIsaAlgorithms()),
+                         IsaAlgorithmName);
+
+}  // namespace
+}  // namespace testing
+}  // namespace twopass
