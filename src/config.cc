@@ -42,6 +42,12 @@ constexpr UkernelInfo<twopass_f32_raddexpminusmax_ukernel_fn> kRaddexpminusmax[]
 constexpr UkernelInfo<twopass_f32_vscaleexpminusmax_ukernel_fn> kVscaleexpminusmax[] = {
 #include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
     {nullptr, twopass_isa_scalar, 0, nullptr}};
+constexpr UkernelInfo<twopass_f16_raddextexp_ukernel_fn> kF16Raddextexp[] = {
+#include "f16-raddextexp/f16-raddextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+constexpr UkernelInfo<twopass_f16_vscaleextexp_ukernel_fn> kF16Vscaleextexp[] = {
+#include "f16-vscaleextexp/f16-vscaleextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
 
 #undef TWOPASS_UKERNEL
 
@@ -56,15 +62,22 @@ struct Choice {
   const char* vscale;
   const char* raddexpminusmax;
   const char* vscaleexpminusmax;
+  const char* f16_raddextexp;
+  const char* f16_vscaleextexp;
 };
 
 constexpr Choice kChoices[TWOPASS_ISA_COUNT] = {
     // raddextexp, vscaleextexp, rmax, raddstoreexpminusmax, vscale, raddexpminusmax,
-    // vscaleexpminusmax
-    /* scalar  */ {"scalar_p5_u8_acc8", "scalar_p5_u4", "", "", "", "", ""},
-    /* sse2    */ {"sse2_p5_u32_acc4", "sse2_p5_u16", "", "", "", "", ""},
-    /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u64", "", "", "", "", ""},
-    /* avx512f */ {"avx512f_p5_u144_acc3", "avx512f_p5_u128", "", "", "", "", ""},
+    // vscaleexpminusmax, f16_raddextexp, f16_vscaleextexp (the f16 picks mirror f32's:
+    // same templates and tiles; see src/f16-*/f16-*.inc)
+    /* scalar  */ {"scalar_p5_u8_acc8", "scalar_p5_u4", "", "", "", "", "", "scalar_p5_u8_acc8",
+                   "scalar_p5_u4"},
+    /* sse2    */ {"sse2_p5_u32_acc4", "sse2_p5_u16", "", "", "", "", "", "sse2_p5_u32_acc4",
+                   "sse2_p5_u16"},
+    /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u64", "", "", "", "", "", "avx2_p5_u64_acc2",
+                   "avx2_p5_u64"},
+    /* avx512f */ {"avx512f_p5_u144_acc3", "avx512f_p5_u128", "", "", "", "", "",
+                   "avx512f_p5_u144_acc3", "avx512f_p5_u128"},
 };
 
 // True when the symbol `symbol` ends in "__" + variant.
@@ -116,6 +129,10 @@ static_assert(ChoicesValid(kRaddexpminusmax, &Choice::raddexpminusmax),
               "kChoices: unknown raddexpminusmax");
 static_assert(ChoicesValid(kVscaleexpminusmax, &Choice::vscaleexpminusmax),
               "kChoices: unknown vscaleexpminusmax");
+static_assert(ChoicesValid(kF16Raddextexp, &Choice::f16_raddextexp),
+              "kChoices: unknown f16_raddextexp");
+static_assert(ChoicesValid(kF16Vscaleextexp, &Choice::f16_vscaleextexp),
+              "kChoices: unknown f16_vscaleextexp");
 
 // The kernel of one family for `isa`, falling back to lower ISAs while the family
 // has no variant for it. Returns false when there is none at all.
@@ -152,6 +169,10 @@ bool BuildConfig(enum twopass_isa isa, KernelConfig* config) {
                &config->raddexpminusmax);
   ok &= Select(kVscaleexpminusmax, &Choice::vscaleexpminusmax, isa, "f32-vscaleexpminusmax",
                &config->vscaleexpminusmax);
+  ok &= Select(kF16Raddextexp, &Choice::f16_raddextexp, isa, "f16-raddextexp",
+               &config->f16_raddextexp);
+  ok &= Select(kF16Vscaleextexp, &Choice::f16_vscaleextexp, isa, "f16-vscaleextexp",
+               &config->f16_vscaleextexp);
   return ok;
 }
 
@@ -179,11 +200,12 @@ const KernelConfig* GetKernelConfig(enum twopass_isa isa) {
 }
 
 void LogKernelConfig(const KernelConfig& config) {
-  TWOPASS_LOG_INFO("ISA %s; kernels: %s, %s, %s, %s, %s, %s, %s",
+  TWOPASS_LOG_INFO("ISA %s; kernels: %s, %s, %s, %s, %s, %s, %s, %s, %s",
                    twopass_isa_to_string(config.isa), config.raddextexp.name,
                    config.vscaleextexp.name, config.rmax.name, config.raddstoreexpminusmax.name,
                    config.vscale.name, config.raddexpminusmax.name,
-                   config.vscaleexpminusmax.name);
+                   config.vscaleexpminusmax.name, config.f16_raddextexp.name,
+                   config.f16_vscaleextexp.name);
 }
 
 enum twopass_status ResolveMaxIsa(const char* max_isa, enum twopass_isa best_supported,

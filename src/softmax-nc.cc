@@ -23,6 +23,7 @@
 #include <shared_mutex>
 #include <unordered_set>
 
+#include <fp16.h>
 #include <pthreadpool.h>
 
 #include "twopass.h"
@@ -101,15 +102,34 @@ enum twopass_status CheckHandle(const twopass_operator* op, const char* function
   return twopass_status_success;
 }
 
-enum twopass_status CheckSoftmaxF32(const twopass_operator* op, const char* function) {
+const char* OperatorName(ElementType type) {
+  return type == ElementType::kF16 ? "softmax_nc_f16" : "softmax_nc_f32";
+}
+
+// The operator must be a softmax of element type `type`.
+enum twopass_status CheckSoftmax(const twopass_operator* op, ElementType type,
+                                 const char* function) {
   if (op->magic != kOperatorMagic || op->type != OperatorType::kSoftmaxNc ||
-      op->element_type != ElementType::kF32) {
-    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax_nc_f32 operator", function,
+      op->element_type != type) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not a %s operator", function,
+                      static_cast<const void*>(op), OperatorName(type));
+    return twopass_status_invalid_state;
+  }
+  return twopass_status_success;
+}
+
+// Any softmax operator (run_operator dispatches on the element type).
+enum twopass_status CheckAnySoftmax(const twopass_operator* op, const char* function) {
+  if (op->magic != kOperatorMagic || op->type != OperatorType::kSoftmaxNc ||
+      (op->element_type != ElementType::kF32 && op->element_type != ElementType::kF16)) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax operator", function,
                       static_cast<const void*>(op));
     return twopass_status_invalid_state;
   }
   return twopass_status_success;
 }
+
+size_t ElementSize(ElementType type) { return type == ElementType::kF16 ? 2 : sizeof(float); }
 
 size_t DivideRoundUp(size_t n, size_t d) { return n / d + (n % d != 0); }
 
@@ -148,8 +168,9 @@ const char* AlgorithmName(Algorithm algorithm) {
 }
 
 // Elements touched by a tensor: (batch - 1) * stride + channels. False on overflow of
-// PTRDIFF_MAX bytes.
-bool SpanElements(size_t channels, size_t stride, size_t batch_size, size_t* elements) {
+// PTRDIFF_MAX bytes (elements of element_size bytes).
+bool SpanElements(size_t channels, size_t stride, size_t batch_size, size_t element_size,
+                  size_t* elements) {
   size_t span = 0;
   if (batch_size != 0) {
     if (__builtin_mul_overflow(batch_size - 1, stride, &span) ||
@@ -158,7 +179,7 @@ bool SpanElements(size_t channels, size_t stride, size_t batch_size, size_t* ele
     }
   }
   size_t bytes;
-  if (__builtin_mul_overflow(span, sizeof(float), &bytes) ||
+  if (__builtin_mul_overflow(span, element_size, &bytes) ||
       bytes > static_cast<size_t>(PTRDIFF_MAX)) {
     return false;
   }
@@ -169,19 +190,85 @@ bool SpanElements(size_t channels, size_t stride, size_t batch_size, size_t* ele
 // ---------------------------------------------------------------------------------
 // Row and chunk drivers.
 
+// One chunk of a row. For f16 operators the pointers address halves (uint16_t).
 struct RowChunk {
-  const float* input;
-  float* output;
+  const void* input;
+  void* output;
   size_t elements;
+  const float* f32_input() const { return static_cast<const float*>(input); }
+  float* f32_output() const { return static_cast<float*>(output); }
 };
+
+inline bool IsF16(const twopass_operator* op) { return op->element_type == ElementType::kF16; }
 
 inline RowChunk GetChunk(const twopass_operator* op, size_t row, size_t chunk) {
   const size_t start = chunk * op->chunk_size;
+  const size_t element_size = ElementSize(op->element_type);
   return RowChunk{
-      static_cast<const float*>(op->input) + row * op->input_stride + start,
-      static_cast<float*>(op->output) + row * op->output_stride + start,
+      static_cast<const char*>(op->input) + (row * op->input_stride + start) * element_size,
+      static_cast<char*>(op->output) + (row * op->output_stride + start) * element_size,
       std::min(op->chunk_size, op->channels - start),
   };
+}
+
+// ---------------------------------------------------------------------------------
+// f16 three-pass: the f16 operator has two-pass kernels of its own but no three-pass
+// ones. Its three-pass passes (the algorithm flags, and the slow path of special or
+// huge-magnitude rows) widen the chunk piece by piece into a buffer on the stack and
+// run the f32 kernels there; the last pass rounds the f32 results to halves (nearest
+// even). Conversions use the FP16 library one element at a time: this path is correct
+// but not tuned (two-pass, the automatic choice, converts in its kernels).
+// Both three-pass flags run the recompute form on f16: the reload form would store
+// exp(x - max) in the half-precision output and round it twice.
+constexpr size_t kF16Piece = 512;  // 2 KiB of stack
+
+inline void WidenHalves(const uint16_t* h, size_t n, float* f) {
+  for (size_t i = 0; i < n; i++) f[i] = fp16_ieee_to_fp32_value(h[i]);
+}
+
+// max of the chunk (NaN if any element is NaN).
+float F16ChunkMax(const twopass_operator* op, const RowChunk& c) {
+  const uint16_t* x = static_cast<const uint16_t*>(c.input);
+  float buffer[kF16Piece];
+  float max = -INFINITY;
+  for (size_t start = 0; start < c.elements; start += kF16Piece) {
+    const size_t n = std::min(kF16Piece, c.elements - start);
+    WidenHalves(x + start, n, buffer);
+    float piece_max;
+    op->config->rmax.fn(n * sizeof(float), buffer, &piece_max);
+    if (isnan(piece_max) || piece_max > max) max = piece_max;  // NaN sticks
+  }
+  return max;
+}
+
+// sum of exp(x - max) over the chunk; pieces summed in double.
+float F16ChunkSumExpMinusMax(const twopass_operator* op, const RowChunk& c, float max) {
+  const uint16_t* x = static_cast<const uint16_t*>(c.input);
+  float buffer[kF16Piece];
+  double sum = 0.0;
+  for (size_t start = 0; start < c.elements; start += kF16Piece) {
+    const size_t n = std::min(kF16Piece, c.elements - start);
+    WidenHalves(x + start, n, buffer);
+    float piece_sum;
+    op->config->raddexpminusmax.fn(n * sizeof(float), buffer, &piece_sum, max);
+    sum += piece_sum;
+  }
+  return static_cast<float>(sum);
+}
+
+// output = half(exp(x - max) * scale). Each piece is read completely before it is
+// written, so in-place rows work.
+void F16ChunkScaleExpMinusMax(const twopass_operator* op, const RowChunk& c, float max,
+                              float scale) {
+  const uint16_t* x = static_cast<const uint16_t*>(c.input);
+  uint16_t* y = static_cast<uint16_t*>(c.output);
+  float buffer[kF16Piece];
+  for (size_t start = 0; start < c.elements; start += kF16Piece) {
+    const size_t n = std::min(kF16Piece, c.elements - start);
+    WidenHalves(x + start, n, buffer);
+    op->config->vscaleexpminusmax.fn(n * sizeof(float), buffer, buffer, max, scale);
+    for (size_t i = 0; i < n; i++) y[start + i] = fp16_ieee_from_fp32_value(buffer[i]);
+  }
 }
 
 // sum = mantissa * 2^exponent with mantissa in [0.5, 1), like frexp but inline for
@@ -254,7 +341,11 @@ inline void TwoPassPass1(const twopass_operator* op, size_t row, size_t chunk,
                          ChunkPartial* partial) {
   const RowChunk c = GetChunk(op, row, chunk);
   float sum[2];
-  op->config->raddextexp.fn(c.elements * sizeof(float), c.input, sum);
+  if (IsF16(op)) {
+    op->config->f16_raddextexp.fn(c.elements * sizeof(uint16_t), c.input, sum);
+  } else {
+    op->config->raddextexp.fn(c.elements * sizeof(float), c.f32_input(), sum);
+  }
   partial->a = sum[0];
   partial->b = sum[1];
 }
@@ -262,35 +353,49 @@ inline void TwoPassPass1(const twopass_operator* op, size_t row, size_t chunk,
 inline void TwoPassPass2(const twopass_operator* op, size_t row, size_t chunk,
                          const RowPlan& plan) {
   const RowChunk c = GetChunk(op, row, chunk);
-  op->config->vscaleextexp.fn(c.elements * sizeof(float), c.input, c.output, plan.a, plan.b);
+  if (IsF16(op)) {
+    op->config->f16_vscaleextexp.fn(c.elements * sizeof(uint16_t), c.input, c.output, plan.a,
+                                    plan.b);
+  } else {
+    op->config->vscaleextexp.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(),
+                                plan.a, plan.b);
+  }
 }
 
 inline void ThreePassMax(const twopass_operator* op, size_t row, size_t chunk,
                          ChunkPartial* partial) {
   const RowChunk c = GetChunk(op, row, chunk);
-  op->config->rmax.fn(c.elements * sizeof(float), c.input, &partial->a);
+  if (IsF16(op)) {
+    partial->a = F16ChunkMax(op, c);
+  } else {
+    op->config->rmax.fn(c.elements * sizeof(float), c.f32_input(), &partial->a);
+  }
 }
 
 inline void ThreePassSum(const twopass_operator* op, Algorithm algorithm, size_t row,
                          size_t chunk, float max, ChunkPartial* partial) {
   const RowChunk c = GetChunk(op, row, chunk);
-  if (algorithm == Algorithm::kThreePassReload) {
-    op->config->raddstoreexpminusmax.fn(c.elements * sizeof(float), c.input, &max, c.output,
-                                        &partial->b);
+  if (IsF16(op)) {
+    partial->b = F16ChunkSumExpMinusMax(op, c, max);  // recompute form for both
+  } else if (algorithm == Algorithm::kThreePassReload) {
+    op->config->raddstoreexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), &max,
+                                        c.f32_output(), &partial->b);
   } else {
-    op->config->raddexpminusmax.fn(c.elements * sizeof(float), c.input, &partial->b, max);
+    op->config->raddexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), &partial->b, max);
   }
 }
 
 inline void ThreePassScale(const twopass_operator* op, Algorithm algorithm, size_t row,
                            size_t chunk, const RowPlan& plan) {
   const RowChunk c = GetChunk(op, row, chunk);
-  if (algorithm == Algorithm::kThreePassReload) {
+  if (IsF16(op)) {
+    F16ChunkScaleExpMinusMax(op, c, plan.a, plan.b);  // recompute form for both
+  } else if (algorithm == Algorithm::kThreePassReload) {
     // exp(x - max) was stored by the sum pass: scale it in place.
-    op->config->vscale.fn(c.elements * sizeof(float), c.output, c.output, plan.b);
+    op->config->vscale.fn(c.elements * sizeof(float), c.f32_output(), c.f32_output(), plan.b);
   } else {
-    op->config->vscaleexpminusmax.fn(c.elements * sizeof(float), c.input, c.output, plan.a,
-                                     plan.b);
+    op->config->vscaleexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(),
+                                     plan.a, plan.b);
   }
 }
 
@@ -311,26 +416,47 @@ void ThreePassRowTail(const twopass_operator* op, Algorithm algorithm, size_t ro
 
 // The slow path for rows with NaN, +inf, only -inf, or a magnitude beyond the two-pass
 // range. Reads the whole input row before writing (in-place safe).
+// Element i of a row of the operator's element type, as a float (exact for f16).
+inline float LoadElement(const twopass_operator* op, const void* row, size_t i) {
+  return IsF16(op) ? fp16_ieee_to_fp32_value(static_cast<const uint16_t*>(row)[i])
+                   : static_cast<const float*>(row)[i];
+}
+
+// Writes value (rounded to nearest even for f16) to element i of a row.
+inline void StoreElement(const twopass_operator* op, void* row, size_t i, float value) {
+  if (IsF16(op)) {
+    static_cast<uint16_t*>(row)[i] = fp16_ieee_from_fp32_value(value);
+  } else {
+    static_cast<float*>(row)[i] = value;
+  }
+}
+
 void ProcessSpecialRow(const twopass_operator* op, size_t row, ChunkPartial* partials) {
-  const float* x = static_cast<const float*>(op->input) + row * op->input_stride;
-  float* y = static_cast<float*>(op->output) + row * op->output_stride;
+  const size_t element_size = ElementSize(op->element_type);
+  const void* x = static_cast<const char*>(op->input) + row * op->input_stride * element_size;
+  void* y = static_cast<char*>(op->output) + row * op->output_stride * element_size;
   const size_t n = op->channels;
   bool nan = false;
   size_t positive_infinities = 0;
   size_t negative_infinities = 0;
   for (size_t i = 0; i < n; i++) {
-    nan |= isnan(x[i]);
-    positive_infinities += x[i] == INFINITY;
-    negative_infinities += x[i] == -INFINITY;
+    const float v = LoadElement(op, x, i);
+    nan |= isnan(v);
+    positive_infinities += v == INFINITY;
+    negative_infinities += v == -INFINITY;
   }
   if (nan) {
-    std::fill(y, y + n, NAN);
+    for (size_t i = 0; i < n; i++) StoreElement(op, y, i, NAN);
   } else if (positive_infinities != 0) {
     // The limit of softmax as the +inf entries grow together: 1/k each.
     const float share = static_cast<float>(1.0 / static_cast<double>(positive_infinities));
-    for (size_t i = 0; i < n; i++) y[i] = x[i] == INFINITY ? share : 0.0f;
+    // Reads element i before writing it: in place is fine.
+    for (size_t i = 0; i < n; i++) {
+      StoreElement(op, y, i, LoadElement(op, x, i) == INFINITY ? share : 0.0f);
+    }
   } else if (negative_infinities == n) {
-    std::fill(y, y + n, (op->flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? 0.0f : NAN);
+    const float fill = (op->flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? 0.0f : NAN;
+    for (size_t i = 0; i < n; i++) StoreElement(op, y, i, fill);
   } else {
     // Finite values present, maximum finite: three-pass recompute, exact x - max.
     for (size_t c = 0; c < op->num_chunks; c++) ThreePassMax(op, row, c, &partials[c]);
@@ -460,11 +586,12 @@ enum twopass_status ValidateFlags(uint32_t flags, const char* function) {
   return twopass_status_success;
 }
 
-void InitOperator(twopass_operator* op, uint32_t flags, const KernelConfig* config) {
+void InitOperator(twopass_operator* op, ElementType element_type, uint32_t flags,
+                  const KernelConfig* config) {
   memset(op, 0, sizeof(*op));
   op->magic = kOperatorMagic;
   op->type = OperatorType::kSoftmaxNc;
-  op->element_type = ElementType::kF32;
+  op->element_type = element_type;
   op->flags = flags;
   op->state = OperatorState::kCreated;
   op->config = config;
@@ -497,16 +624,17 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
     return twopass_status_invalid_parameter;
   }
   size_t span;
-  if (!SpanElements(channels, input_stride, batch_size, &span)) {
+  const size_t element_size = ElementSize(op->element_type);
+  if (!SpanElements(channels, input_stride, batch_size, element_size, &span)) {
     TWOPASS_LOG_ERROR("%s: input size overflows: batch_size (%zu) x input_stride (%zu) "
-                      "x channels (%zu) x 4 bytes exceeds PTRDIFF_MAX",
-                      function, batch_size, input_stride, channels);
+                      "x channels (%zu) x %zu bytes exceeds PTRDIFF_MAX",
+                      function, batch_size, input_stride, channels, element_size);
     return twopass_status_invalid_parameter;
   }
-  if (!SpanElements(channels, output_stride, batch_size, &span)) {
+  if (!SpanElements(channels, output_stride, batch_size, element_size, &span)) {
     TWOPASS_LOG_ERROR("%s: output size overflows: batch_size (%zu) x output_stride (%zu) "
-                      "x channels (%zu) x 4 bytes exceeds PTRDIFF_MAX",
-                      function, batch_size, output_stride, channels);
+                      "x channels (%zu) x %zu bytes exceeds PTRDIFF_MAX",
+                      function, batch_size, output_stride, channels, element_size);
     return twopass_status_invalid_parameter;
   }
 
@@ -575,7 +703,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   return twopass_status_success;
 }
 
-enum twopass_status SetupImpl(twopass_operator* op, const float* input, float* output,
+enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* output,
                               const char* function) {
   if (op->state == OperatorState::kCreated) {
     TWOPASS_LOG_ERROR("%s: operator (%p) is not reshaped yet (call reshape before setup)",
@@ -591,19 +719,20 @@ enum twopass_status SetupImpl(twopass_operator* op, const float* input, float* o
     return twopass_status_invalid_parameter;
   }
   size_t input_span = 0, output_span = 0;
-  SpanElements(op->channels, op->input_stride, op->batch_size, &input_span);
-  SpanElements(op->channels, op->output_stride, op->batch_size, &output_span);
+  const size_t element_size = ElementSize(op->element_type);
+  SpanElements(op->channels, op->input_stride, op->batch_size, element_size, &input_span);
+  SpanElements(op->channels, op->output_stride, op->batch_size, element_size, &output_span);
   const uintptr_t input_begin = reinterpret_cast<uintptr_t>(input);
   const uintptr_t output_begin = reinterpret_cast<uintptr_t>(output);
   uintptr_t input_end, output_end;
-  if (__builtin_add_overflow(input_begin, input_span * sizeof(float), &input_end)) {
+  if (__builtin_add_overflow(input_begin, input_span * element_size, &input_end)) {
     TWOPASS_LOG_ERROR("%s: input (%p) + %zu bytes wraps around the address space", function,
-                      static_cast<const void*>(input), input_span * sizeof(float));
+                      static_cast<const void*>(input), input_span * element_size);
     return twopass_status_invalid_parameter;
   }
-  if (__builtin_add_overflow(output_begin, output_span * sizeof(float), &output_end)) {
+  if (__builtin_add_overflow(output_begin, output_span * element_size, &output_end)) {
     TWOPASS_LOG_ERROR("%s: output (%p) + %zu bytes wraps around the address space", function,
-                      static_cast<const void*>(output), output_span * sizeof(float));
+                      static_cast<const void*>(output), output_span * element_size);
     return twopass_status_invalid_parameter;
   }
   const bool overlap = input_begin < output_end && output_begin < input_end;
@@ -612,8 +741,8 @@ enum twopass_status SetupImpl(twopass_operator* op, const float* input, float* o
     TWOPASS_LOG_ERROR("%s: input [%p, +%zu bytes) and output [%p, +%zu bytes) overlap but "
                       "are not in place (in place needs output == input and equal strides: "
                       "input_stride %zu, output_stride %zu)",
-                      function, static_cast<const void*>(input), input_span * sizeof(float),
-                      static_cast<const void*>(output), output_span * sizeof(float),
+                      function, static_cast<const void*>(input), input_span * element_size,
+                      static_cast<const void*>(output), output_span * element_size,
                       op->input_stride, op->output_stride);
     return twopass_status_invalid_parameter;
   }
@@ -640,28 +769,84 @@ enum twopass_status RunImpl(twopass_operator* op, pthreadpool_t threadpool,
 }  // namespace twopass
 
 using twopass::CheckHandle;
-using twopass::CheckSoftmaxF32;
+using twopass::CheckSoftmax;
+using twopass::ElementType;
 using twopass::Initialized;
 
-extern "C" enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
-                                                             twopass_operator_t* softmax_op_out) {
-  static const char kFunction[] = "create_softmax_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
+namespace {
+
+// The bodies of the public functions, shared by f32 and f16.
+
+enum twopass_status CreateSoftmax(ElementType type, uint32_t flags,
+                                  twopass_operator_t* softmax_op_out, const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
   if (softmax_op_out == nullptr) {
-    TWOPASS_LOG_ERROR("%s: softmax_op_out is NULL", kFunction);
+    TWOPASS_LOG_ERROR("%s: softmax_op_out is NULL", function);
     return twopass_status_invalid_parameter;
   }
-  const enum twopass_status status = twopass::ValidateFlags(flags, kFunction);
+  const enum twopass_status status = twopass::ValidateFlags(flags, function);
   if (status != twopass_status_success) return status;
   twopass_operator* op = static_cast<twopass_operator*>(malloc(sizeof(twopass_operator)));
   if (op == nullptr) {
-    TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes", kFunction, sizeof(twopass_operator));
+    TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes", function, sizeof(twopass_operator));
     return twopass_status_out_of_memory;
   }
-  twopass::InitOperator(op, flags, twopass::ActiveKernelConfig());
+  twopass::InitOperator(op, type, flags, twopass::ActiveKernelConfig());
   twopass::LiveOperators().Add(op);
   *softmax_op_out = op;
   return twopass_status_success;
+}
+
+enum twopass_status ReshapeSoftmax(ElementType type, twopass_operator_t softmax_op,
+                                   size_t channels, size_t input_stride, size_t output_stride,
+                                   size_t batch_size, pthreadpool_t threadpool,
+                                   const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(softmax_op, function, "softmax_op");
+  if (status != twopass_status_success) return status;
+  status = CheckSoftmax(softmax_op, type, function);
+  if (status != twopass_status_success) return status;
+  return twopass::ReshapeImpl(softmax_op, channels, input_stride, output_stride, batch_size,
+                              threadpool, function);
+}
+
+enum twopass_status SetupSoftmax(ElementType type, twopass_operator_t softmax_op,
+                                 const void* input, void* output, const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(softmax_op, function, "softmax_op");
+  if (status != twopass_status_success) return status;
+  status = CheckSoftmax(softmax_op, type, function);
+  if (status != twopass_status_success) return status;
+  return twopass::SetupImpl(softmax_op, input, output, function);
+}
+
+enum twopass_status RunSoftmaxOneShot(ElementType type, size_t channels, size_t input_stride,
+                                      size_t output_stride, size_t batch_size,
+                                      const void* input, void* output, uint32_t flags,
+                                      pthreadpool_t threadpool, const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
+  enum twopass_status status = twopass::ValidateFlags(flags, function);
+  if (status != twopass_status_success) return status;
+  // A private operator on the stack: never registered, never visible to the caller.
+  twopass_operator op;
+  twopass::InitOperator(&op, type, flags, twopass::ActiveKernelConfig());
+  status = twopass::ReshapeImpl(&op, channels, input_stride, output_stride, batch_size,
+                                threadpool, function);
+  if (status == twopass_status_success) {
+    status = twopass::SetupImpl(&op, input, output, function);
+  }
+  if (status == twopass_status_success) {
+    status = twopass::RunImpl(&op, threadpool, function);
+  }
+  twopass::FreeScratch(&op);
+  return status;
+}
+
+}  // namespace
+
+extern "C" enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
+                                                             twopass_operator_t* softmax_op_out) {
+  return CreateSoftmax(ElementType::kF32, flags, softmax_op_out, "create_softmax_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op,
@@ -670,25 +855,33 @@ extern "C" enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t
                                                               size_t output_stride,
                                                               size_t batch_size,
                                                               pthreadpool_t threadpool) {
-  static const char kFunction[] = "reshape_softmax_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
-  enum twopass_status status = CheckHandle(softmax_op, kFunction, "softmax_op");
-  if (status != twopass_status_success) return status;
-  status = CheckSoftmaxF32(softmax_op, kFunction);
-  if (status != twopass_status_success) return status;
-  return twopass::ReshapeImpl(softmax_op, channels, input_stride, output_stride, batch_size,
-                              threadpool, kFunction);
+  return ReshapeSoftmax(ElementType::kF32, softmax_op, channels, input_stride, output_stride,
+                        batch_size, threadpool, "reshape_softmax_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_setup_softmax_nc_f32(twopass_operator_t softmax_op,
                                                             const float* input, float* output) {
-  static const char kFunction[] = "setup_softmax_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
-  enum twopass_status status = CheckHandle(softmax_op, kFunction, "softmax_op");
-  if (status != twopass_status_success) return status;
-  status = CheckSoftmaxF32(softmax_op, kFunction);
-  if (status != twopass_status_success) return status;
-  return twopass::SetupImpl(softmax_op, input, output, kFunction);
+  return SetupSoftmax(ElementType::kF32, softmax_op, input, output, "setup_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_create_softmax_nc_f16(uint32_t flags,
+                                                             twopass_operator_t* softmax_op_out) {
+  return CreateSoftmax(ElementType::kF16, flags, softmax_op_out, "create_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_reshape_softmax_nc_f16(twopass_operator_t softmax_op,
+                                                              size_t channels,
+                                                              size_t input_stride,
+                                                              size_t output_stride,
+                                                              size_t batch_size,
+                                                              pthreadpool_t threadpool) {
+  return ReshapeSoftmax(ElementType::kF16, softmax_op, channels, input_stride, output_stride,
+                        batch_size, threadpool, "reshape_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_setup_softmax_nc_f16(twopass_operator_t softmax_op,
+                                                            const void* input, void* output) {
+  return SetupSoftmax(ElementType::kF16, softmax_op, input, output, "setup_softmax_nc_f16");
 }
 
 extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
@@ -697,8 +890,8 @@ extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
   if (!Initialized(kFunction)) return twopass_status_uninitialized;
   enum twopass_status status = CheckHandle(op, kFunction, "op");
   if (status != twopass_status_success) return status;
-  // One operator type so far; an f16 softmax will dispatch on element_type here.
-  status = CheckSoftmaxF32(op, kFunction);
+  // f32 and f16 share the drivers, which dispatch on op->element_type.
+  status = twopass::CheckAnySoftmax(op, kFunction);
   if (status != twopass_status_success) return status;
   return twopass::RunImpl(op, threadpool, kFunction);
 }
@@ -720,21 +913,15 @@ extern "C" enum twopass_status twopass_run_softmax_nc_f32(size_t channels, size_
                                                           size_t batch_size, const float* input,
                                                           float* output, uint32_t flags,
                                                           pthreadpool_t threadpool) {
-  static const char kFunction[] = "run_softmax_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
-  enum twopass_status status = twopass::ValidateFlags(flags, kFunction);
-  if (status != twopass_status_success) return status;
-  // A private operator on the stack: never registered, never visible to the caller.
-  twopass_operator op;
-  twopass::InitOperator(&op, flags, twopass::ActiveKernelConfig());
-  status = twopass::ReshapeImpl(&op, channels, input_stride, output_stride, batch_size,
-                                threadpool, kFunction);
-  if (status == twopass_status_success) {
-    status = twopass::SetupImpl(&op, input, output, kFunction);
-  }
-  if (status == twopass_status_success) {
-    status = twopass::RunImpl(&op, threadpool, kFunction);
-  }
-  twopass::FreeScratch(&op);
-  return status;
+  return RunSoftmaxOneShot(ElementType::kF32, channels, input_stride, output_stride, batch_size,
+                           input, output, flags, threadpool, "run_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_run_softmax_nc_f16(size_t channels, size_t input_stride,
+                                                          size_t output_stride,
+                                                          size_t batch_size, const void* input,
+                                                          void* output, uint32_t flags,
+                                                          pthreadpool_t threadpool) {
+  return RunSoftmaxOneShot(ElementType::kF16, channels, input_stride, output_stride, batch_size,
+                           input, output, flags, threadpool, "run_softmax_nc_f16");
 }

@@ -31,6 +31,10 @@ struct KernelConfig {
   SelectedKernel<twopass_f32_vscale_ukernel_fn> vscale;
   SelectedKernel<twopass_f32_raddexpminusmax_ukernel_fn> raddexpminusmax;
   SelectedKernel<twopass_f32_vscaleexpminusmax_ukernel_fn> vscaleexpminusmax;
+  // Two-pass on half-precision data (f32 arithmetic). The f16 operator's three-pass
+  // paths widen pieces of a row and reuse the f32 three-pass kernels above.
+  SelectedKernel<twopass_f16_raddextexp_ukernel_fn> f16_raddextexp;
+  SelectedKernel<twopass_f16_vscaleextexp_ukernel_fn> f16_vscaleextexp;
 };
 
 // The kernels for `isa` (the chosen variant per family, see config.cc), or nullptr

@@ -81,6 +81,31 @@ typedef void (*twopass_f32_vscaleexpminusmax_ukernel_fn)(size_t batch, const flo
 #include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
 #undef TWOPASS_UKERNEL
 
+// Half precision (IEEE binary16 data passed as void*, f32 arithmetic inside). batch is
+// in bytes, 2 per element.
+
+// Pass 1 of Two-Pass softmax on f16 input: sum[0] * 2^sum[1] = sum_i exp(input[i]).
+typedef void (*twopass_f16_raddextexp_ukernel_fn)(size_t batch, const void* input,
+                                                  float sum[2]);
+
+// Pass 2 of Two-Pass softmax, f16 in and out:
+// output[i] = half(exp(input[i]) * scale_mantissa * 2^scale_exponent), rounded to nearest
+// even.
+typedef void (*twopass_f16_vscaleextexp_ukernel_fn)(size_t batch, const void* input,
+                                                    void* output, float scale_mantissa,
+                                                    float scale_exponent);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const void* input, float sum[2]);
+#include "f16-raddextexp/f16-raddextexp.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                            \
+  void ukernel(size_t batch, const void* input, void* output, float scale_mantissa, \
+               float scale_exponent);
+#include "f16-vscaleextexp/f16-vscaleextexp.inc"
+#undef TWOPASS_UKERNEL
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

@@ -18,10 +18,11 @@ enum class OperatorType : uint32_t {
   kSoftmaxNc = 1,
 };
 
-// Element type of input and output. Only f32 exists; an f16 softmax will be the same
-// operator type with another element type (f32 computation inside).
+// Element type of input and output. f16 (IEEE binary16) is the same operator with f32
+// computation inside.
 enum class ElementType : uint32_t {
   kF32 = 0,
+  kF16 = 1,
 };
 
 enum class Algorithm : uint32_t {

@@ -1,0 +1,249 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f16-raddextexp/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3
+
+// Pass 1 of the Two-Pass softmax on IEEE half-precision input, AVX2 + FMA3 + F16C,
+// 8 lanes; all arithmetic in f32.
+//
+// sum[0] * 2^sum[1] = sum_i exp(input[i]), computed in the extended-exponent
+// representation exp(x) = p * 2^n so that no finite input can overflow.
+//
+// Contract (tested on every ISA by test/f16-raddextexp.cc):
+// - Finite inputs only (any magnitude, ±FLT_MAX and denormals included): sum[0] is
+//   finite and > 0, sum[1] is finite and integer-valued. For |x| <= 1e4 and rows of
+//   up to 4096 elements sum[0] * 2^sum[1] is within 1e-6 relative of the exact sum.
+// - x = -inf, and finite x whose term vanishes next to the others (-1e9, -FLT_MAX
+//   next to 0), contribute exactly 0, never NaN. A row of only -inf gives
+//   sum[0] == 0 exactly (sum[1] is then unspecified but not NaN).
+// - Any NaN and no +inf: sum[0] is NaN.
+// - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
+// - Reads exactly [input, input + batch) (the tail through a buffer); no alignment
+//   requirement.
+//
+// Half-precision input (this file is generated from the f32 template with FAMILY
+// f16-raddextexp): batch counts bytes, 2 per element. Each element is widened to
+// f32 exactly with vcvtph2ps (F16C), then the f32 math below runs unchanged; sums
+// are never kept in half precision. |x| <= 65504 < B for finite halves, so step 1
+// only acts on ±inf. vmaskmovps has no 16-bit form: the 1-7 element tail is copied
+// into a buffer padded with f16 -inf (0xFC00), which adds exactly 0.
+//
+// Math per element x (the same on every ISA):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f. x86 max/min return their SECOND operand
+//    when either is NaN, so this order keeps a NaN x NaN. Keeps x*log2e and t finite
+//    for ±inf and ±FLT_MAX.
+// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
+//    float otherwise (floats >= 2^23 are integers).
+// 3. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+//    t = x_c - n*ln2 with the two-constant FMA Cody-Waite split
+//      t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t),
+//      ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
+//    (hi + lo = ln2 within 9e-17; tools/cody_waite.py).
+//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, minimax on
+//    [-ln2/2, ln2/2]: c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
+//    c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
+// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+//
+// Accumulation, per accumulator and lane, state (a = 0, E = -inf):
+//   M = max(n_eff, E): returns E when n_eff is NaN (E is never NaN);
+//   a = a * 2^(E - M) + p * 2^(n_eff - M); E = M.
+// Scale exponents d are <= 0 or NaN (-inf - -inf, +inf - +inf, NaN - M). They are
+// clamped with max(d, -127), which also maps NaN to -127, and 2^d is built exactly:
+// d + 0x1.8000FEp23f (= 1.5*2^23 + 127) holds 127 + d in its low mantissa bits;
+// shifting the bits left by 23 moves them into the exponent field, giving 2^d for d in
+// [-126, 0] and +0 for d = -127. So a -inf (or vanishing) term adds p * 0 = 0, a NaN
+// term adds NaN * 0 = NaN, and +inf makes E = +inf.
+// 96 elements (12 vectors) per iteration; vector j goes to accumulator
+// j % 3. Each accumulator first takes the maximum over its vectors of the
+// iteration (delayed maximum) and is rescaled once. Remaining whole vectors go to
+// accumulator 0; the last 1-7 elements go through a buffer padded with -inf, which
+// contributes exactly 0. Accumulators, then the two halves,
+// then the lanes, are merged by the same rule; sum[0] = a, sum[1] = E.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3).
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// 8 halves widened exactly to floats (vcvtph2ps).
+inline __m256 LoadF16(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
+inline void ExtExp(__m256 vx, __m256* vp_out, __m256* vn_out) {
+  const __m256 vbound = _mm256_set1_ps(0x1p23f);
+  const __m256 vminus_bound = _mm256_set1_ps(-0x1p23f);
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+
+  const __m256 vxc = _mm256_min_ps(vbound, _mm256_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m256 vdx = _mm256_sub_ps(vx, vxc);
+  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vxc, vlog2e),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
+  vq = _mm256_fmadd_ps(vq, vt, vc3);
+  vq = _mm256_fmadd_ps(vq, vt, vc2);
+  vq = _mm256_fmadd_ps(vq, vt, vc1);
+  *vp_out = _mm256_fmadd_ps(vq, vt, vone);
+  *vn_out = _mm256_add_ps(vn, vdx);
+}
+
+// 2^d per lane for integer-valued d <= 0 (or NaN): d < -127 and NaN give +0.
+inline __m256 Exp2Clamped(__m256 vd) {
+  vd = _mm256_max_ps(vd, _mm256_set1_ps(-127.0f));  // second operand for NaN: -127
+  const __m256 vbiased = _mm256_add_ps(vd, _mm256_set1_ps(0x1.8000FEp23f));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vbiased), 23));
+}
+
+inline __m128 Exp2Clamped128(__m128 vd) {
+  vd = _mm_max_ps(vd, _mm_set1_ps(-127.0f));  // second operand for NaN: -127
+  const __m128 vbiased = _mm_add_ps(vd, _mm_set1_ps(0x1.8000FEp23f));
+  return _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(vbiased), 23));
+}
+
+// (a, e) += (p, n) by the extended-exponent rule, per lane.
+inline void Merge(__m256* va, __m256* ve, __m256 vp, __m256 vn) {
+  const __m256 vm = _mm256_max_ps(vn, *ve);
+  *va = _mm256_fmadd_ps(vp, Exp2Clamped(_mm256_sub_ps(vn, vm)),
+                        _mm256_mul_ps(*va, Exp2Clamped(_mm256_sub_ps(*ve, vm))));
+  *ve = vm;
+}
+
+inline void Merge128(__m128* va, __m128* ve, __m128 vp, __m128 vn) {
+  const __m128 vm = _mm_max_ps(vn, *ve);
+  *va = _mm_fmadd_ps(vp, Exp2Clamped128(_mm_sub_ps(vn, vm)),
+                     _mm_mul_ps(*va, Exp2Clamped128(_mm_sub_ps(*ve, vm))));
+  *ve = vm;
+}
+
+
+}  // namespace
+
+extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, const void* input_data, float sum[2]) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
+  assert(batch != 0);
+  assert(batch % sizeof(uint16_t) == 0);
+  assert(input != nullptr);
+  assert(sum != nullptr);
+
+  __m256 vacc0 = _mm256_setzero_ps();
+  __m256 vexp0 = _mm256_set1_ps(-INFINITY);
+  __m256 vacc1 = _mm256_setzero_ps();
+  __m256 vexp1 = _mm256_set1_ps(-INFINITY);
+  __m256 vacc2 = _mm256_setzero_ps();
+  __m256 vexp2 = _mm256_set1_ps(-INFINITY);
+  for (; batch >= 96 * sizeof(uint16_t); batch -= 96 * sizeof(uint16_t)) {
+    __m256 vp0, vn0;
+    ExtExp(LoadF16(input + 0), &vp0, &vn0);
+    __m256 vp1, vn1;
+    ExtExp(LoadF16(input + 8), &vp1, &vn1);
+    __m256 vp2, vn2;
+    ExtExp(LoadF16(input + 16), &vp2, &vn2);
+    __m256 vp3, vn3;
+    ExtExp(LoadF16(input + 24), &vp3, &vn3);
+    __m256 vp4, vn4;
+    ExtExp(LoadF16(input + 32), &vp4, &vn4);
+    __m256 vp5, vn5;
+    ExtExp(LoadF16(input + 40), &vp5, &vn5);
+    __m256 vp6, vn6;
+    ExtExp(LoadF16(input + 48), &vp6, &vn6);
+    __m256 vp7, vn7;
+    ExtExp(LoadF16(input + 56), &vp7, &vn7);
+    __m256 vp8, vn8;
+    ExtExp(LoadF16(input + 64), &vp8, &vn8);
+    __m256 vp9, vn9;
+    ExtExp(LoadF16(input + 72), &vp9, &vn9);
+    __m256 vp10, vn10;
+    ExtExp(LoadF16(input + 80), &vp10, &vn10);
+    __m256 vp11, vn11;
+    ExtExp(LoadF16(input + 88), &vp11, &vn11);
+    input += 96;
+
+    // Delayed maximum: one new exponent per accumulator for this iteration.
+    __m256 vmax0 = vexp0;
+    vmax0 = _mm256_max_ps(vn0, vmax0);
+    vmax0 = _mm256_max_ps(vn3, vmax0);
+    vmax0 = _mm256_max_ps(vn6, vmax0);
+    vmax0 = _mm256_max_ps(vn9, vmax0);
+    __m256 vmax1 = vexp1;
+    vmax1 = _mm256_max_ps(vn1, vmax1);
+    vmax1 = _mm256_max_ps(vn4, vmax1);
+    vmax1 = _mm256_max_ps(vn7, vmax1);
+    vmax1 = _mm256_max_ps(vn10, vmax1);
+    __m256 vmax2 = vexp2;
+    vmax2 = _mm256_max_ps(vn2, vmax2);
+    vmax2 = _mm256_max_ps(vn5, vmax2);
+    vmax2 = _mm256_max_ps(vn8, vmax2);
+    vmax2 = _mm256_max_ps(vn11, vmax2);
+
+    vacc0 = _mm256_mul_ps(vacc0, Exp2Clamped(_mm256_sub_ps(vexp0, vmax0)));
+    vacc0 = _mm256_fmadd_ps(vp0, Exp2Clamped(_mm256_sub_ps(vn0, vmax0)), vacc0);
+    vacc0 = _mm256_fmadd_ps(vp3, Exp2Clamped(_mm256_sub_ps(vn3, vmax0)), vacc0);
+    vacc0 = _mm256_fmadd_ps(vp6, Exp2Clamped(_mm256_sub_ps(vn6, vmax0)), vacc0);
+    vacc0 = _mm256_fmadd_ps(vp9, Exp2Clamped(_mm256_sub_ps(vn9, vmax0)), vacc0);
+    vexp0 = vmax0;
+    vacc1 = _mm256_mul_ps(vacc1, Exp2Clamped(_mm256_sub_ps(vexp1, vmax1)));
+    vacc1 = _mm256_fmadd_ps(vp1, Exp2Clamped(_mm256_sub_ps(vn1, vmax1)), vacc1);
+    vacc1 = _mm256_fmadd_ps(vp4, Exp2Clamped(_mm256_sub_ps(vn4, vmax1)), vacc1);
+    vacc1 = _mm256_fmadd_ps(vp7, Exp2Clamped(_mm256_sub_ps(vn7, vmax1)), vacc1);
+    vacc1 = _mm256_fmadd_ps(vp10, Exp2Clamped(_mm256_sub_ps(vn10, vmax1)), vacc1);
+    vexp1 = vmax1;
+    vacc2 = _mm256_mul_ps(vacc2, Exp2Clamped(_mm256_sub_ps(vexp2, vmax2)));
+    vacc2 = _mm256_fmadd_ps(vp2, Exp2Clamped(_mm256_sub_ps(vn2, vmax2)), vacc2);
+    vacc2 = _mm256_fmadd_ps(vp5, Exp2Clamped(_mm256_sub_ps(vn5, vmax2)), vacc2);
+    vacc2 = _mm256_fmadd_ps(vp8, Exp2Clamped(_mm256_sub_ps(vn8, vmax2)), vacc2);
+    vacc2 = _mm256_fmadd_ps(vp11, Exp2Clamped(_mm256_sub_ps(vn11, vmax2)), vacc2);
+    vexp2 = vmax2;
+  }
+  for (; batch >= 8 * sizeof(uint16_t); batch -= 8 * sizeof(uint16_t)) {
+    __m256 vp, vn;
+    ExtExp(LoadF16(input), &vp, &vn);
+    input += 8;
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+  if (batch != 0) {
+    // 1-7 elements, padded with f16 -inf, which adds exactly 0.
+    uint16_t buffer[8] = {0xFC00, 0xFC00, 0xFC00, 0xFC00, 0xFC00, 0xFC00, 0xFC00, 0xFC00};
+    memcpy(buffer, input, batch);
+    __m256 vp, vn;
+    ExtExp(LoadF16(buffer), &vp, &vn);
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+
+  // Merge the accumulators, the two 128-bit halves, then the lanes, by the same rule.
+  Merge(&vacc0, &vexp0, vacc1, vexp1);
+  Merge(&vacc0, &vexp0, vacc2, vexp2);
+  __m128 vacc = _mm256_castps256_ps128(vacc0);
+  __m128 vexp = _mm256_castps256_ps128(vexp0);
+  Merge128(&vacc, &vexp, _mm256_extractf128_ps(vacc0, 1), _mm256_extractf128_ps(vexp0, 1));
+  __m128 vmax = _mm_max_ps(vexp, _mm_movehl_ps(vexp, vexp));
+  vmax = _mm_max_ps(vmax, _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
+  vmax = _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(0, 0, 0, 0));
+  __m128 vsum = _mm_mul_ps(vacc, Exp2Clamped128(_mm_sub_ps(vexp, vmax)));
+  vsum = _mm_add_ps(vsum, _mm_movehl_ps(vsum, vsum));
+  vsum = _mm_add_ss(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(2, 3, 0, 1)));
+  sum[0] = _mm_cvtss_f32(vsum);
+  sum[1] = _mm_cvtss_f32(vmax);
+}

@@ -1,0 +1,217 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f16-raddextexp/avx512f.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f16_raddextexp_ukernel__avx512f_p5_u144_acc3
+
+// Pass 1 of the Two-Pass softmax on IEEE half-precision input, AVX512F, 16 lanes;
+// all arithmetic in f32.
+//
+// sum[0] * 2^sum[1] = sum_i exp(input[i]), computed in the extended-exponent
+// representation exp(x) = p * 2^n so that no finite input can overflow.
+//
+// Contract (tested on every ISA by test/f16-raddextexp.cc):
+// - Finite inputs only (any magnitude, ±FLT_MAX and denormals included): sum[0] is
+//   finite and > 0, sum[1] is finite and integer-valued. For |x| <= 1e4 and rows of
+//   up to 4096 elements sum[0] * 2^sum[1] is within 1e-6 relative of the exact sum.
+// - x = -inf, and finite x whose term vanishes next to the others (-1e9, -FLT_MAX
+//   next to 0), contribute exactly 0, never NaN. A row of only -inf gives
+//   sum[0] == 0 exactly (sum[1] is then unspecified but not NaN).
+// - Any NaN and no +inf: sum[0] is NaN.
+// - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
+// - Reads exactly [input, input + batch) (the tail through a buffer); no
+//   alignment requirement.
+//
+// Half-precision input (this file is generated from the f32 template with FAMILY
+// f16-raddextexp): batch counts bytes, 2 per element. Each element is widened to
+// f32 exactly with vcvtph2ps (16 lanes, AVX512F), then the f32 math below runs
+// unchanged; sums are never kept in half precision. |x| <= 65504 < B for finite
+// halves, so step 1 only acts on ±inf. 16-bit masked loads need AVX512BW: the
+// 1-15 element tail is copied into a buffer padded with f16 -inf (0xFC00), which
+// adds exactly 0, like the masked lanes of the f32 kernel.
+//
+// Math per element x (the same on every ISA):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f. x86 max/min return their SECOND operand
+//    when either is NaN, so this order keeps a NaN x NaN. Keeps x*log2e and t finite
+//    for ±inf and ±FLT_MAX.
+// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
+//    float otherwise (floats >= 2^23 are integers).
+// 3. n = vrndscaleps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+//    t = x_c - n*ln2 with the two-constant FMA Cody-Waite split
+//      t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t),
+//      ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
+//    (hi + lo = ln2 within 9e-17; tools/cody_waite.py).
+//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, minimax on
+//    [-ln2/2, ln2/2]: c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
+//    c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
+// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+//
+// Accumulation, per accumulator and lane, state (a = 0, E = -FLT_MAX):
+//   M = max(n_eff, E): returns E when n_eff is NaN (E is never NaN);
+//   a = scalef(a, E - M) + scalef(p, n_eff - M); E = M,
+// where scalef(v, d) = v * 2^floor(d) (vscalefps) is exact, saturating and needs no
+// clamp of d, provided d is never NaN for a finite v. Starting E at -FLT_MAX instead
+// of -inf guarantees that: E - M is never -inf - -inf (NaN) because E >= -FLT_MAX, and
+// n_eff - M is -inf for x = -inf (scalef(p, -inf) = +0: exactly nothing added), a
+// finite value <= 0 for finite x (every finite x has n_eff >= -FLT_MAX: -FLT_MAX +
+// n(-2^23) rounds back to -FLT_MAX), and NaN only when x is NaN (p is NaN too: the sum
+// becomes NaN, as required) or for +inf (x = +inf: M = +inf, sum[0] is unspecified).
+// A row of only -inf keeps a = 0 and E = -FLT_MAX. Compared with E = -inf plus
+// max(d, D_MIN) clamps this saves two max per vector (speed not measured yet:
+// the dev VM lacks AVX512F).
+// 144 elements (9 vectors) per iteration; vector j goes to accumulator
+// j % 3. Each accumulator first takes the maximum over its vectors of the
+// iteration (delayed maximum) and is rescaled once. Remaining whole vectors go to
+// accumulator 0; the last 1-15 elements go through a buffer padded with -inf, which
+// adds exactly 0. Accumulators, then lanes, are merged by the same
+// rule (lanes: M = max over lanes, a = sum_l scalef(a_l, E_l - M)); sum[0] = a,
+// sum[1] = E.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// 2026-11-24: not measured yet (the dev VM lacks AVX512F; bound asserted: 3).
+
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// 16 halves widened exactly to floats (vcvtph2ps).
+inline __m512 LoadF16(const uint16_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
+inline void ExtExp(__m512 vx, __m512* vp_out, __m512* vn_out) {
+  const __m512 vbound = _mm512_set1_ps(0x1p23f);
+  const __m512 vminus_bound = _mm512_set1_ps(-0x1p23f);
+  const __m512 vlog2e = _mm512_set1_ps(0x1.715476p+0f);
+  const __m512 vminus_ln2_hi = _mm512_set1_ps(-0x1.62E430p-1f);
+  const __m512 vminus_ln2_lo = _mm512_set1_ps(0x1.05C610p-29f);
+  const __m512 vc1 = _mm512_set1_ps(0x1.FFFFF6p-1f);
+  const __m512 vc2 = _mm512_set1_ps(0x1.FFFDC6p-2f);
+  const __m512 vc3 = _mm512_set1_ps(0x1.555A80p-3f);
+  const __m512 vc4 = _mm512_set1_ps(0x1.573A1Ap-5f);
+  const __m512 vc5 = _mm512_set1_ps(0x1.0F9F9Cp-7f);
+  const __m512 vone = _mm512_set1_ps(1.0f);
+
+  const __m512 vxc = _mm512_min_ps(vbound, _mm512_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m512 vdx = _mm512_sub_ps(vx, vxc);
+  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, vlog2e),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+  __m512 vt = _mm512_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm512_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m512 vq = _mm512_fmadd_ps(vc5, vt, vc4);
+  vq = _mm512_fmadd_ps(vq, vt, vc3);
+  vq = _mm512_fmadd_ps(vq, vt, vc2);
+  vq = _mm512_fmadd_ps(vq, vt, vc1);
+  *vp_out = _mm512_fmadd_ps(vq, vt, vone);
+  *vn_out = _mm512_add_ps(vn, vdx);
+}
+
+// (a, e) += (p, n) by the extended-exponent rule, per lane.
+inline void Merge(__m512* va, __m512* ve, __m512 vp, __m512 vn) {
+  const __m512 vm = _mm512_max_ps(vn, *ve);
+  *va = _mm512_add_ps(_mm512_scalef_ps(*va, _mm512_sub_ps(*ve, vm)),
+                      _mm512_scalef_ps(vp, _mm512_sub_ps(vn, vm)));
+  *ve = vm;
+}
+
+}  // namespace
+
+extern "C" void twopass_f16_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batch, const void* input_data, float sum[2]) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
+  assert(batch != 0);
+  assert(batch % sizeof(uint16_t) == 0);
+  assert(input != nullptr);
+  assert(sum != nullptr);
+
+  __m512 vacc0 = _mm512_setzero_ps();
+  __m512 vexp0 = _mm512_set1_ps(-FLT_MAX);
+  __m512 vacc1 = _mm512_setzero_ps();
+  __m512 vexp1 = _mm512_set1_ps(-FLT_MAX);
+  __m512 vacc2 = _mm512_setzero_ps();
+  __m512 vexp2 = _mm512_set1_ps(-FLT_MAX);
+  for (; batch >= 144 * sizeof(uint16_t); batch -= 144 * sizeof(uint16_t)) {
+    __m512 vp0, vn0;
+    ExtExp(LoadF16(input + 0), &vp0, &vn0);
+    __m512 vp1, vn1;
+    ExtExp(LoadF16(input + 16), &vp1, &vn1);
+    __m512 vp2, vn2;
+    ExtExp(LoadF16(input + 32), &vp2, &vn2);
+    __m512 vp3, vn3;
+    ExtExp(LoadF16(input + 48), &vp3, &vn3);
+    __m512 vp4, vn4;
+    ExtExp(LoadF16(input + 64), &vp4, &vn4);
+    __m512 vp5, vn5;
+    ExtExp(LoadF16(input + 80), &vp5, &vn5);
+    __m512 vp6, vn6;
+    ExtExp(LoadF16(input + 96), &vp6, &vn6);
+    __m512 vp7, vn7;
+    ExtExp(LoadF16(input + 112), &vp7, &vn7);
+    __m512 vp8, vn8;
+    ExtExp(LoadF16(input + 128), &vp8, &vn8);
+    input += 144;
+
+    // Delayed maximum: one new exponent per accumulator for this iteration.
+    __m512 vmax0 = vexp0;
+    vmax0 = _mm512_max_ps(vn0, vmax0);
+    vmax0 = _mm512_max_ps(vn3, vmax0);
+    vmax0 = _mm512_max_ps(vn6, vmax0);
+    __m512 vmax1 = vexp1;
+    vmax1 = _mm512_max_ps(vn1, vmax1);
+    vmax1 = _mm512_max_ps(vn4, vmax1);
+    vmax1 = _mm512_max_ps(vn7, vmax1);
+    __m512 vmax2 = vexp2;
+    vmax2 = _mm512_max_ps(vn2, vmax2);
+    vmax2 = _mm512_max_ps(vn5, vmax2);
+    vmax2 = _mm512_max_ps(vn8, vmax2);
+
+    vacc0 = _mm512_scalef_ps(vacc0, _mm512_sub_ps(vexp0, vmax0));
+    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp0, _mm512_sub_ps(vn0, vmax0)));
+    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp3, _mm512_sub_ps(vn3, vmax0)));
+    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp6, _mm512_sub_ps(vn6, vmax0)));
+    vexp0 = vmax0;
+    vacc1 = _mm512_scalef_ps(vacc1, _mm512_sub_ps(vexp1, vmax1));
+    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp1, _mm512_sub_ps(vn1, vmax1)));
+    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp4, _mm512_sub_ps(vn4, vmax1)));
+    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp7, _mm512_sub_ps(vn7, vmax1)));
+    vexp1 = vmax1;
+    vacc2 = _mm512_scalef_ps(vacc2, _mm512_sub_ps(vexp2, vmax2));
+    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp2, _mm512_sub_ps(vn2, vmax2)));
+    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp5, _mm512_sub_ps(vn5, vmax2)));
+    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp8, _mm512_sub_ps(vn8, vmax2)));
+    vexp2 = vmax2;
+  }
+  for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
+    __m512 vp, vn;
+    ExtExp(LoadF16(input), &vp, &vn);
+    input += 16;
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+  if (batch != 0) {
+    // 1-15 elements, padded with f16 -inf, which adds exactly 0.
+    uint16_t buffer[16];
+    for (uint16_t& h : buffer) h = 0xFC00;
+    memcpy(buffer, input, batch);
+    __m512 vp, vn;
+    ExtExp(LoadF16(buffer), &vp, &vn);
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+
+  // Merge the accumulators, then the lanes, by the same rule.
+  Merge(&vacc0, &vexp0, vacc1, vexp1);
+  Merge(&vacc0, &vexp0, vacc2, vexp2);
+  const float vmax = _mm512_reduce_max_ps(vexp0);
+  const __m512 vsum = _mm512_scalef_ps(vacc0, _mm512_sub_ps(vexp0, _mm512_set1_ps(vmax)));
+  sum[0] = _mm512_reduce_add_ps(vsum);
+  sum[1] = vmax;
+}

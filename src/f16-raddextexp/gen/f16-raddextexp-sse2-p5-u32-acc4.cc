@@ -1,0 +1,231 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f16-raddextexp/sse2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f16_raddextexp_ukernel__sse2_p5_u32_acc4
+
+// Pass 1 of the Two-Pass softmax on IEEE half-precision input, SSE2 (no FMA, no
+// roundps), 4 lanes; all arithmetic in f32.
+//
+// sum[0] * 2^sum[1] = sum_i exp(input[i]), computed in the extended-exponent
+// representation exp(x) = p * 2^n so that no finite input can overflow.
+//
+// Contract (tested on every ISA by test/f16-raddextexp.cc):
+// - Finite inputs only (any magnitude, ±FLT_MAX and denormals included): sum[0] is
+//   finite and > 0, sum[1] is finite and integer-valued. For |x| <= 1e4 and rows of
+//   up to 4096 elements sum[0] * 2^sum[1] is within 1e-6 relative of the exact sum.
+// - x = -inf, and finite x whose term vanishes next to the others (-1e9, -FLT_MAX
+//   next to 0), contribute exactly 0, never NaN. A row of only -inf gives
+//   sum[0] == 0 exactly (sum[1] is then unspecified but not NaN).
+// - Any NaN and no +inf: sum[0] is NaN.
+// - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
+// - Reads exactly [input, input + batch); no alignment requirement.
+//
+// Half-precision input (this file is generated from the f32 template with FAMILY
+// f16-raddextexp): batch counts bytes, 2 per element. SSE2 has no half conversion:
+// each element is widened to f32 exactly with the FP16 library
+// (fp16_ieee_to_fp32_value), four at a time into a vector, then the f32 math below
+// runs unchanged; sums are never kept in half precision. |x| <= 65504 < B for
+// finite halves, so step 1 only acts on ±inf. The 1-3 element tail is padded with
+// f16 -inf (0xFC00), which adds exactly 0.
+//
+// Math per element x (the same on every ISA):
+// 1. x_c = _mm_min_ps(B, _mm_max_ps(-B, x)), B = 0x1p23f. SSE max/min return their
+//    SECOND operand when either is NaN, so this order keeps a NaN x NaN. Keeps
+//    x*log2e and t finite for ±inf and ±FLT_MAX.
+// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
+//    float otherwise (floats >= 2^23 are integers).
+// 3. n = round(x_c * log2e), log2e = 0x1.715476p+0f. SSE2 has no roundps and the
+//    magic-number trick (+-0x1.8p23f) is only valid below 2^22, but |x_c*log2e| reaches
+//    1.2e7: cvtps2dq (round to nearest even under the default MXCSR) and back is exact
+//    for every |v| < 2^31. A NaN converts to INT_MIN, but t and dx stay NaN.
+//    t = x_c - n*ln2 with a three-constant Cody-Waite split (no FMA): ln2_hi and ln2_mid
+//    have 9 significant bits, so n*ln2_hi and n*ln2_mid are exact for |n| < 2^15
+//    (|x| <= 1e4 means |n| <= 14427) and x_c - n*ln2_hi is exact (Sterbenz):
+//      ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f, ln2_lo = -0x1.05C610p-29f
+//    (derived and checked by tools/cody_waite.py).
+//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), minimax on [-ln2/2, ln2/2]:
+//      c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
+//      c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
+// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+//
+// Accumulation, per accumulator and lane, state (a = 0, E = -inf):
+//   M = _mm_max_ps(n_eff, E): returns E when n_eff is NaN (E is never NaN);
+//   a = a * 2^(E - M) + p * 2^(n_eff - M); E = M.
+// Scale exponents d are <= 0 or NaN (-inf - -inf, +inf - +inf, NaN - M). They are
+// clamped with _mm_max_ps(d, -127), which also maps NaN to -127, and 2^d is built
+// exactly: d + 0x1.8000FEp23f (= 1.5*2^23 + 127) holds 127 + d in its low mantissa
+// bits; shifting the bits left by 23 moves them into the exponent field, giving 2^d
+// for d in [-126, 0] and +0 for d = -127. So a -inf (or vanishing) term adds
+// p * 0 = 0, a NaN term adds NaN * 0 = NaN, and +inf makes E = +inf.
+// 32 elements (8 vectors) per iteration; vector j goes to accumulator
+// j % 4. Each accumulator first takes the maximum over its vectors of the
+// iteration (delayed maximum) and is rescaled once. Remaining whole vectors go to
+// accumulator 0; the last 1-3 elements are copied into a vector padded with -inf,
+// which contributes exactly 0. Accumulators, then lanes, are merged by the same rule;
+// sum[0] = a, sum[1] = E.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: sse2 max 2.16 ULP (bound asserted: 4).
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <emmintrin.h>
+
+#include <fp16.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// 4 halves widened to floats one at a time with the FP16 library: SSE2 has no
+// conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
+// 16 lanes per instruction).
+inline __m128 LoadF16(const uint16_t* p) {
+  return _mm_setr_ps(fp16_ieee_to_fp32_value(p[0]), fp16_ieee_to_fp32_value(p[1]),
+                     fp16_ieee_to_fp32_value(p[2]), fp16_ieee_to_fp32_value(p[3]));
+}
+
+// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
+inline void ExtExp(__m128 vx, __m128* vp_out, __m128* vn_out) {
+  const __m128 vbound = _mm_set1_ps(0x1p23f);
+  const __m128 vminus_bound = _mm_set1_ps(-0x1p23f);
+  const __m128 vlog2e = _mm_set1_ps(0x1.715476p+0f);
+  const __m128 vminus_ln2_hi = _mm_set1_ps(-0x1.630000p-1f);
+  const __m128 vminus_ln2_mid = _mm_set1_ps(0x1.BD0000p-13f);
+  const __m128 vminus_ln2_lo = _mm_set1_ps(0x1.05C610p-29f);
+  const __m128 vc1 = _mm_set1_ps(0x1.FFFFF6p-1f);
+  const __m128 vc2 = _mm_set1_ps(0x1.FFFDC6p-2f);
+  const __m128 vc3 = _mm_set1_ps(0x1.555A80p-3f);
+  const __m128 vc4 = _mm_set1_ps(0x1.573A1Ap-5f);
+  const __m128 vc5 = _mm_set1_ps(0x1.0F9F9Cp-7f);
+  const __m128 vone = _mm_set1_ps(1.0f);
+
+  const __m128 vxc = _mm_min_ps(vbound, _mm_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m128 vdx = _mm_sub_ps(vx, vxc);
+  const __m128 vn = _mm_cvtepi32_ps(_mm_cvtps_epi32(_mm_mul_ps(vxc, vlog2e)));
+
+  __m128 vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_hi), vxc);  // exact
+  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_mid), vt);
+  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_lo), vt);
+
+  __m128 vq = _mm_add_ps(_mm_mul_ps(vc5, vt), vc4);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc3);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc2);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc1);
+  *vp_out = _mm_add_ps(_mm_mul_ps(vq, vt), vone);
+  *vn_out = _mm_add_ps(vn, vdx);
+}
+
+// 2^d per lane for integer-valued d <= 0 (or NaN): d < -127 and NaN give +0.
+inline __m128 Exp2Clamped(__m128 vd) {
+  vd = _mm_max_ps(vd, _mm_set1_ps(-127.0f));  // second operand for NaN: -127
+  const __m128 vbiased = _mm_add_ps(vd, _mm_set1_ps(0x1.8000FEp23f));
+  return _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(vbiased), 23));
+}
+
+// (a, e) += (b, f) by the extended-exponent rule, per lane.
+inline void Merge(__m128* va, __m128* ve, __m128 vb, __m128 vf) {
+  const __m128 vm = _mm_max_ps(vf, *ve);
+  *va = _mm_add_ps(_mm_mul_ps(*va, Exp2Clamped(_mm_sub_ps(*ve, vm))),
+                   _mm_mul_ps(vb, Exp2Clamped(_mm_sub_ps(vf, vm))));
+  *ve = vm;
+}
+
+}  // namespace
+
+extern "C" void twopass_f16_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, const void* input_data, float sum[2]) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
+  assert(batch != 0);
+  assert(batch % sizeof(uint16_t) == 0);
+  assert(input != nullptr);
+  assert(sum != nullptr);
+
+  __m128 vacc0 = _mm_setzero_ps();
+  __m128 vexp0 = _mm_set1_ps(-INFINITY);
+  __m128 vacc1 = _mm_setzero_ps();
+  __m128 vexp1 = _mm_set1_ps(-INFINITY);
+  __m128 vacc2 = _mm_setzero_ps();
+  __m128 vexp2 = _mm_set1_ps(-INFINITY);
+  __m128 vacc3 = _mm_setzero_ps();
+  __m128 vexp3 = _mm_set1_ps(-INFINITY);
+  for (; batch >= 32 * sizeof(uint16_t); batch -= 32 * sizeof(uint16_t)) {
+    __m128 vp0, vn0;
+    ExtExp(LoadF16(input + 0), &vp0, &vn0);
+    __m128 vp1, vn1;
+    ExtExp(LoadF16(input + 4), &vp1, &vn1);
+    __m128 vp2, vn2;
+    ExtExp(LoadF16(input + 8), &vp2, &vn2);
+    __m128 vp3, vn3;
+    ExtExp(LoadF16(input + 12), &vp3, &vn3);
+    __m128 vp4, vn4;
+    ExtExp(LoadF16(input + 16), &vp4, &vn4);
+    __m128 vp5, vn5;
+    ExtExp(LoadF16(input + 20), &vp5, &vn5);
+    __m128 vp6, vn6;
+    ExtExp(LoadF16(input + 24), &vp6, &vn6);
+    __m128 vp7, vn7;
+    ExtExp(LoadF16(input + 28), &vp7, &vn7);
+    input += 32;
+
+    // Delayed maximum: one new exponent per accumulator for this iteration.
+    __m128 vmax0 = vexp0;
+    vmax0 = _mm_max_ps(vn0, vmax0);
+    vmax0 = _mm_max_ps(vn4, vmax0);
+    __m128 vmax1 = vexp1;
+    vmax1 = _mm_max_ps(vn1, vmax1);
+    vmax1 = _mm_max_ps(vn5, vmax1);
+    __m128 vmax2 = vexp2;
+    vmax2 = _mm_max_ps(vn2, vmax2);
+    vmax2 = _mm_max_ps(vn6, vmax2);
+    __m128 vmax3 = vexp3;
+    vmax3 = _mm_max_ps(vn3, vmax3);
+    vmax3 = _mm_max_ps(vn7, vmax3);
+
+    vacc0 = _mm_mul_ps(vacc0, Exp2Clamped(_mm_sub_ps(vexp0, vmax0)));
+    vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vp0, Exp2Clamped(_mm_sub_ps(vn0, vmax0))));
+    vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vp4, Exp2Clamped(_mm_sub_ps(vn4, vmax0))));
+    vexp0 = vmax0;
+    vacc1 = _mm_mul_ps(vacc1, Exp2Clamped(_mm_sub_ps(vexp1, vmax1)));
+    vacc1 = _mm_add_ps(vacc1, _mm_mul_ps(vp1, Exp2Clamped(_mm_sub_ps(vn1, vmax1))));
+    vacc1 = _mm_add_ps(vacc1, _mm_mul_ps(vp5, Exp2Clamped(_mm_sub_ps(vn5, vmax1))));
+    vexp1 = vmax1;
+    vacc2 = _mm_mul_ps(vacc2, Exp2Clamped(_mm_sub_ps(vexp2, vmax2)));
+    vacc2 = _mm_add_ps(vacc2, _mm_mul_ps(vp2, Exp2Clamped(_mm_sub_ps(vn2, vmax2))));
+    vacc2 = _mm_add_ps(vacc2, _mm_mul_ps(vp6, Exp2Clamped(_mm_sub_ps(vn6, vmax2))));
+    vexp2 = vmax2;
+    vacc3 = _mm_mul_ps(vacc3, Exp2Clamped(_mm_sub_ps(vexp3, vmax3)));
+    vacc3 = _mm_add_ps(vacc3, _mm_mul_ps(vp3, Exp2Clamped(_mm_sub_ps(vn3, vmax3))));
+    vacc3 = _mm_add_ps(vacc3, _mm_mul_ps(vp7, Exp2Clamped(_mm_sub_ps(vn7, vmax3))));
+    vexp3 = vmax3;
+  }
+  for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
+    __m128 vp, vn;
+    ExtExp(LoadF16(input), &vp, &vn);
+    input += 4;
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+  if (batch != 0) {
+    // 1-3 elements; the padding lanes hold -inf and add exactly 0.
+    uint16_t buffer[4] = {0xFC00, 0xFC00, 0xFC00, 0xFC00};  // f16 -inf
+    memcpy(buffer, input, batch);
+    __m128 vp, vn;
+    ExtExp(LoadF16(buffer), &vp, &vn);
+    Merge(&vacc0, &vexp0, vp, vn);
+  }
+
+  // Merge the accumulators, then the lanes, by the same rule.
+  Merge(&vacc0, &vexp0, vacc1, vexp1);
+  Merge(&vacc0, &vexp0, vacc2, vexp2);
+  Merge(&vacc0, &vexp0, vacc3, vexp3);
+  __m128 vmax = _mm_max_ps(vexp0, _mm_shuffle_ps(vexp0, vexp0, _MM_SHUFFLE(1, 0, 3, 2)));
+  vmax = _mm_max_ps(vmax, _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
+  __m128 vsum = _mm_mul_ps(vacc0, Exp2Clamped(_mm_sub_ps(vexp0, vmax)));
+  vsum = _mm_add_ps(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(1, 0, 3, 2)));
+  vsum = _mm_add_ss(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(2, 3, 0, 1)));
+  sum[0] = _mm_cvtss_f32(vsum);
+  sum[1] = _mm_cvtss_f32(vmax);
+}

@@ -1,0 +1,155 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f16-vscaleextexp/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f16_vscaleextexp_ukernel__avx2_p5_u32
+
+// Pass 2 of the Two-Pass softmax on IEEE half-precision data, AVX2 + FMA3 + F16C,
+// 8 lanes; all arithmetic in f32.
+//
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent, computed as
+// (p * scale_mantissa) * 2^(n_eff + scale_exponent) from exp(x) = p * 2^n_eff, so
+// that exp(x) itself never has to be representable (softmax passes 1/m and -e of
+// the pass-1 sum (m, e)).
+//
+// Contract (tested on every ISA by test/f16-vscaleextexp.cc):
+// - scale_exponent is integer-valued. For results in the normal range the error is
+//   that of exp (below) plus one rounding of p * scale_mantissa.
+// - x = -inf gives exactly +0 (for a finite positive scale_mantissa); NaN gives NaN.
+// - 2^(n_eff + scale_exponent) saturates: exponents below -126 give 0 (results below
+//   about 2^-126 * |p * scale_mantissa| flush to zero) and exponents above 127 give
+//   +inf (results that would exceed 2^127 may saturate to inf).
+// - Reads [input, input + batch), writes [output, output + batch), nothing else;
+//   output == input (in place) works; no alignment requirement.
+//
+// Half-precision input and output (this file is generated from the f32 template
+// with FAMILY f16-vscaleextexp): batch counts bytes, 2 per element. Inputs are
+// widened exactly with vcvtph2ps; results are narrowed with vcvtps2ph, rounding to
+// nearest even (immediate rounding mode, independent of MXCSR).
+// Each result is computed in f32 as below and then rounded to the nearest half
+// (ties to even); results below the smallest normal half (2^-14) become correctly
+// rounded subnormal halves or +0. The f32 result is rounded first, so the half is
+// within 0.5 half-ULP plus the f32 error of the exact value; it is never more than
+// 1 half-ULP away. NaN stays NaN (quiet), +inf stays +inf.
+// vmaskmovps has no 16-bit form: the 1-7 element tail goes through a buffer
+// (copied in, converted, copied out; in place still works).
+//
+// Math per element x (the same as pass 1, see src/f32-raddextexp/avx2.cc.in):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
+//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
+// 2. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
+//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
+// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
+//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: max(d, -127) maps NaN to -127
+//    (x NaN: p is NaN already), then min(d, 128). 2^d is built exactly by adding
+//    0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d = -127 gives
+//    +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
+// 6. y = (p * scale_mantissa) * 2^d.
+// 32 elements (4 vectors) per iteration, all loaded before any store (in
+// place); then whole vectors; then the last 1-7 elements through a buffer.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3 ULP).
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// 8 halves widened exactly to floats (vcvtph2ps).
+inline __m256 LoadF16(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+// 8 floats rounded to halves, nearest even (vcvtps2ph).
+inline void StoreF16(uint16_t* p, __m256 v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
+
+// exp(x) * s * 2^e per lane, steps 1-6 above.
+inline __m256 ScaledExtExp(__m256 vx, __m256 vs, __m256 ve) {
+  const __m256 vbound = _mm256_set1_ps(0x1p23f);
+  const __m256 vminus_bound = _mm256_set1_ps(-0x1p23f);
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+  const __m256 vmin_exp = _mm256_set1_ps(-127.0f);
+  const __m256 vmax_exp = _mm256_set1_ps(128.0f);
+  const __m256 vmagic_bias = _mm256_set1_ps(0x1.8000FEp23f);
+
+  const __m256 vxc = _mm256_min_ps(vbound, _mm256_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m256 vdx = _mm256_sub_ps(vx, vxc);
+  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vxc, vlog2e),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
+  vq = _mm256_fmadd_ps(vq, vt, vc3);
+  vq = _mm256_fmadd_ps(vq, vt, vc2);
+  vq = _mm256_fmadd_ps(vq, vt, vc1);
+  const __m256 vp = _mm256_fmadd_ps(vq, vt, vone);
+
+  __m256 vd = _mm256_add_ps(_mm256_add_ps(vn, vdx), ve);
+  vd = _mm256_max_ps(vd, vmin_exp);  // second operand for NaN: -127
+  vd = _mm256_min_ps(vd, vmax_exp);
+  const __m256 vscale = _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_castps_si256(_mm256_add_ps(vd, vmagic_bias)), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(vp, vs), vscale);
+}
+
+
+}  // namespace
+
+extern "C" void twopass_f16_vscaleextexp_ukernel__avx2_p5_u32(size_t batch, const void* input_data, void* output_data,
+                           float scale_mantissa, float scale_exponent) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
+  uint16_t* output = static_cast<uint16_t*>(output_data);
+  assert(batch != 0);
+  assert(batch % sizeof(uint16_t) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m256 vs = _mm256_set1_ps(scale_mantissa);
+  const __m256 ve = _mm256_set1_ps(scale_exponent);
+  for (; batch >= 32 * sizeof(uint16_t); batch -= 32 * sizeof(uint16_t)) {
+    const __m256 vx0 = LoadF16(input + 0);
+    const __m256 vx1 = LoadF16(input + 8);
+    const __m256 vx2 = LoadF16(input + 16);
+    const __m256 vx3 = LoadF16(input + 24);
+    input += 32;
+
+    StoreF16(output + 0, ScaledExtExp(vx0, vs, ve));
+    StoreF16(output + 8, ScaledExtExp(vx1, vs, ve));
+    StoreF16(output + 16, ScaledExtExp(vx2, vs, ve));
+    StoreF16(output + 24, ScaledExtExp(vx3, vs, ve));
+    output += 32;
+  }
+  for (; batch >= 8 * sizeof(uint16_t); batch -= 8 * sizeof(uint16_t)) {
+    const __m256 vx = LoadF16(input);
+    input += 8;
+    StoreF16(output, ScaledExtExp(vx, vs, ve));
+    output += 8;
+  }
+  if (batch != 0) {
+    // 1-7 elements through a buffer: only [input, input + batch) is read and only
+    // [output, output + batch) written.
+    uint16_t buffer[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(buffer, input, batch);
+    StoreF16(buffer, ScaledExtExp(LoadF16(buffer), vs, ve));
+    memcpy(output, buffer, batch);
+  }
+}

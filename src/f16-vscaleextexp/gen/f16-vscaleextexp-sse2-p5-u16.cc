@@ -1,0 +1,164 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f16-vscaleextexp/sse2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f16_vscaleextexp_ukernel__sse2_p5_u16
+
+// Pass 2 of the Two-Pass softmax on IEEE half-precision data, SSE2 (no FMA, no
+// roundps), 4 lanes; all arithmetic in f32.
+//
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent, computed as
+// (p * scale_mantissa) * 2^(n_eff + scale_exponent) from exp(x) = p * 2^n_eff, so
+// that exp(x) itself never has to be representable (softmax passes 1/m and -e of
+// the pass-1 sum (m, e)).
+//
+// Contract (tested on every ISA by test/f16-vscaleextexp.cc):
+// - scale_exponent is integer-valued. For results in the normal range the error is
+//   that of exp (below) plus one rounding of p * scale_mantissa.
+// - x = -inf gives exactly +0 (for a finite positive scale_mantissa); NaN gives NaN.
+// - 2^(n_eff + scale_exponent) saturates: exponents below -126 give 0 (results below
+//   about 2^-126 * |p * scale_mantissa| flush to zero) and exponents above 127 give
+//   +inf (results that would exceed 2^127 may saturate to inf).
+// - Reads [input, input + batch), writes [output, output + batch), nothing else;
+//   output == input (in place) works; no alignment requirement.
+//
+// Half-precision input and output (this file is generated from the f32 template
+// with FAMILY f16-vscaleextexp): batch counts bytes, 2 per element. SSE2 has no
+// half conversion: elements are converted one at a time with the FP16 library
+// (fp16_ieee_to_fp32_value, and fp16_ieee_from_fp32_value, which rounds to nearest
+// even), four at a time into and out of a vector.
+// Each result is computed in f32 as below and then rounded to the nearest half
+// (ties to even); results below the smallest normal half (2^-14) become correctly
+// rounded subnormal halves or +0. The f32 result is rounded first, so the half is
+// within 0.5 half-ULP plus the f32 error of the exact value; it is never more than
+// 1 half-ULP away. NaN stays NaN (quiet), +inf stays +inf.
+// The 1-3 element tail goes through a buffer (in place still works).
+//
+// Math per element x (the same as pass 1, see src/f32-raddextexp/sse2.cc.in):
+// 1. x_c = _mm_min_ps(B, _mm_max_ps(-B, x)), B = 0x1p23f (this operand order keeps
+//    NaN); dx = x - x_c (0, ±inf, NaN or an integer-valued float).
+// 2. n = cvtdq2ps(cvtps2dq(x_c * log2e)), log2e = 0x1.715476p+0f: round to nearest
+//    even, exact up to 2^31 (the +-0x1.8p23f trick would fail above 2^22).
+// 3. t = x_c - n*ln2, three-constant Cody-Waite split for exact products without FMA
+//    (tools/cody_waite.py): ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f,
+//    ln2_lo = -0x1.05C610p-29f.
+// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), c1 = 0x1.FFFFF6p-1f,
+//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: _mm_max_ps(d, -127) maps NaN
+//    to -127 (x NaN: p is NaN already), then _mm_min_ps(d, 128). 2^d is built exactly
+//    by adding 0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d =
+//    -127 gives +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
+// 6. y = (p * scale_mantissa) * 2^d.
+// 16 elements (4 vectors) per iteration, all loaded before any store (in
+// place); then whole vectors; then the last 1-3 elements, loaded through a small
+// buffer and stored with movlps / movss.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: sse2 max 2.16 ULP (bound asserted: 4 ULP).
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <emmintrin.h>
+
+#include <fp16.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// 4 halves widened to floats one at a time with the FP16 library: SSE2 has no
+// conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
+// 16 lanes per instruction).
+inline __m128 LoadF16(const uint16_t* p) {
+  return _mm_setr_ps(fp16_ieee_to_fp32_value(p[0]), fp16_ieee_to_fp32_value(p[1]),
+                     fp16_ieee_to_fp32_value(p[2]), fp16_ieee_to_fp32_value(p[3]));
+}
+
+// 4 floats rounded to halves (nearest even) one at a time with the FP16 library.
+inline void StoreF16(uint16_t* p, __m128 v) {
+  float f[4];
+  _mm_storeu_ps(f, v);
+  for (int i = 0; i < 4; i++) p[i] = fp16_ieee_from_fp32_value(f[i]);
+}
+
+// exp(x) * s * 2^e per lane, steps 1-6 above.
+inline __m128 ScaledExtExp(__m128 vx, __m128 vs, __m128 ve) {
+  const __m128 vbound = _mm_set1_ps(0x1p23f);
+  const __m128 vminus_bound = _mm_set1_ps(-0x1p23f);
+  const __m128 vlog2e = _mm_set1_ps(0x1.715476p+0f);
+  const __m128 vminus_ln2_hi = _mm_set1_ps(-0x1.630000p-1f);
+  const __m128 vminus_ln2_mid = _mm_set1_ps(0x1.BD0000p-13f);
+  const __m128 vminus_ln2_lo = _mm_set1_ps(0x1.05C610p-29f);
+  const __m128 vc1 = _mm_set1_ps(0x1.FFFFF6p-1f);
+  const __m128 vc2 = _mm_set1_ps(0x1.FFFDC6p-2f);
+  const __m128 vc3 = _mm_set1_ps(0x1.555A80p-3f);
+  const __m128 vc4 = _mm_set1_ps(0x1.573A1Ap-5f);
+  const __m128 vc5 = _mm_set1_ps(0x1.0F9F9Cp-7f);
+  const __m128 vone = _mm_set1_ps(1.0f);
+  const __m128 vmin_exp = _mm_set1_ps(-127.0f);
+  const __m128 vmax_exp = _mm_set1_ps(128.0f);
+  const __m128 vmagic_bias = _mm_set1_ps(0x1.8000FEp23f);
+
+  const __m128 vxc = _mm_min_ps(vbound, _mm_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m128 vdx = _mm_sub_ps(vx, vxc);
+  const __m128 vn = _mm_cvtepi32_ps(_mm_cvtps_epi32(_mm_mul_ps(vxc, vlog2e)));
+
+  __m128 vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_hi), vxc);  // exact
+  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_mid), vt);
+  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_lo), vt);
+
+  __m128 vq = _mm_add_ps(_mm_mul_ps(vc5, vt), vc4);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc3);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc2);
+  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc1);
+  const __m128 vp = _mm_add_ps(_mm_mul_ps(vq, vt), vone);
+
+  __m128 vd = _mm_add_ps(_mm_add_ps(vn, vdx), ve);
+  vd = _mm_max_ps(vd, vmin_exp);  // second operand for NaN: -127
+  vd = _mm_min_ps(vd, vmax_exp);
+  const __m128 vscale =
+      _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(_mm_add_ps(vd, vmagic_bias)), 23));
+  return _mm_mul_ps(_mm_mul_ps(vp, vs), vscale);
+}
+
+}  // namespace
+
+extern "C" void twopass_f16_vscaleextexp_ukernel__sse2_p5_u16(size_t batch, const void* input_data, void* output_data,
+                           float scale_mantissa, float scale_exponent) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
+  uint16_t* output = static_cast<uint16_t*>(output_data);
+  assert(batch != 0);
+  assert(batch % sizeof(uint16_t) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m128 vs = _mm_set1_ps(scale_mantissa);
+  const __m128 ve = _mm_set1_ps(scale_exponent);
+  for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
+    const __m128 vx0 = LoadF16(input + 0);
+    const __m128 vx1 = LoadF16(input + 4);
+    const __m128 vx2 = LoadF16(input + 8);
+    const __m128 vx3 = LoadF16(input + 12);
+    input += 16;
+
+    StoreF16(output + 0, ScaledExtExp(vx0, vs, ve));
+    StoreF16(output + 4, ScaledExtExp(vx1, vs, ve));
+    StoreF16(output + 8, ScaledExtExp(vx2, vs, ve));
+    StoreF16(output + 12, ScaledExtExp(vx3, vs, ve));
+    output += 16;
+  }
+  for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
+    const __m128 vx = LoadF16(input);
+    input += 4;
+    StoreF16(output, ScaledExtExp(vx, vs, ve));
+    output += 4;
+  }
+  if (batch != 0) {
+    // 1-3 elements.
+    uint16_t buffer[4] = {0, 0, 0, 0};
+    memcpy(buffer, input, batch);
+    StoreF16(buffer, ScaledExtExp(LoadF16(buffer), vs, ve));
+    memcpy(output, buffer, batch);
+  }
+}

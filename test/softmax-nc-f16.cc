@@ -1,0 +1,363 @@
+// softmax_nc_f16 through the public API, on every ISA and algorithm: outputs against a
+// double-precision softmax of the f16 inputs (ReferenceSoftmax, which also encodes the
+// special-value contract), within 1 half-ULP; row sums within the rounding of the
+// outputs (include/twopass.h, "Half precision"); gaps untouched; strides, in place,
+// threads, masked rows, huge-magnitude rows. Two-pass results must also equal the f32
+// operator's results on the widened input, rounded to half, bit for bit.
+#include <math.h>
+#include <stdint.h>
+
+#include <algorithm>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <pthreadpool.h>
+
+#include "f16-test-util.h"
+#include "guarded-buffer.h"
+#include "softmax-operator-tester.h"
+#include "twopass.h"
+#include "ukernel-test-util.h"
+
+namespace twopass {
+namespace testing {
+namespace {
+
+constexpr uint16_t kHalfUntouched = 0x7DA5;  // a NaN no conversion produces
+
+// Fills one row of n halves.
+using HalfFiller = std::function<void(size_t row, uint16_t* x, size_t n, std::mt19937& rng)>;
+
+struct F16Case {
+  size_t channels = 1;
+  size_t input_stride = 0;   // 0: channels
+  size_t output_stride = 0;  // 0: channels
+  size_t batch_size = 1;
+  uint32_t flags = 0;
+  size_t threads = 0;  // 0: no pool
+  bool inplace = false;
+  bool one_shot = false;
+  HalfFiller filler;  // default: uniform in [-10, 10]
+};
+
+// Runs one case on the active ISA; checks every output. Returns the largest error in
+// half-ULPs. `outputs` receives the output tensor if not null.
+double RunF16Case(const F16Case& c, const std::string& what,
+                  std::vector<uint16_t>* outputs = nullptr) {
+  const size_t in_stride = c.input_stride == 0 ? c.channels : c.input_stride;
+  const size_t out_stride = c.inplace ? in_stride : (c.output_stride == 0 ? c.channels : c.output_stride);
+  const size_t in_span = (c.batch_size - 1) * in_stride + c.channels;
+  const size_t out_span = (c.batch_size - 1) * out_stride + c.channels;
+  std::mt19937 rng(TestSeed());
+  GuardedBuffer<uint16_t> x(in_span);
+  GuardedBuffer<uint16_t> y_separate(c.inplace ? 1 : out_span);
+  std::fill(x.begin(), x.end(), kHalfUntouched);
+  std::vector<std::vector<uint16_t>> rows(c.batch_size);
+  for (size_t b = 0; b < c.batch_size; b++) {
+    uint16_t* row = x.data() + b * in_stride;
+    if (c.filler) {
+      c.filler(b, row, c.channels, rng);
+    } else {
+      const std::vector<uint16_t> r = RandomHalves(c.channels, -10.0f, 10.0f, rng);
+      std::copy(r.begin(), r.end(), row);
+    }
+    rows[b].assign(row, row + c.channels);
+  }
+  uint16_t* y = c.inplace ? x.data() : y_separate.data();
+  if (!c.inplace) std::fill(y, y + out_span, kHalfUntouched);
+
+  pthreadpool_t pool = c.threads == 0 ? nullptr : pthreadpool_create(c.threads);
+  if (c.one_shot) {
+    EXPECT_EQ(twopass_status_success,
+              twopass_run_softmax_nc_f16(c.channels, in_stride, out_stride, c.batch_size,
+                                         x.data(), y, c.flags, pool));
+  } else {
+    twopass_operator_t op = nullptr;
+    EXPECT_EQ(twopass_status_success, twopass_create_softmax_nc_f16(c.flags, &op));
+    EXPECT_EQ(twopass_status_success,
+              twopass_reshape_softmax_nc_f16(op, c.channels, in_stride, out_stride,
+                                             c.batch_size, pool));
+    EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(op, x.data(), y));
+    EXPECT_EQ(twopass_status_success, twopass_run_operator(op, pool));
+    EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
+  }
+  if (pool != nullptr) pthreadpool_destroy(pool);
+
+  const bool masked_zero = (c.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0;
+  double max_error = 0.0;
+  for (size_t b = 0; b < c.batch_size && !::testing::Test::HasFailure(); b++) {
+    const std::vector<float> xf = HalvesToFloats(rows[b].data(), c.channels);
+    std::vector<double> r;
+    ReferenceSoftmax(xf.data(), c.channels, masked_zero, &r);
+    const uint16_t* yr = y + b * out_stride;
+    bool finite_row = true;
+    double sum = 0.0;
+    for (size_t i = 0; i < c.channels; i++) {
+      const std::string where = what + " row=" + std::to_string(b) + " i=" + std::to_string(i);
+      if (std::isnan(r[i])) {
+        finite_row = false;
+        EXPECT_TRUE(HalfIsNan(yr[i])) << "expected NaN, got 0x" << std::hex << yr[i] << ": "
+                                      << where;
+      } else {
+        const double value = HalfToFloat(yr[i]);
+        const double error = HalfUlpError(value, r[i]);
+        max_error = std::max(max_error, error);
+        EXPECT_LE(error, 1.0) << "got " << value << " (0x" << std::hex << yr[i] << std::dec
+                              << "), reference " << r[i] << ": " << where;
+        sum += value;
+      }
+      if (::testing::Test::HasFailure()) break;
+    }
+    if (finite_row && !(masked_zero && r[0] == 0.0 && sum == 0.0)) {
+      const double tolerance = 0x1p-11 + c.channels * 0x1p-25 + 1e-6;
+      EXPECT_NEAR(sum, 1.0, tolerance) << what << " row=" << b;
+    }
+    // Gaps between rows (and after the last row within the stride) stay untouched.
+    if (!c.inplace && b + 1 < c.batch_size) {
+      for (size_t i = c.channels; i < out_stride; i++) {
+        EXPECT_EQ(yr[i], kHalfUntouched) << "gap written at row " << b << " i=" << i;
+      }
+    }
+  }
+  if (outputs != nullptr) outputs->assign(y, y + out_span);
+  return max_error;
+}
+
+// Every (ISA, algorithm) pair.
+class SoftmaxNcF16Test : public ::testing::TestWithParam<IsaAlgorithm> {
+ protected:
+  void SetUp() override {
+    TWOPASS_TEST_REQUIRES_ISA(GetParam().first);
+    ASSERT_EQ(twopass_status_success, twopass_initialize());
+    ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(GetParam().first));
+  }
+  uint32_t flags() const { return GetParam().second; }
+  std::string Name() const {
+    return std::string(twopass_isa_to_string(GetParam().first)) + "/" +
+           AlgorithmFlagName(GetParam().second);
+  }
+};
+
+TEST_P(SoftmaxNcF16Test, RowLengths) {
+  double max_error = 0.0;
+  for (size_t n : {size_t(1), size_t(2), size_t(7), size_t(64), size_t(100), size_t(1000),
+                   size_t(4097), size_t(10007)}) {
+    F16Case c;
+    c.channels = n;
+    c.batch_size = n > 4096 ? 2 : 3;
+    c.flags = flags();
+    max_error = std::max(max_error, RunF16Case(c, Name() + " n=" + std::to_string(n)));
+    if (HasFailure()) return;
+  }
+  std::cout << "[ accuracy ] " << Name() << ": max error " << max_error << " half-ULP"
+            << std::endl;
+}
+
+TEST_P(SoftmaxNcF16Test, WideAndNarrowRanges) {
+  for (float range : {0.25f, 30.0f, 1000.0f, 9000.0f}) {
+    F16Case c;
+    c.channels = 300;
+    c.batch_size = 2;
+    c.flags = flags();
+    c.filler = [range](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+      const std::vector<uint16_t> r = RandomHalves(n, -range, range, rng);
+      std::copy(r.begin(), r.end(), x);
+    };
+    RunF16Case(c, Name() + " range=" + std::to_string(range));
+    if (HasFailure()) return;
+  }
+}
+
+// Outputs across the subnormal half range: one 0 and the rest in [-18, -9].
+TEST_P(SoftmaxNcF16Test, SubnormalOutputs) {
+  F16Case c;
+  c.channels = 257;
+  c.flags = flags();
+  c.filler = [](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+    const std::vector<uint16_t> r = RandomHalves(n, -18.0f, -9.0f, rng);
+    std::copy(r.begin(), r.end(), x);
+    x[n / 3] = kHalfZero;
+  };
+  std::vector<uint16_t> y;
+  RunF16Case(c, Name() + " subnormal outputs", &y);
+  const size_t subnormals =
+      std::count_if(y.begin(), y.end(), [](uint16_t h) { return h != 0 && (h & 0x7C00) == 0; });
+  EXPECT_GT(subnormals, c.channels / 4);
+}
+
+// Each special half at the first, middle and last position of a row.
+TEST_P(SoftmaxNcF16Test, SpecialValues) {
+  for (uint16_t special : SpecialHalves()) {
+    for (size_t n : {size_t(1), size_t(67), size_t(5000)}) {
+      for (size_t position : {size_t(0), n / 2, n - 1}) {
+        F16Case c;
+        c.channels = n;
+        c.flags = flags();
+        c.filler = [special, position](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+          const std::vector<uint16_t> r = RandomHalves(n, -10.0f, 10.0f, rng);
+          std::copy(r.begin(), r.end(), x);
+          x[position] = special;
+        };
+        char hex[8];
+        snprintf(hex, sizeof(hex), "%04X", special);
+        RunF16Case(c, Name() + " special=0x" + hex + " n=" + std::to_string(n) + " at " +
+                          std::to_string(position));
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
+// All -inf rows: NaN by default, zeros with TWOPASS_FLAG_MASKED_ROW_ZERO; other rows
+// of the batch unaffected. Masked logits (-inf, -65504) among ordinary values.
+TEST_P(SoftmaxNcF16Test, MaskedRows) {
+  for (uint32_t extra : {0u, TWOPASS_FLAG_MASKED_ROW_ZERO}) {
+    F16Case c;
+    c.channels = 4100;
+    c.batch_size = 3;
+    c.flags = flags() | extra;
+    c.filler = [](size_t row, uint16_t* x, size_t n, std::mt19937& rng) {
+      const std::vector<uint16_t> r = RandomHalves(n, -10.0f, 10.0f, rng);
+      std::copy(r.begin(), r.end(), x);
+      for (size_t i = 0; i < n; i++) {
+        if (row == 1) x[i] = kHalfMinusInf;
+        if (row == 2 && i % 3 == 0) x[i] = i % 2 ? kHalfLowest : kHalfMinusInf;
+      }
+    };
+    RunF16Case(c, Name() + (extra ? " masked-zero" : " masked-nan"));
+    if (HasFailure()) return;
+  }
+}
+
+// Rows of huge magnitude (beyond the two-pass range of ~1e4) take the three-pass slow
+// path; rows near the lowest half too.
+TEST_P(SoftmaxNcF16Test, HugeMagnitudeRows) {
+  for (float lo : {60000.0f, -65504.0f, 12000.0f}) {
+    F16Case c;
+    c.channels = 5000;
+    c.batch_size = 2;
+    c.flags = flags();
+    c.filler = [lo](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+      const std::vector<uint16_t> r = RandomHalves(n, lo, lo + 200.0f, rng);
+      std::copy(r.begin(), r.end(), x);
+    };
+    RunF16Case(c, Name() + " huge lo=" + std::to_string(lo));
+    if (HasFailure()) return;
+  }
+}
+
+TEST_P(SoftmaxNcF16Test, StridesAndGaps) {
+  F16Case c;
+  c.channels = 133;
+  c.input_stride = 140;
+  c.output_stride = 151;
+  c.batch_size = 5;
+  c.flags = flags();
+  RunF16Case(c, Name() + " strides");
+  c.one_shot = true;
+  RunF16Case(c, Name() + " strides one-shot");
+}
+
+TEST_P(SoftmaxNcF16Test, InPlace) {
+  for (size_t n : {size_t(33), size_t(4500)}) {
+    F16Case c;
+    c.channels = n;
+    c.input_stride = n + 3;
+    c.batch_size = 3;
+    c.inplace = true;
+    c.flags = flags();
+    RunF16Case(c, Name() + " in place n=" + std::to_string(n));
+  }
+}
+
+// Results do not depend on the pool: split mode (one long row, 3 threads), row mode
+// (many rows) and no pool give the same bits.
+TEST_P(SoftmaxNcF16Test, ThreadsGiveIdenticalBits) {
+  for (size_t batch : {size_t(1), size_t(7)}) {
+    F16Case c;
+    c.channels = 20000;
+    c.batch_size = batch;
+    c.flags = flags();
+    std::vector<uint16_t> serial, threaded;
+    RunF16Case(c, Name() + " serial", &serial);
+    c.threads = 3;
+    RunF16Case(c, Name() + " 3 threads", &threaded);
+    EXPECT_TRUE(serial == threaded) << Name() << " batch=" << batch;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(IsaAlgorithms, SoftmaxNcF16Test,
+                         ::testing::ValuesIn(AllIsaAlgorithms()), IsaAlgorithmName);
+
+// Two-pass f16 = f32 two-pass on the widened input, rounded to half (same kernels'
+// math, exact widening, one rounding), on every ISA.
+TEST(SoftmaxNcF16, TwoPassEqualsRoundedF32) {
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  for (int i = 0; i < TWOPASS_ISA_COUNT; i++) {
+    const enum twopass_isa isa = static_cast<enum twopass_isa>(i);
+    if (!twopass_isa_supported(isa)) continue;
+    ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(isa));
+    std::mt19937 rng(TestSeed());
+    for (size_t n : {size_t(5), size_t(1000), size_t(9000)}) {
+      const std::vector<uint16_t> x = RandomHalves(n, -12.0f, 12.0f, rng);
+      const std::vector<float> xf = HalvesToFloats(x.data(), n);
+      std::vector<uint16_t> y(n);
+      std::vector<float> yf(n);
+      ASSERT_EQ(twopass_status_success,
+                twopass_run_softmax_nc_f16(n, n, n, 1, x.data(), y.data(),
+                                           TWOPASS_FLAG_ALGORITHM_TWO_PASS, nullptr));
+      ASSERT_EQ(twopass_status_success,
+                twopass_run_softmax_nc_f32(n, n, n, 1, xf.data(), yf.data(),
+                                           TWOPASS_FLAG_ALGORITHM_TWO_PASS, nullptr));
+      for (size_t j = 0; j < n; j++) {
+        ASSERT_EQ(y[j], FloatToHalf(yf[j])) << twopass_isa_to_string(isa) << " n=" << n
+                                            << " j=" << j;
+      }
+    }
+  }
+}
+
+// Element types do not mix: f32 calls reject an f16 operator and vice versa; run and
+// delete take both. Byte-size overflow is computed with 2-byte elements.
+TEST(SoftmaxNcF16, ElementTypeChecks) {
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  twopass_operator_t f16 = nullptr, f32 = nullptr;
+  ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f16(0, &f16));
+  ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f32(0, &f32));
+  EXPECT_EQ(twopass_status_invalid_state,
+            twopass_reshape_softmax_nc_f32(f16, 8, 8, 8, 1, nullptr));
+  EXPECT_EQ(twopass_status_invalid_state,
+            twopass_reshape_softmax_nc_f16(f32, 8, 8, 8, 1, nullptr));
+  EXPECT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f16(f16, 8, 8, 8, 1, nullptr));
+  uint16_t x[8] = {0}, y[8];
+  float xf[8] = {0};
+  EXPECT_EQ(twopass_status_invalid_state, twopass_setup_softmax_nc_f32(f16, xf, xf));
+  EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(f16, x, y));
+  EXPECT_EQ(twopass_status_success, twopass_run_operator(f16, nullptr));
+  for (uint16_t h : y) EXPECT_EQ(h, FloatToHalf(0.125f));
+  // Partial overlap is rejected; exact in place accepted.
+  uint16_t buffer[16] = {0};
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_setup_softmax_nc_f16(f16, buffer, buffer + 1));
+  EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(f16, buffer, buffer));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_softmax_nc_f16(f16, nullptr, y));
+  // PTRDIFF_MAX / 2 elements of 2 bytes fit; one more element does not.
+  const size_t max_elements = static_cast<size_t>(PTRDIFF_MAX) / 2;
+  EXPECT_EQ(twopass_status_success,
+            twopass_reshape_softmax_nc_f16(f16, 1, max_elements - 1, 1, 2, nullptr));
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_reshape_softmax_nc_f16(f16, 1, max_elements, 1, 2, nullptr));
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(f16));
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(f32));
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_run_softmax_nc_f16(0, 1, 1, 1, x, y, 0, nullptr));
+  EXPECT_EQ(twopass_status_unsupported_parameter,
+            twopass_run_softmax_nc_f16(8, 8, 8, 1, x, y, 0x80000000u, nullptr));
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace twopass
