@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  libsimde-dev
 )
 
 missing=()
