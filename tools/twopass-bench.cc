@@ -1,0 +1,1166 @@
+// twopass-bench: measures the softmax algorithms of TwoPass against each other
+// and against this machine's memory-traffic floor, in one process run.
+//
+// How it measures (see docs/benchmarks.md and the --help text):
+// - Contenders (algorithm x ISA, plus the floor kernels) are interleaved sample
+//   by sample, and the order rotates every sample, so the drifts of a noisy VM
+//   hit all of them alike. Compare ratios from one run, not absolute times
+//   across runs.
+// - In-cache cases reuse one buffer and repeat calls for >= --min-time per
+//   sample; out-of-cache cases make one call per sample and rotate over buffer
+//   sets adding up to --total-memory, so every call starts from DRAM.
+// - The floor kernels move exactly the bytes of a two-pass softmax (read x;
+//   read x + write y) and of a three-pass-with-reload softmax (read x; read x +
+//   write y; read y + write y) with no math, with regular stores and, above a
+//   size, with non-temporal stores; the floor is the fastest of them.
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <cpuinfo.h>
+#include <pthreadpool.h>
+
+#include "tools/memfloor.h"
+#include "twopass.h"
+#include "twopass/config.h"
+#include "twopass/isa.h"
+
+namespace twopass_bench {
+namespace {
+
+constexpr size_t kKiB = 1024;
+constexpr size_t kMiB = 1024 * kKiB;
+constexpr size_t kGiB = 1024 * kMiB;
+
+// ----------------------------------------------------------------------------
+// Algorithms and the bytes each one moves per element (4-byte floats; the
+// write-allocate reads of y that regular stores cause are not counted).
+
+struct Algorithm {
+  const char* name;
+  uint32_t flags;
+  // Real bytes per element: two-pass reads x twice and writes y once (12);
+  // three-pass-reload reads x twice, writes y, reads y, writes y (20);
+  // three-pass-recompute reads x three times and writes y once (16). "auto"
+  // is counted as two-pass, the least traffic any softmax needs.
+  double bytes_per_element;
+};
+
+const Algorithm kAlgorithms[] = {
+    {"two-pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0},
+    {"three-pass-reload", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, 20.0},
+    {"three-pass-recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0},
+    {"auto", 0, 12.0},
+};
+constexpr size_t kAlgorithmCount = sizeof(kAlgorithms) / sizeof(kAlgorithms[0]);
+constexpr size_t kReloadIndex = 1;
+
+// ----------------------------------------------------------------------------
+// Options.
+
+struct Shape {
+  size_t batch;
+  size_t channels;
+};
+
+struct Options {
+  std::vector<size_t> algorithms;  // indices into kAlgorithms
+  std::vector<enum twopass_isa> isas;
+  std::vector<std::string> size_specs;
+  size_t batch = 1;
+  std::vector<size_t> threads = {1};
+  size_t repetitions = 15;
+  double min_time_s = 0.002;
+  size_t total_memory = kGiB;
+  size_t cold_above = 32 * kMiB;
+  size_t nt_above = 16 * kMiB;
+  bool floor = true;
+  enum twopass_isa floor_isa = twopass_isa_avx512f;
+  uint64_t seed = 20260124;
+  bool csv = false;
+  std::string csv_path;  // empty: stdout
+  bool json = false;
+  std::string json_path;  // empty: stdout
+  int progress = -1;       // -1: when stderr is a terminal
+};
+
+const char kDefaultSizes[] = "1000,4096,32000,256000,2^20,2^24,2^26,1000x128";
+
+void PrintHelp(FILE* f) {
+  fprintf(f,
+          "Usage: twopass-bench [options]\n"
+          "\n"
+          "Measures TwoPass softmax (rows of `size` floats) per algorithm and ISA against\n"
+          "this machine's memory-traffic floor, interleaving all contenders sample by\n"
+          "sample in one run. With no options: every algorithm at the best ISA over\n"
+          "  %s\n"
+          "on one thread (well under a minute), then a table and a summary.\n"
+          "\n"
+          "Options (LIST = comma-separated; SIZE = N, NK, NM, NG (binary: K = 1024) or 2^N):\n"
+          "  -a, --algorithms LIST  two-pass, three-pass-reload, three-pass-recompute, auto,\n"
+          "                         or all (default: all). Short forms: 2p, reload, recompute.\n"
+          "  -i, --isa LIST         scalar, sse2, avx2, avx512f, best, or all (default: best,\n"
+          "                         the best this CPU has, capped by TWOPASS_MAX_ISA).\n"
+          "                         ISAs this CPU lacks are skipped with a warning.\n"
+          "  -n, --sizes LIST       row sizes (elements per row). An entry may be BxN (B rows\n"
+          "                         of N, e.g. 1000x128) or a range LO..HI (every power of\n"
+          "                         two times LO up to HI) with /P for P sizes per octave\n"
+          "                         (e.g. 2^10..2^28/2). Default: the list above.\n"
+          "  -b, --batch N          rows for sizes given without BxN (default 1).\n"
+          "  -t, --threads LIST     thread counts (default 1). 1 runs on the calling thread\n"
+          "                         (NULL pool); N > 1 uses a pthreadpool of N threads.\n"
+          "  -r, --repetitions N    samples per contender (default 15; min and median are\n"
+          "                         reported, so use >= 15 for figures you publish).\n"
+          "      --min-time MS      least time per in-cache sample in milliseconds; calls are\n"
+          "                         repeated until it is reached (default 2).\n"
+          "      --total-memory SIZE  bytes of buffer sets rotated over for out-of-cache\n"
+          "                         cases (default 1G), capped at half of MemAvailable.\n"
+          "      --cold-above SIZE  a case whose input + output bytes exceed SIZE is\n"
+          "                         measured out of cache: one call per sample, rotating\n"
+          "                         buffer sets (default 32M: the effective L3 of the VMs\n"
+          "                         this was tuned on is 16-32 MiB, whatever cpuid says).\n"
+          "                         Other cases reuse one buffer (in cache).\n"
+          "      --nt-above SIZE    the floor kernels also run with non-temporal stores\n"
+          "                         when the output has at least SIZE bytes (default 16M).\n"
+          "      --no-floor         skip the memory-traffic floor kernels.\n"
+          "      --floor-isa ISA    highest ISA for the floor kernels: sse2, avx2, avx512f\n"
+          "                         (default avx512f; the best the CPU has is used).\n"
+          "      --seed N           input seed (inputs uniform in [-10, 10]; default %" PRIu64
+          ").\n"
+          "      --csv[=FILE]       write CSV (one row per contender and case) to FILE, or\n"
+          "                         to stdout instead of the table.\n"
+          "      --json[=FILE]      write JSON (machine, options, results) likewise.\n"
+          "      --progress         always show the progress line on stderr (default: only\n"
+          "                         when stderr is a terminal).\n"
+          "  -q, --quiet            never show the progress line.\n"
+          "  -h, --help             this text.\n"
+          "\n"
+          "Columns: ns/elt min and median over the samples; GB/s = real bytes moved per\n"
+          "second at the median (two-pass 12 B/elt: read x twice, write y; three-pass-\n"
+          "reload 20 B/elt; three-pass-recompute 16 B/elt; auto counted as 12; floor-2pass\n"
+          "12; floor-3pass 20; write-allocate traffic not counted); of-floor = floor median\n"
+          "/ median, where the floor is the fastest two-pass-pattern floor kernel (1.00 =\n"
+          "at the floor); vs-reload = three-pass-reload median (same ISA) / median.\n"
+          "For single-thread figures pin the process (taskset -c 1) and keep the other\n"
+          "cores idle; the load average is printed as a warning sign.\n",
+          kDefaultSizes, Options().seed);
+}
+
+[[noreturn]] void Die(const char* format, const std::string& what) {
+  fprintf(stderr, "twopass-bench: ");
+  fprintf(stderr, format, what.c_str());
+  fprintf(stderr, " (see --help)\n");
+  exit(2);
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const size_t end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) items.push_back(text.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+// Parses N, N with a K/M/G suffix (powers of 1024), or 2^N. Returns false on
+// anything else, on overflow, and on 0.
+bool ParseSize(const std::string& text, size_t* value) {
+  if (text.empty()) return false;
+  const char* s = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  if (text.size() > 2 && text[0] == '2' && text[1] == '^') {
+    const unsigned long exponent = strtoul(s + 2, &end, 10);
+    if (errno != 0 || end == s + 2 || *end != '\0' || exponent >= 63) return false;
+    *value = size_t{1} << exponent;
+    return true;
+  }
+  if (!isdigit(static_cast<unsigned char>(s[0]))) return false;
+  unsigned long long number = strtoull(s, &end, 10);
+  if (errno != 0 || end == s) return false;
+  unsigned shift = 0;
+  switch (*end) {
+    case '\0':
+      break;
+    case 'k':
+    case 'K':
+      shift = 10;
+      end++;
+      break;
+    case 'm':
+    case 'M':
+      shift = 20;
+      end++;
+      break;
+    case 'g':
+    case 'G':
+      shift = 30;
+      end++;
+      break;
+    default:
+      return false;
+  }
+  if (*end != '\0' || number == 0 || number > (SIZE_MAX >> shift)) return false;
+  *value = static_cast<size_t>(number) << shift;
+  return true;
+}
+
+size_t ParseCount(const std::string& option, const std::string& text) {
+  size_t value = 0;
+  if (!ParseSize(text, &value)) Die("bad value for %s", option + " '" + text + "'");
+  return value;
+}
+
+// Expands one --sizes entry into shapes.
+void ExpandSizeSpec(const std::string& spec, size_t default_batch, std::vector<Shape>* shapes) {
+  std::string rest = spec;
+  size_t batch = default_batch;
+  const size_t x = rest.find('x');
+  if (x != std::string::npos) {
+    if (!ParseSize(rest.substr(0, x), &batch)) Die("bad batch in size '%s'", spec);
+    rest = rest.substr(x + 1);
+  }
+  const size_t dots = rest.find("..");
+  if (dots == std::string::npos) {
+    size_t channels = 0;
+    if (!ParseSize(rest, &channels)) Die("bad size '%s'", spec);
+    shapes->push_back({batch, channels});
+    return;
+  }
+  size_t lo = 0, hi = 0, per_octave = 1;
+  std::string hi_text = rest.substr(dots + 2);
+  const size_t slash = hi_text.find('/');
+  if (slash != std::string::npos) {
+    if (!ParseSize(hi_text.substr(slash + 1), &per_octave) || per_octave > 64) {
+      Die("bad points per octave in '%s'", spec);
+    }
+    hi_text = hi_text.substr(0, slash);
+  }
+  if (!ParseSize(rest.substr(0, dots), &lo) || !ParseSize(hi_text, &hi) || lo > hi) {
+    Die("bad range '%s'", spec);
+  }
+  size_t previous = 0;
+  for (size_t k = 0;; k++) {
+    const double size = static_cast<double>(lo) * exp2(static_cast<double>(k) / per_octave);
+    if (size > static_cast<double>(hi) * (1.0 + 1e-9)) break;
+    const size_t rounded = static_cast<size_t>(llround(size));
+    if (rounded != previous) shapes->push_back({batch, rounded});
+    previous = rounded;
+  }
+}
+
+bool ParseIsa(const std::string& name, enum twopass_isa* isa) {
+  return twopass_isa_from_string(name.c_str(), isa) != 0;
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options options;
+  std::string algorithms = "all", isas = "best", sizes = kDefaultSizes, threads = "1";
+  for (int i = 1; i < argc; i++) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_value = false;
+    const size_t eq = arg.find('=');
+    if (arg.compare(0, 2, "--") == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    auto next = [&]() -> std::string {
+      if (has_value) return value;
+      if (i + 1 >= argc) Die("%s needs a value", arg);
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      PrintHelp(stdout);
+      exit(0);
+    } else if (arg == "-a" || arg == "--algorithms" || arg == "--algorithm") {
+      algorithms = next();
+    } else if (arg == "-i" || arg == "--isa" || arg == "--isas") {
+      isas = next();
+    } else if (arg == "-n" || arg == "--sizes" || arg == "--size") {
+      sizes = next();
+    } else if (arg == "-b" || arg == "--batch") {
+      options.batch = ParseCount(arg, next());
+    } else if (arg == "-t" || arg == "--threads") {
+      threads = next();
+    } else if (arg == "-r" || arg == "--repetitions") {
+      options.repetitions = ParseCount(arg, next());
+    } else if (arg == "--min-time") {
+      const std::string text = next();
+      char* end = nullptr;
+      const double ms = strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !(ms >= 0.0) || ms > 1e5) {
+        Die("bad value for --min-time '%s'", text);
+      }
+      options.min_time_s = ms * 1e-3;
+    } else if (arg == "--total-memory") {
+      options.total_memory = ParseCount(arg, next());
+    } else if (arg == "--cold-above") {
+      options.cold_above = ParseCount(arg, next());
+    } else if (arg == "--nt-above") {
+      options.nt_above = ParseCount(arg, next());
+    } else if (arg == "--no-floor") {
+      options.floor = false;
+    } else if (arg == "--floor-isa") {
+      const std::string name = next();
+      if (!ParseIsa(name, &options.floor_isa)) Die("unknown ISA '%s'", name);
+    } else if (arg == "--seed") {
+      const std::string text = next();
+      char* end = nullptr;
+      errno = 0;
+      options.seed = strtoull(text.c_str(), &end, 0);
+      if (errno != 0 || end == text.c_str() || *end != '\0') Die("bad seed '%s'", text);
+    } else if (arg == "--csv") {
+      options.csv = true;
+      options.csv_path = has_value ? value : "";
+    } else if (arg == "--json") {
+      options.json = true;
+      options.json_path = has_value ? value : "";
+    } else if (arg == "--progress") {
+      options.progress = 1;
+    } else if (arg == "-q" || arg == "--quiet") {
+      options.progress = 0;
+    } else {
+      Die("unknown option '%s'", arg);
+    }
+  }
+  if (options.csv && options.json && options.csv_path.empty() && options.json_path.empty()) {
+    Die("%s", std::string("--csv and --json cannot both go to stdout; give one a =FILE"));
+  }
+
+  for (const std::string& name : SplitList(algorithms)) {
+    if (name == "all") {
+      for (size_t a = 0; a < kAlgorithmCount; a++) options.algorithms.push_back(a);
+      continue;
+    }
+    const std::string full = name == "2p"          ? "two-pass"
+                             : name == "reload"    ? "three-pass-reload"
+                             : name == "recompute" ? "three-pass-recompute"
+                                                   : name;
+    size_t a = 0;
+    while (a < kAlgorithmCount && full != kAlgorithms[a].name) a++;
+    if (a == kAlgorithmCount) Die("unknown algorithm '%s'", name);
+    options.algorithms.push_back(a);
+  }
+  if (options.algorithms.empty()) Die("%s", std::string("no algorithm given"));
+
+  for (const std::string& name : SplitList(isas)) {
+    std::vector<enum twopass_isa> wanted;
+    if (name == "best") {
+      // What twopass_initialize() chose: the best the CPU has, capped by
+      // TWOPASS_MAX_ISA when that is set.
+      enum twopass_isa active;
+      wanted.push_back(ParseIsa(twopass_isa_name(), &active) ? active
+                                                             : twopass_isa_best_supported());
+    } else if (name == "all") {
+      for (int k = TWOPASS_ISA_COUNT - 1; k >= 0; k--) {
+        wanted.push_back(static_cast<enum twopass_isa>(k));
+      }
+    } else {
+      enum twopass_isa isa;
+      if (!ParseIsa(name, &isa)) Die("unknown ISA '%s'", name);
+      wanted.push_back(isa);
+    }
+    for (enum twopass_isa isa : wanted) {
+      if (!twopass_isa_supported(isa)) {
+        if (name != "all") {
+          fprintf(stderr, "twopass-bench: warning: this CPU lacks %s; skipped\n",
+                  twopass_isa_to_string(isa));
+        }
+        continue;
+      }
+      options.isas.push_back(isa);
+    }
+  }
+  if (options.isas.empty()) Die("%s", std::string("no ISA left to measure"));
+
+  options.size_specs = SplitList(sizes);
+  if (options.size_specs.empty()) Die("%s", std::string("no size given"));
+  options.threads.clear();
+  for (const std::string& text : SplitList(threads)) {
+    const size_t count = ParseCount("--threads", text);
+    if (count > 1024) Die("too many threads '%s'", text);
+    options.threads.push_back(count);
+  }
+  if (options.threads.empty()) Die("%s", std::string("no thread count given"));
+  return options;
+}
+
+// Removes duplicates while keeping the first occurrence's position.
+template <typename T>
+void Dedup(std::vector<T>* items) {
+  std::vector<T> unique;
+  for (const T& item : *items) {
+    if (std::find(unique.begin(), unique.end(), item) == unique.end()) unique.push_back(item);
+  }
+  *items = unique;
+}
+
+// ----------------------------------------------------------------------------
+// Machine facts.
+
+size_t MemAvailableBytes() {
+  FILE* f = fopen("/proc/meminfo", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  size_t kib = 0;
+  while (fgets(line, sizeof(line), f) != nullptr) {
+    if (sscanf(line, "MemAvailable: %zu kB", &kib) == 1) break;
+  }
+  fclose(f);
+  return kib * kKiB;
+}
+
+double LoadAverage() {
+  double load = -1.0;
+  FILE* f = fopen("/proc/loadavg", "r");
+  if (f != nullptr) {
+    if (fscanf(f, "%lf", &load) != 1) load = -1.0;
+    fclose(f);
+  }
+  return load;
+}
+
+struct Machine {
+  std::string cpu = "unknown";
+  size_t l1d = 0, l2 = 0, l3 = 0;
+  unsigned cores = 0;
+  std::string isas_supported;
+  std::string date;
+};
+
+Machine DescribeMachine() {
+  Machine machine;
+  if (cpuinfo_initialize()) {
+    if (cpuinfo_get_packages_count() != 0) machine.cpu = cpuinfo_get_package(0)->name;
+    if (cpuinfo_get_l1d_caches_count() != 0) machine.l1d = cpuinfo_get_l1d_cache(0)->size;
+    if (cpuinfo_get_l2_caches_count() != 0) machine.l2 = cpuinfo_get_l2_cache(0)->size;
+    if (cpuinfo_get_l3_caches_count() != 0) machine.l3 = cpuinfo_get_l3_cache(0)->size;
+    machine.cores = cpuinfo_get_processors_count();
+  }
+  for (int k = 0; k < TWOPASS_ISA_COUNT; k++) {
+    const auto isa = static_cast<enum twopass_isa>(k);
+    if (!twopass_isa_supported(isa)) continue;
+    if (!machine.isas_supported.empty()) machine.isas_supported += ",";
+    machine.isas_supported += twopass_isa_to_string(isa);
+  }
+  char date[32];
+  const time_t now = time(nullptr);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  machine.date = date;
+  return machine;
+}
+
+// ----------------------------------------------------------------------------
+// Buffers: one anonymous mapping, grown when a case needs more, backed by huge
+// pages where the kernel allows, so TLB misses do not blur the traffic figures
+// (the same for every contender).
+
+class Arena {
+ public:
+  ~Arena() { Release(); }
+  float* Reserve(size_t bytes) {
+    if (bytes <= bytes_) return data_;
+    Release();
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      fprintf(stderr, "twopass-bench: cannot map %zu MiB: %s\n", bytes / kMiB, strerror(errno));
+      exit(1);
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    data_ = static_cast<float*>(p);
+    bytes_ = bytes;
+    return data_;
+  }
+
+ private:
+  void Release() {
+    if (data_ != nullptr) munmap(data_, bytes_);
+    data_ = nullptr;
+    bytes_ = 0;
+  }
+  float* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// Uniform floats in [-10, 10) from a fixed seed (splitmix64).
+void FillUniform(float* data, size_t count, uint64_t seed) {
+  uint64_t state = seed;
+  for (size_t i = 0; i < count; i++) {
+    state += UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    data[i] = static_cast<float>(static_cast<double>(z >> 40) * 0x1.0p-24 * 20.0 - 10.0);
+  }
+}
+
+// ----------------------------------------------------------------------------
+// Contenders.
+
+struct BufferSet {
+  const float* input;
+  float* output;
+};
+
+struct Case {
+  Shape shape;
+  size_t threads;
+  pthreadpool_t pool;
+  bool cold;
+  std::vector<BufferSet> sets;
+};
+
+enum class Kind { kOperator, kFloor };
+
+struct Contender {
+  Kind kind;
+  std::string name;       // algorithm name or floor-2pass[-nt] / floor-3pass[-nt]
+  std::string isa;        // ISA actually in use
+  double bytes_per_element;
+  size_t algorithm = 0;   // kOperator: index into kAlgorithms
+  twopass_operator_t op = nullptr;
+  const float* setup_input = nullptr;
+  float* setup_output = nullptr;
+  // kFloor:
+  const FloorKernels* floor = nullptr;
+  bool three_pass = false;
+  bool nt = false;
+  // Results:
+  size_t calls_per_sample = 1;
+  std::vector<double> ns_per_element;
+};
+
+[[noreturn]] void DieStatus(const char* what, enum twopass_status status) {
+  fprintf(stderr, "twopass-bench: %s failed with status %d\n", what, static_cast<int>(status));
+  exit(1);
+}
+
+void SelectIsa(enum twopass_isa isa) {
+  const enum twopass_status status = twopass_internal_set_isa(isa);
+  if (status != twopass_status_success) DieStatus("selecting the ISA", status);
+}
+
+// Keeps the floor's read pass observable without a store per call: a shared
+// store from several threads would bounce its cache line between cores (and
+// cost more than a short row). Inputs lie in [-10, 10], so this never fires.
+volatile float g_sink;
+inline void Consume(float value) {
+  if (value == 1234.5f) g_sink = value;
+}
+
+// The floor of one softmax call on `shape`, traffic pattern and parallel split
+// as the operator's: rows over threads, or a single long row cut into one chunk
+// per thread with a barrier between passes.
+void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
+  const FloorKernels& f = *c.floor;
+  const size_t channels = k.shape.channels;
+  const size_t batch = k.shape.batch;
+  auto scale = c.nt ? f.scale_nt : f.scale;
+  if (k.pool == nullptr || batch >= k.threads) {
+    auto row_task = [&](size_t row) {
+      const float* x = set.input + row * channels;
+      float* y = set.output + row * channels;
+      Consume(f.read(channels, x));
+      scale(channels, x, y, 1.0f);
+      if (c.three_pass) scale(channels, y, y, 1.0f);
+    };
+    if (k.pool == nullptr) {
+      for (size_t row = 0; row < batch; row++) row_task(row);
+    } else {
+      pthreadpool_parallelize_1d(k.pool, row_task, batch);
+    }
+    return;
+  }
+  const size_t chunks = k.threads;
+  const size_t chunk = (channels / chunks + 63) / 64 * 64;
+  auto bounds = [&](size_t j, size_t* begin, size_t* count) {
+    *begin = std::min(channels, j * chunk);
+    *count = j + 1 == chunks ? channels - *begin : std::min(channels, *begin + chunk) - *begin;
+  };
+  pthreadpool_parallelize_2d(
+      k.pool,
+      [&](size_t row, size_t j) {
+        size_t begin, count;
+        bounds(j, &begin, &count);
+        if (count != 0) Consume(f.read(count, set.input + row * channels + begin));
+      },
+      batch, chunks);
+  pthreadpool_parallelize_2d(
+      k.pool,
+      [&](size_t row, size_t j) {
+        size_t begin, count;
+        bounds(j, &begin, &count);
+        if (count != 0) {
+          scale(count, set.input + row * channels + begin, set.output + row * channels + begin,
+                1.0f);
+        }
+      },
+      batch, chunks);
+  if (c.three_pass) {
+    pthreadpool_parallelize_2d(
+        k.pool,
+        [&](size_t row, size_t j) {
+          size_t begin, count;
+          bounds(j, &begin, &count);
+          float* y = set.output + row * channels + begin;
+          if (count != 0) scale(count, y, y, 1.0f);
+        },
+        batch, chunks);
+  }
+}
+
+void RunOnce(Contender& c, const Case& k, const BufferSet& set) {
+  if (c.kind == Kind::kFloor) {
+    RunFloor(c, k, set);
+    return;
+  }
+  if (c.setup_input != set.input || c.setup_output != set.output) {
+    const enum twopass_status status = twopass_setup_softmax_nc_f32(c.op, set.input, set.output);
+    if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f32", status);
+    c.setup_input = set.input;
+    c.setup_output = set.output;
+  }
+  const enum twopass_status status = twopass_run_operator(c.op, k.pool);
+  if (status != twopass_status_success) DieStatus("twopass_run_operator", status);
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A softmax row must be in [0, 1] and sum to 1: catches a broken build or a
+// wrong kernel before its timings are believed.
+void CheckOutput(const Contender& c, const Case& k, const BufferSet& set) {
+  if (c.kind != Kind::kOperator) return;
+  const size_t rows[2] = {0, k.shape.batch - 1};
+  for (size_t row : rows) {
+    const float* y = set.output + row * k.shape.channels;
+    double sum = 0.0;
+    for (size_t i = 0; i < k.shape.channels; i++) {
+      if (!(y[i] >= 0.0f && y[i] <= 1.0f)) {
+        fprintf(stderr, "twopass-bench: %s/%s output[%zu][%zu] = %g is not in [0, 1]\n",
+                c.name.c_str(), c.isa.c_str(), row, i, y[i]);
+        exit(1);
+      }
+      sum += y[i];
+    }
+    if (fabs(sum - 1.0) > 1e-4) {
+      fprintf(stderr, "twopass-bench: %s/%s row %zu sums to %.9f, not 1\n", c.name.c_str(),
+              c.isa.c_str(), row, sum);
+      exit(1);
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------
+// Statistics and formatting.
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+
+std::string SizeName(size_t n) {
+  if (n >= 1024 && (n & (n - 1)) == 0) return "2^" + std::to_string(__builtin_ctzll(n));
+  return std::to_string(n);
+}
+
+std::string BytesName(size_t bytes) {
+  char text[32];
+  if (bytes >= kGiB) {
+    snprintf(text, sizeof(text), "%.1f GiB", static_cast<double>(bytes) / kGiB);
+  } else if (bytes >= kMiB) {
+    snprintf(text, sizeof(text), "%.0f MiB", static_cast<double>(bytes) / kMiB);
+  } else {
+    snprintf(text, sizeof(text), "%.0f KiB", static_cast<double>(bytes) / kKiB);
+  }
+  return text;
+}
+
+struct Row {
+  Shape shape;
+  size_t threads;
+  bool cold;
+  size_t buffer_sets;
+  std::string name;
+  std::string isa;
+  bool floor;
+  size_t samples;
+  size_t calls_per_sample;
+  double ns_min, ns_median;
+  double bytes_per_element;
+  double floor_ns;     // median of the fastest two-pass-pattern floor; 0 if none
+  double reload_ns;    // median of three-pass-reload at this ISA; 0 if none
+};
+
+double GBps(double bytes_per_element, double ns) { return bytes_per_element / ns; }
+
+// ----------------------------------------------------------------------------
+// The run.
+
+class Progress {
+ public:
+  explicit Progress(int mode) : enabled_(mode == 1 || (mode == -1 && isatty(2))) {}
+  void Update(const std::string& text) {
+    if (!enabled_) return;
+    const double now = Now();
+    if (now - last_ < 0.1) return;
+    last_ = now;
+    fprintf(stderr, "\r\033[K%s", text.c_str());
+    fflush(stderr);
+    shown_ = true;
+  }
+  void Clear() {
+    if (shown_) fprintf(stderr, "\r\033[K");
+    shown_ = false;
+    last_ = 0.0;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  double last_ = 0.0;
+};
+
+void MeasureCase(const Options& options, Case& k, std::vector<Contender>& contenders,
+                 size_t case_index, size_t case_count, Progress& progress) {
+  const size_t elements = k.shape.batch * k.shape.channels;
+  size_t next_set = 0;
+  auto set_for_call = [&]() -> const BufferSet& {
+    const BufferSet& set = k.sets[next_set];
+    next_set = (next_set + 1) % k.sets.size();
+    return set;
+  };
+
+  // Warm-up: one call each (and the correctness check), then, in cache, the
+  // calls per sample needed to last --min-time.
+  for (Contender& c : contenders) {
+    const BufferSet& set = set_for_call();
+    RunOnce(c, k, set);
+    CheckOutput(c, k, set);
+    if (k.cold) continue;
+    size_t calls = 1;
+    for (;;) {
+      const double start = Now();
+      for (size_t i = 0; i < calls; i++) RunOnce(c, k, k.sets[0]);
+      const double elapsed = Now() - start;
+      if (elapsed >= options.min_time_s || calls >= (size_t{1} << 30)) {
+        if (elapsed > 0.0 && elapsed > options.min_time_s * 2.0 && calls > 1) {
+          calls = static_cast<size_t>(ceil(calls * options.min_time_s * 1.2 / elapsed));
+        }
+        break;
+      }
+      calls = elapsed <= 0.0 ? calls * 16
+                             : std::max(calls * 2, static_cast<size_t>(ceil(
+                                                       calls * options.min_time_s * 1.2 / elapsed)));
+    }
+    c.calls_per_sample = std::max<size_t>(calls, 1);
+  }
+
+  const size_t n = contenders.size();
+  char text[160];
+  for (size_t sample = 0; sample < options.repetitions; sample++) {
+    snprintf(text, sizeof(text), "twopass-bench: case %zu/%zu (%zu x %s, %zu thread%s) sample %zu/%zu",
+             case_index + 1, case_count, k.shape.batch, SizeName(k.shape.channels).c_str(),
+             k.threads, k.threads == 1 ? "" : "s", sample + 1, options.repetitions);
+    progress.Update(text);
+    for (size_t j = 0; j < n; j++) {
+      Contender& c = contenders[(sample + j) % n];
+      const BufferSet& set = k.cold ? set_for_call() : k.sets[0];
+      const double start = Now();
+      for (size_t i = 0; i < c.calls_per_sample; i++) RunOnce(c, k, set);
+      const double elapsed = Now() - start;
+      c.ns_per_element.push_back(elapsed * 1e9 /
+                                 (static_cast<double>(c.calls_per_sample) * elements));
+    }
+  }
+}
+
+std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contenders) {
+  double floor_ns = 0.0;
+  for (const Contender& c : contenders) {
+    if (c.kind == Kind::kFloor && !c.three_pass) {
+      const double median = Median(c.ns_per_element);
+      if (floor_ns == 0.0 || median < floor_ns) floor_ns = median;
+    }
+  }
+  std::vector<Row> rows;
+  for (const Contender& c : contenders) {
+    Row row;
+    row.shape = k.shape;
+    row.threads = k.threads;
+    row.cold = k.cold;
+    row.buffer_sets = k.sets.size();
+    row.name = c.name;
+    row.isa = c.isa;
+    row.floor = c.kind == Kind::kFloor;
+    row.samples = c.ns_per_element.size();
+    row.calls_per_sample = c.calls_per_sample;
+    row.ns_min = Min(c.ns_per_element);
+    row.ns_median = Median(c.ns_per_element);
+    row.bytes_per_element = c.bytes_per_element;
+    row.floor_ns = floor_ns;
+    row.reload_ns = 0.0;
+    for (const Contender& r : contenders) {
+      if (r.kind == Kind::kOperator && r.algorithm == kReloadIndex && r.isa == c.isa) {
+        row.reload_ns = Median(r.ns_per_element);
+      }
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------
+// Output.
+
+void PrintTable(FILE* f, const std::vector<Row>& rows) {
+  fprintf(f, "%-14s %3s %-4s %-22s %-8s %9s %9s %7s %8s %9s\n", "shape", "thr", "mode",
+          "contender", "isa", "ns/elt", "median", "GB/s", "of-floor", "vs-reload");
+  fprintf(f, "%-14s %3s %-4s %-22s %-8s %9s %9s %7s %8s %9s\n", "", "", "", "", "", "min", "",
+          "median", "", "");
+  std::string last_group;
+  for (const Row& r : rows) {
+    const std::string shape = std::to_string(r.shape.batch) + " x " + SizeName(r.shape.channels);
+    const std::string group = shape + "/" + std::to_string(r.threads);
+    if (!last_group.empty() && group != last_group) fprintf(f, "\n");
+    last_group = group;
+    char of_floor[16] = "-", vs_reload[16] = "-";
+    if (r.floor_ns > 0.0) snprintf(of_floor, sizeof(of_floor), "%.2f", r.floor_ns / r.ns_median);
+    if (r.reload_ns > 0.0) snprintf(vs_reload, sizeof(vs_reload), "%.2fx", r.reload_ns / r.ns_median);
+    fprintf(f, "%-14s %3zu %-4s %-22s %-8s %9.3f %9.3f %7.1f %8s %9s\n", shape.c_str(), r.threads,
+            r.cold ? "cold" : "hot", r.name.c_str(), r.isa.c_str(), r.ns_min, r.ns_median,
+            GBps(r.bytes_per_element, r.ns_median), of_floor, vs_reload);
+  }
+}
+
+// One line per case and ISA: the best algorithm, two-pass against three-pass,
+// and how close the best one gets to the floor.
+void PrintSummary(FILE* f, const std::vector<Row>& rows) {
+  fprintf(f, "\nSummary (medians; of-floor = floor time / time, 1.00 = at the memory floor):\n");
+  for (size_t i = 0; i < rows.size(); i++) {
+    const Row& r = rows[i];
+    if (r.floor) continue;
+    // First operator row of each (shape, threads, isa) group leads the line.
+    bool first = true;
+    for (size_t j = 0; j < i; j++) {
+      const Row& q = rows[j];
+      if (!q.floor && q.shape.batch == r.shape.batch && q.shape.channels == r.shape.channels &&
+          q.threads == r.threads && q.isa == r.isa) {
+        first = false;
+      }
+    }
+    if (!first) continue;
+    const Row* best = nullptr;
+    const Row* two_pass = nullptr;
+    for (const Row& q : rows) {
+      if (q.floor || q.shape.batch != r.shape.batch || q.shape.channels != r.shape.channels ||
+          q.threads != r.threads || q.isa != r.isa) {
+        continue;
+      }
+      if (best == nullptr || q.ns_median < best->ns_median) best = &q;
+      if (q.name == "two-pass") two_pass = &q;
+    }
+    const std::string shape = std::to_string(r.shape.batch) + " x " + SizeName(r.shape.channels);
+    fprintf(f, "  %-12s %zu thr %-4s %-8s best %s %.3f ns/elt (%.2f Gelt/s)", shape.c_str(),
+            r.threads, r.cold ? "cold" : "hot", r.isa.c_str(), best->name.c_str(),
+            best->ns_median, 1.0 / best->ns_median);
+    if (best->floor_ns > 0.0) fprintf(f, ", %.2f of floor", best->floor_ns / best->ns_median);
+    if (two_pass != nullptr && two_pass->reload_ns > 0.0) {
+      fprintf(f, "; two-pass %.2fx three-pass-reload", two_pass->reload_ns / two_pass->ns_median);
+    }
+    fprintf(f, "\n");
+  }
+}
+
+FILE* OpenOutput(const std::string& path) {
+  if (path.empty()) return stdout;
+  FILE* f = fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    fprintf(stderr, "twopass-bench: cannot write %s: %s\n", path.c_str(), strerror(errno));
+    exit(1);
+  }
+  return f;
+}
+
+void CloseOutput(FILE* f) {
+  if (f != stdout) fclose(f);
+}
+
+void WriteCsv(FILE* f, const std::vector<Row>& rows, const Machine& m) {
+  fprintf(f,
+          "batch,channels,elements,threads,mode,buffer_sets,contender,isa,samples,calls_per_sample,"
+          "ns_per_element_min,ns_per_element_median,elements_per_second,bytes_per_element,"
+          "gb_per_second_median,gb_per_second_best,floor_ns_per_element,fraction_of_floor,"
+          "speedup_vs_reload,l1d_bytes,l2_bytes,l3_bytes\n");
+  for (const Row& r : rows) {
+    fprintf(f, "%zu,%zu,%zu,%zu,%s,%zu,%s,%s,%zu,%zu,%.6f,%.6f,%.6g,%.0f,%.4f,%.4f,", r.shape.batch,
+            r.shape.channels, r.shape.batch * r.shape.channels, r.threads,
+            r.cold ? "cold" : "hot", r.buffer_sets, r.name.c_str(), r.isa.c_str(), r.samples,
+            r.calls_per_sample, r.ns_min, r.ns_median, 1e9 / r.ns_median, r.bytes_per_element,
+            GBps(r.bytes_per_element, r.ns_median), GBps(r.bytes_per_element, r.ns_min));
+    if (r.floor_ns > 0.0) {
+      fprintf(f, "%.6f,%.4f,", r.floor_ns, r.floor_ns / r.ns_median);
+    } else {
+      fprintf(f, ",,");
+    }
+    if (r.reload_ns > 0.0) {
+      fprintf(f, "%.4f,", r.reload_ns / r.ns_median);
+    } else {
+      fprintf(f, ",");
+    }
+    fprintf(f, "%zu,%zu,%zu\n", m.l1d, m.l2, m.l3);
+  }
+}
+
+std::string VersionString() {
+  const uint32_t v = twopass_version();
+  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +
+         std::to_string(v % 100);
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      char esc[8];
+      snprintf(esc, sizeof(esc), "\\u%04x", ch);
+      out += esc;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Options& o,
+               const std::string& command) {
+  fprintf(f, "{\n  \"tool\": \"twopass-bench\",\n  \"library_version\": %s,\n",
+          JsonString(VersionString()).c_str());
+  fprintf(f, "  \"command\": %s,\n", JsonString(command).c_str());
+  fprintf(f,
+          "  \"machine\": {\"cpu\": %s, \"processors\": %u, \"l1d_bytes\": %zu, \"l2_bytes\": %zu, "
+          "\"l3_bytes\": %zu, \"isas\": %s, \"date\": %s},\n",
+          JsonString(m.cpu).c_str(), m.cores, m.l1d, m.l2, m.l3,
+          JsonString(m.isas_supported).c_str(), JsonString(m.date).c_str());
+  fprintf(f,
+          "  \"options\": {\"repetitions\": %zu, \"min_time_ms\": %g, \"total_memory_bytes\": %zu, "
+          "\"cold_above_bytes\": %zu, \"nt_above_bytes\": %zu, \"seed\": %" PRIu64 "},\n",
+          o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.seed);
+  fprintf(f, "  \"results\": [");
+  for (size_t i = 0; i < rows.size(); i++) {
+    const Row& r = rows[i];
+    fprintf(f,
+            "%s\n    {\"batch\": %zu, \"channels\": %zu, \"threads\": %zu, \"mode\": \"%s\", "
+            "\"buffer_sets\": %zu, \"contender\": %s, \"isa\": %s, \"floor\": %s, "
+            "\"samples\": %zu, \"calls_per_sample\": %zu, \"ns_per_element_min\": %.6f, "
+            "\"ns_per_element_median\": %.6f, \"bytes_per_element\": %.0f, "
+            "\"gb_per_second_median\": %.4f",
+            i == 0 ? "" : ",", r.shape.batch, r.shape.channels, r.threads, r.cold ? "cold" : "hot",
+            r.buffer_sets, JsonString(r.name).c_str(), JsonString(r.isa).c_str(),
+            r.floor ? "true" : "false", r.samples, r.calls_per_sample, r.ns_min, r.ns_median,
+            r.bytes_per_element, GBps(r.bytes_per_element, r.ns_median));
+    if (r.floor_ns > 0.0) {
+      fprintf(f, ", \"floor_ns_per_element\": %.6f, \"fraction_of_floor\": %.4f", r.floor_ns,
+              r.floor_ns / r.ns_median);
+    }
+    if (r.reload_ns > 0.0) fprintf(f, ", \"speedup_vs_reload\": %.4f", r.reload_ns / r.ns_median);
+    fprintf(f, "}");
+  }
+  fprintf(f, "\n  ]\n}\n");
+}
+
+int Main(int argc, char** argv) {
+  const enum twopass_status init = twopass_initialize();
+  if (init != twopass_status_success) DieStatus("twopass_initialize", init);
+
+  Options options = ParseOptions(argc, argv);
+  Dedup(&options.algorithms);
+  Dedup(&options.isas);
+  Dedup(&options.threads);
+  std::vector<Shape> shapes;
+  for (const std::string& spec : options.size_specs) ExpandSizeSpec(spec, options.batch, &shapes);
+
+  const Machine machine = DescribeMachine();
+  std::string command = "twopass-bench";
+  for (int i = 1; i < argc; i++) command += std::string(" ") + argv[i];
+
+  // Memory: never more than half of what the system has free.
+  const size_t available = MemAvailableBytes();
+  size_t memory_cap = available != 0 ? available / 2 : 4 * kGiB;
+  const size_t total_memory = std::min(options.total_memory, memory_cap);
+  if (total_memory < options.total_memory) {
+    fprintf(stderr, "twopass-bench: warning: --total-memory capped at %s (half of MemAvailable)\n",
+            BytesName(total_memory).c_str());
+  }
+
+  const bool table_to_stdout =
+      !((options.csv && options.csv_path.empty()) || (options.json && options.json_path.empty()));
+  FILE* info = table_to_stdout ? stdout : stderr;
+  const double load = LoadAverage();
+  fprintf(info, "twopass-bench %s on %s (%u processors; L1d %s, L2 %s, L3 %s; ISAs %s)\n",
+          VersionString().c_str(), machine.cpu.c_str(), machine.cores, BytesName(machine.l1d).c_str(),
+          BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
+          machine.isas_supported.c_str());
+  fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
+                "(rotating %s); load average %.2f%s\n",
+          options.repetitions, BytesName(options.cold_above).c_str(),
+          BytesName(total_memory).c_str(), load,
+          load > 0.5 ? " (busy machine: expect noisy numbers)" : "");
+  if (table_to_stdout) fprintf(info, "\n");
+  fflush(info);
+
+  const FloorKernels& floor_kernels = FloorKernelsFor(options.floor_isa);
+  Arena arena;
+  Progress progress(options.progress);
+  std::vector<Row> rows;
+  const size_t case_count = shapes.size() * options.threads.size();
+  size_t case_index = 0;
+
+  std::vector<pthreadpool_t> pools;
+  for (size_t threads : options.threads) {
+    pools.push_back(threads > 1 ? pthreadpool_create(threads) : nullptr);
+    if (threads > 1 && pools.back() == nullptr) {
+      fprintf(stderr, "twopass-bench: cannot create a pool of %zu threads\n", threads);
+      return 1;
+    }
+  }
+
+  for (const Shape& shape : shapes) {
+    if (shape.channels > SIZE_MAX / 8 / shape.batch) Die("size too large: '%s'", SizeName(shape.channels));
+    const size_t elements = shape.batch * shape.channels;
+    const size_t buffer_bytes = (elements * sizeof(float) + 4095) / 4096 * 4096;
+    const size_t set_bytes = 2 * buffer_bytes;
+    const bool cold = set_bytes > options.cold_above;
+    size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
+    if (set_bytes * set_count > memory_cap) set_count = memory_cap / set_bytes;
+    if (set_count == 0) {
+      fprintf(stderr, "twopass-bench: warning: %zu x %s needs %s, more than allowed; skipped\n",
+              shape.batch, SizeName(shape.channels).c_str(), BytesName(set_bytes).c_str());
+      case_index += options.threads.size();
+      continue;
+    }
+    float* base = arena.Reserve(set_bytes * set_count);
+    std::vector<BufferSet> sets;
+    FillUniform(base, elements, options.seed);
+    for (size_t s = 0; s < set_count; s++) {
+      float* input = base + (2 * s) * (buffer_bytes / sizeof(float));
+      float* output = base + (2 * s + 1) * (buffer_bytes / sizeof(float));
+      if (s != 0) memcpy(input, base, elements * sizeof(float));
+      memset(output, 0, elements * sizeof(float));
+      sets.push_back({input, output});
+    }
+
+    for (size_t t = 0; t < options.threads.size(); t++) {
+      Case k{shape, options.threads[t], pools[t], cold, sets};
+      std::vector<Contender> contenders;
+      for (enum twopass_isa isa : options.isas) {
+        // An operator's kernels are fixed when it is created.
+        SelectIsa(isa);
+        for (size_t a : options.algorithms) {
+          Contender c;
+          c.kind = Kind::kOperator;
+          c.name = kAlgorithms[a].name;
+          c.algorithm = a;
+          c.isa = twopass_isa_name();
+          c.bytes_per_element = kAlgorithms[a].bytes_per_element;
+          enum twopass_status status = twopass_create_softmax_nc_f32(kAlgorithms[a].flags, &c.op);
+          if (status != twopass_status_success) DieStatus("twopass_create_softmax_nc_f32", status);
+          status = twopass_reshape_softmax_nc_f32(c.op, shape.channels, shape.channels,
+                                                  shape.channels, shape.batch, k.pool);
+          if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc_f32", status);
+          contenders.push_back(c);
+        }
+      }
+      if (options.floor) {
+        const bool with_nt = elements * sizeof(float) >= options.nt_above;
+        for (int three = 0; three <= 1; three++) {
+          for (int nt = 0; nt <= (with_nt ? 1 : 0); nt++) {
+            Contender c;
+            c.kind = Kind::kFloor;
+            c.name = std::string(three ? "floor-3pass" : "floor-2pass") + (nt ? "-nt" : "");
+            c.isa = twopass_isa_to_string(floor_kernels.isa);
+            c.bytes_per_element = three ? 20.0 : 12.0;
+            c.floor = &floor_kernels;
+            c.three_pass = three != 0;
+            c.nt = nt != 0;
+            contenders.push_back(c);
+          }
+        }
+      }
+      MeasureCase(options, k, contenders, case_index, case_count, progress);
+      case_index++;
+      for (Contender& c : contenders) {
+        if (c.op != nullptr) twopass_delete_operator(c.op);
+        c.op = nullptr;
+      }
+      progress.Clear();
+      std::vector<Row> case_rows = Summarize(k, contenders);
+      rows.insert(rows.end(), case_rows.begin(), case_rows.end());
+      if (options.progress != 0 && (!table_to_stdout || options.progress == 1)) {
+        fprintf(stderr, "twopass-bench: done %zu x %s, %zu thread%s\n", shape.batch,
+                SizeName(shape.channels).c_str(), k.threads, k.threads == 1 ? "" : "s");
+      }
+    }
+  }
+  for (pthreadpool_t pool : pools) {
+    if (pool != nullptr) pthreadpool_destroy(pool);
+  }
+  if (rows.empty()) {
+    fprintf(stderr, "twopass-bench: nothing was measured\n");
+    return 1;
+  }
+
+  if (table_to_stdout) {
+    PrintTable(stdout, rows);
+    PrintSummary(stdout, rows);
+  }
+  if (options.csv) {
+    FILE* f = OpenOutput(options.csv_path);
+    WriteCsv(f, rows, machine);
+    CloseOutput(f);
+  }
+  if (options.json) {
+    FILE* f = OpenOutput(options.json_path);
+    WriteJson(f, rows, machine, options, command);
+    CloseOutput(f);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace twopass_bench
+
+int main(int argc, char** argv) { return twopass_bench::Main(argc, argv); }
