@@ -75,7 +75,8 @@
  * ## Logging
  * Diagnostics go to stderr as lines prefixed "twopass: ", and only there. The level
  * comes from the environment variable TWOPASS_LOG_LEVEL=none|error|warning|info|debug
- * (read once; default: warning, i.e. errors and warnings only). Every rejected argument
+ * (read once; default: warning, i.e. errors and warnings only), or from
+ * twopass_set_log_level(), which overrides the variable. Every rejected argument
  * is logged at error level with the function and the offending value, e.g.
  *   twopass: reshape_softmax_nc_f32: input_stride (3) < channels (5)
  * The chosen ISA and kernels are logged at info level by twopass_initialize().
@@ -87,6 +88,15 @@
 #include <stdint.h>
 
 #include <pthreadpool.h>
+
+/* Marks the functions the shared library exports. The library is compiled with hidden
+   visibility (and linked with a version script), so nothing else, in particular no
+   internal kernel, is visible to programs that link it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TWOPASS_API __attribute__((visibility("default")))
+#else
+#define TWOPASS_API
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -117,7 +127,8 @@ enum twopass_status {
   twopass_status_out_of_memory = 6,
 };
 
-/* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32.
+/* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32 (and their f16
+   twins).
    At most one TWOPASS_FLAG_ALGORITHM_* flag may be given; none means the library
    chooses (currently always two-pass; see src/softmax-nc.cc, choose_algorithm).
    Every algorithm meets the contract above; they differ in speed only. */
@@ -141,15 +152,31 @@ typedef struct twopass_operator* twopass_operator_t;
    done once; later calls return the first call's status.
    Returns success, unsupported_hardware (TWOPASS_MAX_ISA names an ISA this CPU lacks,
    or cpuinfo failed), or invalid_parameter (TWOPASS_MAX_ISA names no known ISA). */
-enum twopass_status twopass_initialize(void);
+TWOPASS_API enum twopass_status twopass_initialize(void);
 
 /* TWOPASS_VERSION_MAJOR * 10000 + TWOPASS_VERSION_MINOR * 100 + TWOPASS_VERSION_PATCH
    of the library that is linked (may differ from the header's macros). */
-uint32_t twopass_version(void);
+TWOPASS_API uint32_t twopass_version(void);
 
 /* The ISA whose kernels new operators use: "scalar", "sse2", "avx2" or "avx512f";
    "uninitialized" before a successful twopass_initialize(). Never NULL. */
-const char* twopass_isa_name(void);
+TWOPASS_API const char* twopass_isa_name(void);
+
+/* Levels of twopass_set_log_level, from silent to most verbose. Each level includes
+   the ones before it. */
+enum twopass_log_level {
+  twopass_log_level_none = 0,
+  twopass_log_level_error = 1,
+  twopass_log_level_warning = 2,
+  twopass_log_level_info = 3,
+  twopass_log_level_debug = 4,
+};
+
+/* Sets the logging level of the process, overriding TWOPASS_LOG_LEVEL (see "Logging").
+   Thread-safe; needs no twopass_initialize() (call it first to silence or see what
+   initialization logs). Returns success or invalid_parameter (a value that is not a
+   twopass_log_level; the level is then unchanged). */
+TWOPASS_API enum twopass_status twopass_set_log_level(enum twopass_log_level level);
 
 /* Creates a softmax operator for f32 data in NC layout.
    flags: zero or more TWOPASS_FLAG_* (at most one algorithm flag).
@@ -157,8 +184,8 @@ const char* twopass_isa_name(void);
    Returns success, uninitialized, invalid_parameter (NULL softmax_op_out, two or more
    algorithm flags), unsupported_parameter (unknown flag bits) or out_of_memory.
    The kernels (ISA) are fixed here for the life of the operator. */
-enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
-                                                  twopass_operator_t* softmax_op_out);
+TWOPASS_API enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
+                                                              twopass_operator_t* softmax_op_out);
 
 /* Sets the shape and prepares everything run needs (scratch space, algorithm).
    channels: elements per row, >= 1.
@@ -172,10 +199,10 @@ enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
    Returns success, uninitialized, invalid_parameter (NULL or dead op, zero channels,
    stride < channels, byte-size overflow), invalid_state (op is not a softmax_nc_f32
    operator) or out_of_memory (the operator keeps its previous shape then, unset). */
-enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op,
-                                                   size_t channels, size_t input_stride,
-                                                   size_t output_stride, size_t batch_size,
-                                                   pthreadpool_t threadpool);
+TWOPASS_API enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op,
+                                                               size_t channels, size_t input_stride,
+                                                               size_t output_stride, size_t batch_size,
+                                                               pthreadpool_t threadpool);
 
 /* Binds the input and output tensors (used by every following run).
    input, output: non-NULL, any alignment. They must either be the same pointer with
@@ -183,14 +210,14 @@ enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op
    Returns success, uninitialized, invalid_parameter (NULL or dead op, NULL pointers,
    partial overlap, ranges wrapping the address space) or invalid_state (not reshaped,
    or not a softmax_nc_f32 operator). */
-enum twopass_status twopass_setup_softmax_nc_f32(twopass_operator_t softmax_op,
-                                                 const float* input, float* output);
+TWOPASS_API enum twopass_status twopass_setup_softmax_nc_f32(twopass_operator_t softmax_op,
+                                                             const float* input, float* output);
 
 /* Runs the operator on the bound tensors. threadpool: NULL or any pool (the thread
    count does not change the results). No allocation, no kernel choice.
    Returns success, uninitialized, invalid_parameter (NULL or dead op) or invalid_state
    (run before setup). */
-enum twopass_status twopass_run_operator(twopass_operator_t op, pthreadpool_t threadpool);
+TWOPASS_API enum twopass_status twopass_run_operator(twopass_operator_t op, pthreadpool_t threadpool);
 
 /* Destroys an operator and frees its memory. Returns success, uninitialized or
    invalid_parameter (NULL, or a handle that is not a live operator).
@@ -198,15 +225,71 @@ enum twopass_status twopass_run_operator(twopass_operator_t op, pthreadpool_t th
    rejects any other handle with invalid_parameter, without touching it. The one case
    that cannot be detected is a stale handle whose address was reused by a newer
    operator: it then refers to that operator. */
-enum twopass_status twopass_delete_operator(twopass_operator_t op);
+TWOPASS_API enum twopass_status twopass_delete_operator(twopass_operator_t op);
 
 /* One-shot softmax: create, reshape, setup, run and delete in one call, with the same
    arguments, rules and statuses as those functions. Allocates scratch space only for
    rows longer than one chunk (4096 elements). */
-enum twopass_status twopass_run_softmax_nc_f32(size_t channels, size_t input_stride,
-                                               size_t output_stride, size_t batch_size,
-                                               const float* input, float* output,
-                                               uint32_t flags, pthreadpool_t threadpool);
+TWOPASS_API enum twopass_status twopass_run_softmax_nc_f32(size_t channels, size_t input_stride,
+                                                           size_t output_stride, size_t batch_size,
+                                                           const float* input, float* output,
+                                                           uint32_t flags, pthreadpool_t threadpool);
+
+/* ## Half precision (f16)
+ * The same softmax on IEEE 754 binary16 data ("half", passed as void* and read as
+ * uint16_t bit patterns, like XNNPACK's f16 operators). Shapes, strides (in elements),
+ * flags, threading, chunking, aliasing rules, statuses and special values are those of
+ * the f32 functions above; byte sizes count 2 bytes per element. Only the element
+ * type differs, and an f16 operator is rejected by the f32 functions (invalid_state)
+ * and the other way round; twopass_run_operator and twopass_delete_operator take both.
+ *
+ * Computation: every input is widened exactly to f32, exp and sums are computed in f32
+ * (sums of long rows merged in double, never in half precision) and each output is
+ * rounded once to the nearest half, ties to even. Outputs below the smallest normal
+ * half (2^-14) become correctly rounded subnormal halves or zero.
+ *
+ * Accuracy: with r_i the double-precision softmax of the (f16) input row, each output
+ * is within 1 half-ULP of r_i (the f32 result is within ~1e-6 relative of r_i, then
+ * rounded: in practice 0.5 half-ULP plus that), and for a row of n elements
+ * |sum_i y_i - 1| <= 2^-11 + n * 2^-25 + 1e-6 (rounding moves each output by at most
+ * 2^-11 of itself, or 2^-25 in the subnormal range). Special values as for f32: NaN
+ * (any payload) anywhere gives NaN
+ * halves (0x7E00) in the whole row; -inf gives +0; +inf entries share 1/k; a row of
+ * only -inf gives NaN, or zeros with TWOPASS_FLAG_MASKED_ROW_ZERO; -65504 (the lowest
+ * half) is an ordinary, tiny term.
+ *
+ * Algorithms: two-pass (the automatic choice) runs f16 kernels that convert in
+ * registers (F16C vcvtph2ps/vcvtps2ph on avx2 and avx512f; the FP16 library, one
+ * element at a time, on sse2 and scalar). Rows whose largest input is beyond about
+ * +-1e4 (halves reach 65504) take the three-pass slow path like f32 rows of huge
+ * magnitude. The three-pass algorithms (both flags, which run the recompute form on
+ * f16) and that slow path widen the row piece by piece on the stack and reuse the f32
+ * kernels, converting with the FP16 library: correct but not tuned for speed. */
+
+/* Creates a softmax operator for f16 data in NC layout; as
+   twopass_create_softmax_nc_f32. */
+TWOPASS_API enum twopass_status twopass_create_softmax_nc_f16(uint32_t flags,
+                                                              twopass_operator_t* softmax_op_out);
+
+/* As twopass_reshape_softmax_nc_f32, for an f16 operator; the byte span of either
+   tensor is ((batch_size - 1) * stride + channels) * 2. invalid_state when op is not a
+   softmax_nc_f16 operator. */
+TWOPASS_API enum twopass_status twopass_reshape_softmax_nc_f16(twopass_operator_t softmax_op,
+                                                               size_t channels, size_t input_stride,
+                                                               size_t output_stride, size_t batch_size,
+                                                               pthreadpool_t threadpool);
+
+/* As twopass_setup_softmax_nc_f32; input and output point to binary16 elements (any
+   alignment; uint16_t bit patterns). invalid_state when op is not a softmax_nc_f16
+   operator. */
+TWOPASS_API enum twopass_status twopass_setup_softmax_nc_f16(twopass_operator_t softmax_op,
+                                                             const void* input, void* output);
+
+/* One-shot f16 softmax; as twopass_run_softmax_nc_f32. */
+TWOPASS_API enum twopass_status twopass_run_softmax_nc_f16(size_t channels, size_t input_stride,
+                                                           size_t output_stride, size_t batch_size,
+                                                           const void* input, void* output,
+                                                           uint32_t flags, pthreadpool_t threadpool);
 
 #ifdef __cplusplus
 }  /* extern "C" */

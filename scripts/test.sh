@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs every test with Bazel (offline), then prints the closing line
-# `N passed, N failed, N skipped` counting test cases. Exit code 0 only when
-# nothing failed. Extra arguments are passed to `bazel test`.
+# Builds and runs every test with Bazel (offline) and the install test
+# (scripts/test-install.sh), then prints the closing line
+# `N passed, N failed, N skipped` counting test cases and install checks. Exit code
+# 0 only when nothing failed. Extra arguments are passed to `bazel test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,13 +10,27 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+install_log=$(mktemp)
+trap 'rm -f "$log" "$install_log"' EXIT
 
 bazel test //... "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-python3 scripts/count-tests.py "$log" "$(bazel info bazel-testlogs 2>/dev/null)"
+counts=$(python3 scripts/count-tests.py "$log" "$(bazel info bazel-testlogs 2>/dev/null)")
 count_status=$?
+
+# Then the path of a project that links TwoPass: CMake build, install into a temporary
+# prefix, examples built with pkg-config and find_package and run. Its checks are
+# added to the counts.
+scripts/test-install.sh 2>&1 | tee "$install_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || count_status=1
+read -r install_passed install_failed < <(sed -n \
+  's/^install: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$install_log")
+read -r passed failed skipped < <(echo "$counts" | sed -n \
+  's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p')
+# A count that cannot be read is one failure.
+echo "$(( ${passed:-0} + ${install_passed:-0} )) passed," \
+  "$(( ${failed:-1} + ${install_failed:-1} )) failed, ${skipped:-0} skipped"
 
 if [ -n "${CI:-}" ]; then
   bazel shutdown >/dev/null 2>&1 || true

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "twopass.h"
+
 namespace twopass {
 namespace {
 
@@ -102,3 +104,22 @@ void Log(LogLevel level, const char* format, ...) {
 }
 
 }  // namespace twopass
+
+extern "C" enum twopass_status twopass_set_log_level(enum twopass_log_level level) {
+  // The public values are LogLevel's; anything else is rejected (C callers can pass
+  // any int).
+  static_assert(twopass_log_level_none == static_cast<int>(twopass::LogLevel::kNone) &&
+                    twopass_log_level_error == static_cast<int>(twopass::LogLevel::kError) &&
+                    twopass_log_level_warning == static_cast<int>(twopass::LogLevel::kWarning) &&
+                    twopass_log_level_info == static_cast<int>(twopass::LogLevel::kInfo) &&
+                    twopass_log_level_debug == static_cast<int>(twopass::LogLevel::kDebug),
+                "public and internal log levels must agree");
+  const int value = static_cast<int>(level);
+  if (value < static_cast<int>(twopass_log_level_none) ||
+      value > static_cast<int>(twopass_log_level_debug)) {
+    TWOPASS_LOG_ERROR("set_log_level: level (%d) is not a twopass_log_level", value);
+    return twopass_status_invalid_parameter;
+  }
+  twopass::SetLogLevel(static_cast<twopass::LogLevel>(value));
+  return twopass_status_success;
+}

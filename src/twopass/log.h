@@ -1,8 +1,9 @@
 // Diagnostics: one line per message on stderr, prefixed "twopass: ".
 //
-// The level comes from the environment variable TWOPASS_LOG_LEVEL
-// (none|error|warning|info|debug), read once on first use; the default prints
-// errors and warnings only. Nothing else in the library writes to any stream.
+// The level comes from twopass_set_log_level() or else from the environment
+// variable TWOPASS_LOG_LEVEL (none|error|warning|info|debug), read once on first
+// use; the default prints errors and warnings only. Nothing else in the library
+// writes to any stream.
 #pragma once
 
 #include <stdarg.h>
@@ -24,7 +25,8 @@ bool ParseLogLevel(const char* name, LogLevel* level);
 // The level in effect (reads TWOPASS_LOG_LEVEL on the first call).
 LogLevel CurrentLogLevel();
 
-// For tests: overrides the level until the next call. Thread-safe.
+// Overrides the level (and TWOPASS_LOG_LEVEL) until the next call. Thread-safe.
+// Behind twopass_set_log_level(); tests use it directly.
 void SetLogLevel(LogLevel level);
 
 inline bool LogEnabled(LogLevel level) {
