@@ -5,14 +5,15 @@
 //
 //   ExpMinusMaxTester().elements(n).input_range(-10, 10).inplace(true).Test(kernel);
 //
-// The reference is computed in double from z = input[i] - max rounded to float
-// (the kernels' contract is exp of the float difference, which is what any f32
-// softmax computes). Checked contract:
+// The reference is exp of the exact difference input[i] - max, computed in
+// double (the kernels recover the rounding error of the float difference, so
+// no extra allowance for it). With z = input[i] - max rounded to float, as the
+// kernels decide the flush, the checked contract is:
 // - z < kCutoff (the float just above ln(FLT_MIN), including z = -inf):
 //   output exactly +0 and no contribution to the sum;
 // - z NaN (NaN input or max, or input = max = +inf): NaN output and NaN sum;
-// - otherwise the output is within kRelTolerance (1e-6) relative of exp(z)
-//   (times scale); for vscaleexpminusmax, outputs below 1e-30 after scaling
+// - otherwise the output is within kRelTolerance (1e-6) relative of
+//   exp(input[i] - max) (times scale); for vscaleexpminusmax, outputs below 1e-30 after scaling
 //   may also be off by denormal rounding (<= FLT_MIN absolute);
 // - the sum is within kRelTolerance relative of the double sum of the
 //   reference terms.
@@ -185,7 +186,9 @@ class ExpMinusMaxTester {
       max += max_offset_;
       if (fixed_max_) max = max_;
 
-      // Reference terms in double from the float difference.
+      // Reference terms: exp of the exact difference in double (exact for the
+      // non-flushed terms, where x and max are within ~88 of each other or
+      // far below max's ULP); the float difference only classifies.
       double reference_sum = 0.0;
       for (size_t i = 0; i < elements_; i++) {
         const float z = x[i] - max;
@@ -194,7 +197,7 @@ class ExpMinusMaxTester {
         } else if (z < kCutoff) {
           reference[i] = 0.0;
         } else {
-          reference[i] = std::exp(static_cast<double>(z));
+          reference[i] = std::exp(static_cast<double>(x[i]) - static_cast<double>(max));
         }
         reference_sum += reference[i];
       }

@@ -7,14 +7,15 @@
 //   output[i] = exp(input[i] - *max), *sum = sum_i output[i].
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place). Intended for *max = the row maximum, so
-// z = input[i] - *max <= 0 (evaluated in float). Accuracy: output within a few
-// ULP of exp(z) (relative error < 1e-6) when exp(z) >= FLT_MIN; z below
-// ln(FLT_MIN) (also z = -inf from input -inf) gives exactly +0; NaN in input
-// or *max gives NaN outputs and a NaN sum; input = *max = +inf gives NaN.
-// The sum is accumulated in double in 2 accumulators (element i goes to
-// accumulator i mod 2) and rounded once, so it stays within ~1e-7 relative
-// however long the row. 4 elements per main-loop iteration.
+// output may equal input (in place). Intended for *max = the row maximum, so z
+// = input[i] - *max <= 0 (rounded to float, it decides the flush; the exp is of
+// the exact difference). Accuracy: output within a few ULP of exp(z) (relative
+// error < 1e-6) when exp(z) >= FLT_MIN; z below ln(FLT_MIN) (also z = -inf from
+// input -inf) gives exactly +0; NaN in input or *max gives NaN outputs and a
+// NaN sum; input = *max = +inf gives NaN. The sum is accumulated in double in
+// 2 accumulators (element i goes to accumulator i mod 2) and rounded
+// once, so it stays within ~1e-7 relative however long the row. 4 elements
+// per main-loop iteration.
 
 #include <assert.h>
 #include <stddef.h>
@@ -40,6 +41,14 @@ inline float bits_as_float(uint32_t u) {
 // exp(z) for z = x - max <= 0, without FMA (plain C++ arithmetic; compiled
 // with -std=c++17, so no contraction into FMA either).
 //
+// 0. z = x - max is rounded to float; TwoSum (Knuth's six additions, exact for
+//    any magnitudes of x and max, unlike Fast2Sum which needs |x| >= |max|)
+//    recovers err with z + err == x - max exactly. Without it, the rounding of
+//    z (up to 2^-24 |z|, about 2.6e-6 relative near the cutoff) would go
+//    straight into the relative error of exp; step 3 adds err to t, so the
+//    result is exp of the exact difference. err may be NaN where z is not
+//    finite (x = -inf gives inf - inf); those cases are flushed or NaN anyway
+//    (step 6 returns +0 for z < cutoff without looking at the value).
 // 1. Clamp: zc = max(z, cutoff), written so that a NaN z stays NaN (the
 //    comparison is false for NaN). cutoff = -0x1.5D589Ep+6f is the float just
 //    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
@@ -53,8 +62,8 @@ inline float bits_as_float(uint32_t u) {
 // 3. t = zc - n*ln2 with a two-constant Cody-Waite split:
 //    ln2_hi = 0x1.62E400p-1f has 15 significant bits, so n * ln2_hi is exact
 //    for |n| <= 2^9 (here |n| <= 127) and zc - n*ln2_hi is exact (Sterbenz);
-//    ln2_lo = 0x1.7F7D1Cp-20f = ln2 - ln2_hi rounded to float. t lies in
-//    about [-ln2/2, ln2/2].
+//    ln2_lo = 0x1.7F7D1Cp-20f = ln2 - ln2_hi rounded to float. Then t += err
+//    (step 0), one more rounding of t. t lies in about [-ln2/2, ln2/2].
 // 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
 //    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
 //    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f).
@@ -63,7 +72,7 @@ inline float bits_as_float(uint32_t u) {
 // 6. z < cutoff (including z = -inf) gives exactly +0: no denormal outputs.
 //    NaN z gives NaN (NaN passes every step; the comparison is false).
 // z = +inf (x = +inf with finite max) is outside the contract z <= 0.
-inline float exp_minus_max(float z) {
+inline float exp_minus_max(float x, float max) {
   const float cutoff = -0x1.5D589Ep+6f;
   const float log2e = 0x1.715476p+0f;
   const float magic_bias = 0x1.8000FEp+23f;
@@ -75,12 +84,18 @@ inline float exp_minus_max(float z) {
   const float c2 = 0x1.FFFDC6p-2f;
   const float c1 = 0x1.FFFFF6p-1f;
 
+  const float z = x - max;
+  const float z_minus_x = z - x;
+  const float x_rounded = z - z_minus_x;
+  const float err = (x - x_rounded) - (max + z_minus_x);
+
   const float zc = z < cutoff ? cutoff : z;
   float n = zc * log2e + magic_bias;
   const float s = bits_as_float(float_as_bits(n) << 23);
   n -= magic_bias;
   float t = n * minus_ln2_hi + zc;
   t = n * minus_ln2_lo + t;
+  t += err;
   float p = c5 * t + c4;
   p = p * t + c3;
   p = p * t + c2;
@@ -111,10 +126,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     const float vx3 = input[3];
     input += 4;
 
-    const float vf0 = exp_minus_max(vx0 - vmax);
-    const float vf1 = exp_minus_max(vx1 - vmax);
-    const float vf2 = exp_minus_max(vx2 - vmax);
-    const float vf3 = exp_minus_max(vx3 - vmax);
+    const float vf0 = exp_minus_max(vx0, vmax);
+    const float vf1 = exp_minus_max(vx1, vmax);
+    const float vf2 = exp_minus_max(vx2, vmax);
+    const float vf3 = exp_minus_max(vx3, vmax);
 
     output[0] = vf0;
     output[1] = vf1;
@@ -128,7 +143,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     vacc1 += (double) vf3;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    const float vf = exp_minus_max(*input++ - vmax);
+    const float vf = exp_minus_max(*input++, vmax);
     *output++ = vf;
     vacc0 += (double) vf;
   }

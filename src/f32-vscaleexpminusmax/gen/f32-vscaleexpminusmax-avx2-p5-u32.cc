@@ -6,13 +6,13 @@
 // f32-vscaleexpminusmax, AVX2: output[i] = exp(input[i] - max) * scale.
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows
-// (the last 1-7 elements use maskload/maskstore). Intended for max = the row
-// maximum, so z = input[i] - max <= 0 (evaluated in float). exp(z) is within
-// a few ULP when exp(z) >= FLT_MIN and is then multiplied by scale (one more
-// rounding); z below ln(FLT_MIN) (also z = -inf from input -inf) gives
-// exactly +0 (for finite scale); NaN in input, max or scale gives NaN;
-// input = max = +inf gives NaN.
+// output may equal input (in place); never touches memory outside the rows (the
+// last 1-7 elements use maskload/maskstore). Intended for max = the row
+// maximum, so z = input[i] - max <= 0 (rounded to float, it decides the flush;
+// the exp is of the exact difference). exp(z) is within a few ULP when exp(z)
+// >= FLT_MIN and is then multiplied by scale (one more rounding); z below
+// ln(FLT_MIN) (also z = -inf from input -inf) gives exactly +0 (for finite
+// scale); NaN in input, max or scale gives NaN; input = max = +inf gives NaN.
 // 32 elements (4 vectors) per main-loop iteration.
 
 #include <assert.h>
@@ -27,6 +27,14 @@ namespace {
 
 // exp(z) for z = x - max <= 0 on eight lanes, with FMA.
 //
+// 0. z = x - max is rounded to float; TwoSum (Knuth's six additions, exact for
+//    any magnitudes of x and max, unlike Fast2Sum which needs |x| >= |max|)
+//    recovers err with z + err == x - max exactly. Without it, the rounding of
+//    z (up to 2^-24 |z|, about 2.6e-6 relative near the cutoff) would go
+//    straight into the relative error of exp; step 3 adds err to t, so the
+//    result is exp of the exact difference. err may be NaN where z is not
+//    finite (x = -inf gives inf - inf); those lanes are flushed or NaN anyway
+//    (step 6 zeroes z < cutoff by mask, ignoring the value).
 // 1. Clamp: zc = max(cutoff, z). vmaxps returns its second operand when either
 //    is NaN, so a NaN z stays NaN. cutoff = -0x1.5D589Ep+6f is the float just
 //    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
@@ -39,7 +47,8 @@ namespace {
 //    [cutoff, 0]). Subtracting the bias again gives n as a float.
 // 3. t = zc - n*ln2 with the two-constant Cody-Waite split for FMA:
 //    ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
-//    (the rounded remainder); each FMA rounds once. t in about [-ln2/2, ln2/2].
+//    (the rounded remainder); each FMA rounds once. Then t += err (step 0), one
+//    more rounding of t. t in about [-ln2/2, ln2/2].
 // 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
 //    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
 //    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f), Horner
@@ -50,7 +59,7 @@ namespace {
 //    denormal outputs. NaN z gives NaN (NaN passes every step and the ordered
 //    comparison z < cutoff is false for NaN).
 // z = +inf (x = +inf with finite max) is outside the contract z <= 0.
-inline __m256 exp_minus_max(__m256 vz) {
+inline __m256 exp_minus_max(__m256 vx, __m256 vmax) {
   const __m256 vcutoff = _mm256_set1_ps(-0x1.5D589Ep+6f);
   const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
   const __m256 vmagic_bias = _mm256_set1_ps(0x1.8000FEp+23f);
@@ -62,12 +71,18 @@ inline __m256 exp_minus_max(__m256 vz) {
   const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
   const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
 
+  const __m256 vz = _mm256_sub_ps(vx, vmax);
+  const __m256 vz_minus_x = _mm256_sub_ps(vz, vx);
+  const __m256 vx_rounded = _mm256_sub_ps(vz, vz_minus_x);
+  const __m256 verr = _mm256_sub_ps(_mm256_sub_ps(vx, vx_rounded), _mm256_add_ps(vmax, vz_minus_x));
+
   const __m256 vzc = _mm256_max_ps(vcutoff, vz);
   __m256 vn = _mm256_fmadd_ps(vzc, vlog2e, vmagic_bias);
   const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
   vn = _mm256_sub_ps(vn, vmagic_bias);
   __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vzc);
   vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+  vt = _mm256_add_ps(vt, verr);
   __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
   vp = _mm256_fmadd_ps(vp, vt, vc3);
   vp = _mm256_fmadd_ps(vp, vt, vc2);
@@ -104,10 +119,10 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u32(size_t batch,
     const __m256 vx3 = _mm256_loadu_ps(input + 24);
     input += 32;
 
-    const __m256 vf0 = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx0, vmax)), vscale);
-    const __m256 vf1 = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx1, vmax)), vscale);
-    const __m256 vf2 = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx2, vmax)), vscale);
-    const __m256 vf3 = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx3, vmax)), vscale);
+    const __m256 vf0 = _mm256_mul_ps(exp_minus_max(vx0, vmax), vscale);
+    const __m256 vf1 = _mm256_mul_ps(exp_minus_max(vx1, vmax), vscale);
+    const __m256 vf2 = _mm256_mul_ps(exp_minus_max(vx2, vmax), vscale);
+    const __m256 vf3 = _mm256_mul_ps(exp_minus_max(vx3, vmax), vscale);
 
     _mm256_storeu_ps(output + 0, vf0);
     _mm256_storeu_ps(output + 8, vf1);
@@ -118,7 +133,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u32(size_t batch,
   for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
     const __m256 vx = _mm256_loadu_ps(input);
     input += 8;
-    const __m256 vf = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx, vmax)), vscale);
+    const __m256 vf = _mm256_mul_ps(exp_minus_max(vx, vmax), vscale);
     _mm256_storeu_ps(output, vf);
     output += 8;
   }
@@ -126,7 +141,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u32(size_t batch,
     // Only the first n lanes are loaded, stored and summed.
     const __m256i vmask = tail_mask(batch / sizeof(float));
     const __m256 vx = _mm256_maskload_ps(input, vmask);
-    const __m256 vf = _mm256_mul_ps(exp_minus_max(_mm256_sub_ps(vx, vmax)), vscale);
+    const __m256 vf = _mm256_mul_ps(exp_minus_max(vx, vmax), vscale);
     _mm256_maskstore_ps(output, vmask, vf);
   }
 }

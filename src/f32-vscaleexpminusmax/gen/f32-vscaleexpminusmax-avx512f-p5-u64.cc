@@ -6,13 +6,13 @@
 // f32-vscaleexpminusmax, AVX512F: output[i] = exp(input[i] - max) * scale.
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows
-// (the last 1-15 elements use AVX512 k-masks). Intended for max = the row
-// maximum, so z = input[i] - max <= 0 (evaluated in float). exp(z) is within
-// a few ULP when exp(z) >= FLT_MIN and is then multiplied by scale (one more
-// rounding); z below ln(FLT_MIN) (also z = -inf from input -inf) gives
-// exactly +0 (for finite scale); NaN in input, max or scale gives NaN;
-// input = max = +inf gives NaN.
+// output may equal input (in place); never touches memory outside the rows (the
+// last 1-15 elements use AVX512 k-masks). Intended for max = the row maximum,
+// so z = input[i] - max <= 0 (rounded to float, it decides the flush; the exp
+// is of the exact difference). exp(z) is within a few ULP when exp(z) >=
+// FLT_MIN and is then multiplied by scale (one more rounding); z below
+// ln(FLT_MIN) (also z = -inf from input -inf) gives exactly +0 (for finite
+// scale); NaN in input, max or scale gives NaN; input = max = +inf gives NaN.
 // 64 elements (4 vectors) per main-loop iteration.
 
 #include <assert.h>
@@ -27,6 +27,14 @@ namespace {
 
 // exp(z) for z = x - max <= 0 on sixteen lanes, with FMA.
 //
+// 0. z = x - max is rounded to float; TwoSum (Knuth's six additions, exact for
+//    any magnitudes of x and max, unlike Fast2Sum which needs |x| >= |max|)
+//    recovers err with z + err == x - max exactly. Without it, the rounding of
+//    z (up to 2^-24 |z|, about 2.6e-6 relative near the cutoff) would go
+//    straight into the relative error of exp; step 3 adds err to t, so the
+//    result is exp of the exact difference. err may be NaN where z is not
+//    finite (x = -inf gives inf - inf); those lanes are flushed or NaN anyway
+//    (step 6 zeroes z < cutoff by mask, ignoring the value).
 // 1. Clamp: zc = max(cutoff, z). vmaxps returns its second operand when either
 //    is NaN, so a NaN z stays NaN. cutoff = -0x1.5D589Ep+6f is the float just
 //    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
@@ -39,7 +47,8 @@ namespace {
 //    [cutoff, 0]). Subtracting the bias again gives n as a float.
 // 3. t = zc - n*ln2 with the two-constant Cody-Waite split for FMA:
 //    ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
-//    (the rounded remainder); each FMA rounds once. t in about [-ln2/2, ln2/2].
+//    (the rounded remainder); each FMA rounds once. Then t += err (step 0), one
+//    more rounding of t. t in about [-ln2/2, ln2/2].
 // 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
 //    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
 //    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f), Horner
@@ -50,7 +59,7 @@ namespace {
 //    outputs. The keep mask is "not less than, unordered" so NaN lanes stay NaN
 //    (NaN passes every step).
 // z = +inf (x = +inf with finite max) is outside the contract z <= 0.
-inline __m512 exp_minus_max(__m512 vz) {
+inline __m512 exp_minus_max(__m512 vx, __m512 vmax) {
   const __m512 vcutoff = _mm512_set1_ps(-0x1.5D589Ep+6f);
   const __m512 vlog2e = _mm512_set1_ps(0x1.715476p+0f);
   const __m512 vmagic_bias = _mm512_set1_ps(0x1.8000FEp+23f);
@@ -62,6 +71,11 @@ inline __m512 exp_minus_max(__m512 vz) {
   const __m512 vc2 = _mm512_set1_ps(0x1.FFFDC6p-2f);
   const __m512 vc1 = _mm512_set1_ps(0x1.FFFFF6p-1f);
 
+  const __m512 vz = _mm512_sub_ps(vx, vmax);
+  const __m512 vz_minus_x = _mm512_sub_ps(vz, vx);
+  const __m512 vx_rounded = _mm512_sub_ps(vz, vz_minus_x);
+  const __m512 verr = _mm512_sub_ps(_mm512_sub_ps(vx, vx_rounded), _mm512_add_ps(vmax, vz_minus_x));
+
   const __mmask16 vkeep = _mm512_cmp_ps_mask(vz, vcutoff, _CMP_NLT_UQ);
   const __m512 vzc = _mm512_max_ps(vcutoff, vz);
   __m512 vn = _mm512_fmadd_ps(vzc, vlog2e, vmagic_bias);
@@ -69,6 +83,7 @@ inline __m512 exp_minus_max(__m512 vz) {
   vn = _mm512_sub_ps(vn, vmagic_bias);
   __m512 vt = _mm512_fmadd_ps(vn, vminus_ln2_hi, vzc);
   vt = _mm512_fmadd_ps(vn, vminus_ln2_lo, vt);
+  vt = _mm512_add_ps(vt, verr);
   __m512 vp = _mm512_fmadd_ps(vc5, vt, vc4);
   vp = _mm512_fmadd_ps(vp, vt, vc3);
   vp = _mm512_fmadd_ps(vp, vt, vc2);
@@ -101,10 +116,10 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
     const __m512 vx3 = _mm512_loadu_ps(input + 48);
     input += 64;
 
-    const __m512 vf0 = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx0, vmax)), vscale);
-    const __m512 vf1 = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx1, vmax)), vscale);
-    const __m512 vf2 = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx2, vmax)), vscale);
-    const __m512 vf3 = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx3, vmax)), vscale);
+    const __m512 vf0 = _mm512_mul_ps(exp_minus_max(vx0, vmax), vscale);
+    const __m512 vf1 = _mm512_mul_ps(exp_minus_max(vx1, vmax), vscale);
+    const __m512 vf2 = _mm512_mul_ps(exp_minus_max(vx2, vmax), vscale);
+    const __m512 vf3 = _mm512_mul_ps(exp_minus_max(vx3, vmax), vscale);
 
     _mm512_storeu_ps(output + 0, vf0);
     _mm512_storeu_ps(output + 16, vf1);
@@ -115,7 +130,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
   for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
     const __m512 vx = _mm512_loadu_ps(input);
     input += 16;
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx, vmax)), vscale);
+    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vmax), vscale);
     _mm512_storeu_ps(output, vf);
     output += 16;
   }
@@ -123,7 +138,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
     // Only the first n lanes are loaded, stored and summed.
     const __mmask16 vmask = tail_mask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(_mm512_sub_ps(vx, vmax)), vscale);
+    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vmax), vscale);
     _mm512_mask_storeu_ps(output, vmask, vf);
   }
 }
