@@ -31,10 +31,9 @@
  *   max_i |y_i - r_i| <= 1e-6 * max_i r_i, and |sum_i y_i - 1| <= 1e-6 for rows of up to
  *   2^28 elements (partial sums of bounded chunks are merged in double precision).
  * - Element-wise, where r_i >= 1e-30 and all inputs of the row lie in [-1e4, 1e4]:
- *   |y_i - r_i| <= 1e-6 * r_i with the two-pass algorithm (the automatic choice).
- *   The three-pass algorithms first round d_i = x_i - max to float, which adds up to
- *   2^-24 * |d_i| (<= 4e-6 for r_i >= 1e-30) of relative error when that difference is
- *   not exact; it is exact whenever x_i and max lie within a factor of two of each other.
+ *   |y_i - r_i| <= 1e-6 * r_i with every algorithm. The three-pass algorithms take exp
+ *   of the exact difference x_i - max (the rounding error of the float difference is
+ *   recovered and folded into the reduced argument), so they meet the same bound.
  * - Rows of huge magnitude (largest element beyond about +-1e4, e.g. [1e6, 1e6 + 1])
  *   are still right: such rows are detected after the first pass and recomputed with
  *   the three-pass method, where x - max is small and exact.
@@ -130,7 +129,10 @@ enum twopass_status {
 /* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32 (and their f16
    twins).
    At most one TWOPASS_FLAG_ALGORITHM_* flag may be given; none means the library
-   chooses (currently always two-pass; see src/softmax-nc.cc, choose_algorithm).
+   chooses by measured speed (src/softmax-nc.cc, choose_algorithm): below AVX512F,
+   three-pass-reload (without vscalefps the two-pass kernels are compute-bound and
+   measured slower at every row length); on AVX512F, two-pass for rows whose input and
+   output exceed the L2 cache, three-pass-reload otherwise; f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then

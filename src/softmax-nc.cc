@@ -23,6 +23,7 @@
 #include <shared_mutex>
 #include <unordered_set>
 
+#include <cpuinfo.h>
 #include <fp16.h>
 #include <pthreadpool.h>
 
@@ -143,16 +144,27 @@ void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks) {
   *num_chunks = DivideRoundUp(channels, size);
 }
 
-// The automatic choice between the algorithms.
-// TODO(benchmarks, issue 6): measure the crossover per ISA (in-cache rows may favour
-// three-pass-reload; out of cache two-pass moves 12-16 instead of 20 bytes per element)
-// and use cpuinfo's cache sizes here. Until then: two-pass everywhere, which also has
-// the tighter element-wise accuracy.
-Algorithm choose_algorithm(size_t channels, size_t batch_size, const KernelConfig& config) {
-  (void)channels;
-  (void)batch_size;
-  (void)config;
-  return Algorithm::kTwoPass;
+// The automatic choice between the algorithms (no TWOPASS_FLAG_ALGORITHM_* given).
+// Every algorithm meets the same accuracy contract, so this is about speed only.
+// Measured 2026-11-24 on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but not
+// AVX512, one thread (docs/benchmarks.md, `scripts/bench.sh --sizes ... --algorithms all`):
+// without vscalefps every 2^d of the extended exponent costs four instructions, the
+// two-pass kernels are compute-bound (~0.37 ns/element per pass), and three-pass-reload
+// took 0.53x-0.59x the two-pass time in cache and 0.76x-0.81x at 2^24-2^26 elements.
+// So below AVX512F: three-pass-reload. On AVX512F (vscalefps: one instruction per
+// scale; not measured here, no AVX512 machine was available) the paper's result is
+// used: two-pass for rows whose input and output do not fit in L2, reload otherwise.
+// f16 operators have only two-pass kernels of their own (three-pass converts through
+// a stack buffer), so they always use two-pass.
+Algorithm choose_algorithm(ElementType element_type, size_t channels,
+                           const KernelConfig& config) {
+  if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
+  if (config.isa < twopass_isa_avx512f) return Algorithm::kThreePassReload;
+  const struct cpuinfo_cache* l2 = cpuinfo_get_l2_caches_count() != 0 ? cpuinfo_get_l2_cache(0)
+                                                                        : nullptr;
+  const size_t l2_bytes = l2 != nullptr ? l2->size : (1u << 20);
+  const size_t row_bytes = channels * 2 * sizeof(float);  // input + output
+  return row_bytes > l2_bytes ? Algorithm::kTwoPass : Algorithm::kThreePassReload;
 }
 
 const char* AlgorithmName(Algorithm algorithm) {
@@ -690,7 +702,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE) {
     op->algorithm = Algorithm::kThreePassRecompute;
   } else {
-    op->algorithm = choose_algorithm(channels, batch_size, *op->config);
+    op->algorithm = choose_algorithm(op->element_type, channels, *op->config);
   }
   op->input = nullptr;
   op->output = nullptr;
