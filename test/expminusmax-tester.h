@@ -31,6 +31,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,7 @@
 #include "guarded-buffer.h"
 #include "twopass/isa.h"
 #include "twopass/microkernels.h"
+#include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
 
 namespace twopass {
@@ -57,6 +59,24 @@ inline size_t VectorWidth(enum twopass_isa isa) {
       return 1;
   }
 }
+
+// One kernel of any of the three families, so that a single value-parameterized
+// suite (expminusmax-tests.h) covers them all. Exactly one fn pointer is set.
+struct ExpMinusMaxKernel {
+  explicit ExpMinusMaxKernel(const UkernelInfo<twopass_f32_raddstoreexpminusmax_ukernel_fn>& k)
+      : variant(k.variant()), isa(k.isa), tile(k.tile), raddstore(k.fn) {}
+  explicit ExpMinusMaxKernel(const UkernelInfo<twopass_f32_raddexpminusmax_ukernel_fn>& k)
+      : variant(k.variant()), isa(k.isa), tile(k.tile), radd(k.fn) {}
+  explicit ExpMinusMaxKernel(const UkernelInfo<twopass_f32_vscaleexpminusmax_ukernel_fn>& k)
+      : variant(k.variant()), isa(k.isa), tile(k.tile), vscale(k.fn) {}
+
+  std::string variant;  // e.g. "avx2_p5_u64_acc2": the test name suffix
+  enum twopass_isa isa;
+  size_t tile;
+  twopass_f32_raddstoreexpminusmax_ukernel_fn raddstore = nullptr;
+  twopass_f32_raddexpminusmax_ukernel_fn radd = nullptr;
+  twopass_f32_vscaleexpminusmax_ukernel_fn vscale = nullptr;
+};
 
 class ExpMinusMaxTester {
  public:
@@ -145,6 +165,17 @@ class ExpMinusMaxTester {
       (void)sum;
       ukernel(elements_ * sizeof(float), input, output, max, scale);
     }, /*has_output=*/true, /*has_sum=*/false, /*has_scale=*/true);
+  }
+
+  void Test(const ExpMinusMaxKernel& kernel) const {
+    if (kernel.raddstore != nullptr) {
+      Test(kernel.raddstore);
+    } else if (kernel.radd != nullptr) {
+      Test(kernel.radd);
+    } else {
+      ASSERT_NE(kernel.vscale, nullptr) << kernel.variant;
+      Test(kernel.vscale);
+    }
   }
 
  private:

@@ -1,0 +1,266 @@
+// The tests shared by the three exp(x - max) families (f32-raddstoreexpminusmax,
+// f32-raddexpminusmax, f32-vscaleexpminusmax), as value-parameterized suites over
+// ExpMinusMaxKernel. Each family's test file includes this header once and
+// instantiates the suites that apply to its table (see ExpMinusMaxKernels()):
+//   ExpMinusMaxTest         every family
+//   ExpMinusMaxInPlaceTest  families with an output (raddstore, vscale)
+//   ExpMinusMaxScaleTest    vscaleexpminusmax
+// Contract and tolerances: see expminusmax-tester.h.
+#pragma once
+
+#include <float.h>
+#include <stddef.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "expminusmax-tester.h"
+#include "guarded-buffer.h"
+#include "twopass/ukernel-list.h"
+#include "ukernel-test-util.h"
+
+namespace twopass {
+namespace testing {
+
+// A family's table as suite parameters.
+template <typename Fn, size_t N>
+auto ExpMinusMaxKernels(const UkernelInfo<Fn> (&table)[N]) {
+  std::vector<ExpMinusMaxKernel> kernels;
+  for (const UkernelInfo<Fn>& k : table) kernels.emplace_back(k);
+  return ::testing::ValuesIn(kernels);
+}
+
+// Test name suffix: the variant, e.g. ExactTile/avx2_p5_u64_acc2.
+inline std::string ExpMinusMaxTestName(const ::testing::TestParamInfo<ExpMinusMaxKernel>& info) {
+  return info.param.variant;
+}
+
+class ExpMinusMaxTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
+class ExpMinusMaxInPlaceTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
+class ExpMinusMaxScaleTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
+// Each binary tests one family and instantiates only the suites that apply.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxInPlaceTest);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxScaleTest);
+
+TEST_P(ExpMinusMaxTest, ExactTile) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  ExpMinusMaxTester().elements(k.tile).iterations(3).Test(k);
+}
+
+TEST_P(ExpMinusMaxTest, EveryTailLengthGuardAfter) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
+    ExpMinusMaxTester().elements(n).guard(Guard::kAfter).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, EveryTailLengthGuardBefore) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
+    ExpMinusMaxTester().elements(n).guard(Guard::kBefore).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, TileMultiples) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t m = 4; m <= 16; m *= 2) {
+    for (size_t n : {m * k.tile - 1, m * k.tile, m * k.tile + 1}) {
+      ExpMinusMaxTester().elements(n).iterations(2).Test(k);
+    }
+  }
+}
+
+TEST_P(ExpMinusMaxTest, Primes) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 61, 67, 127, 131, 257, 509, 1021,
+                   2039, 4093}) {
+    ExpMinusMaxTester().elements(n).guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, LongRowsSmallRange) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {1000, 4093, 4096}) {
+    ExpMinusMaxTester().elements(n).input_range(-10.0f, 10.0f).iterations(5).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, LongRowsLargeRange) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {1000, 4093, 4096}) {
+    ExpMinusMaxTester().elements(n).input_range(-1.0e4f, 1.0e4f).iterations(5).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, LongRowsNarrowRange) {
+  // Many terms of similar size: the worst case for f32 accumulation.
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {4093, 4096}) {
+    ExpMinusMaxTester().elements(n).input_range(-1.0f, 0.0f).iterations(5).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, LongRowsMixedScales) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {1000, 4093, 4096}) {
+    ExpMinusMaxTester().elements(n).mixed_scales(true).iterations(5).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
+  // max above the row max pushes z towards and past ln(FLT_MIN).
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (float offset : {60.0f, 77.0f, 87.0f}) {
+    for (size_t n : {k.tile + 1, size_t{1000}}) {
+      ExpMinusMaxTester().elements(n).input_range(-10.0f, 10.0f).max_offset(offset).Test(k);
+    }
+  }
+  // z straddling the cutoff within a few ULP.
+  for (size_t n : {k.tile, k.tile + 3}) {
+    ExpMinusMaxTester()
+        .elements(n)
+        .input_range(ExpMinusMaxTester::kCutoff - 1.0e-4f, ExpMinusMaxTester::kCutoff + 1.0e-4f)
+        .max(0.0f)
+        .iterations(3)
+        .Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, SpecialValuesAtEveryTailLane) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  const size_t width = VectorWidth(k.isa);
+  const float kSpecials[] = {-std::numeric_limits<float>::infinity(), -1.0e9f, -FLT_MAX,
+                             std::numeric_limits<float>::quiet_NaN(), 1.0e-40f, -1.0e-40f};
+  for (float special : kSpecials) {
+    SCOPED_TRACE(::testing::Message() << "special value " << special);
+    for (size_t n = 1; n <= k.tile + width; n++) {
+      // First, middle, last, and every lane of the last full and partial vectors.
+      const size_t tail_start = n > width + n % width ? n - width - n % width : 0;
+      for (size_t position = 0; position < n; position++) {
+        if (position != 0 && position != n / 2 && position < tail_start) continue;
+        ExpMinusMaxTester().elements(n).special(position, special).Test(k);
+      }
+    }
+  }
+}
+
+TEST_P(ExpMinusMaxTest, SpecialValuesInLongRows) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  const size_t n = 4093;
+  for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+    ExpMinusMaxTester()
+        .elements(n)
+        .guard(guard)
+        .input_range(-1.0e4f, 1.0e4f)
+        .special(0, -std::numeric_limits<float>::infinity())
+        .special(1, -FLT_MAX)
+        .special(n / 2, -1.0e9f)
+        .special(n / 2 + 1, 1.0e-40f)
+        .special(n - 2, -std::numeric_limits<float>::infinity())
+        .special(n - 1, -FLT_MAX)
+        .Test(k);
+    ExpMinusMaxTester()
+        .elements(n)
+        .guard(guard)
+        .special(n - 1, std::numeric_limits<float>::quiet_NaN())
+        .Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, NaNMax) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {size_t{1}, k.tile - 1 + (k.tile == 1), k.tile, 2 * k.tile + 1}) {
+    ExpMinusMaxTester().elements(n).max(std::numeric_limits<float>::quiet_NaN()).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, PlusInfinityInputAndMax) {
+  // +inf - +inf is NaN: documented NaN (the operator treats such rows apart);
+  // the finite inputs give z = -inf, hence exactly 0.
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {size_t{1}, k.tile, 2 * k.tile + 1}) {
+    ExpMinusMaxTester().elements(n).special(n / 2, std::numeric_limits<float>::infinity())
+        .Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, AllMinusInfinity) {
+  // max = -inf too: z = -inf - -inf is NaN (documented; the operator treats
+  // fully masked rows apart).
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n : {size_t{1}, k.tile, 2 * k.tile + 1}) {
+    ExpMinusMaxTester().elements(n).fill(-std::numeric_limits<float>::infinity()).Test(k);
+  }
+}
+
+TEST_P(ExpMinusMaxTest, AllEqualInputs) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (float value : {0.0f, -3.5f, 1.0e30f, -FLT_MAX}) {
+    for (size_t n : {k.tile + 1, size_t{4096}}) {
+      ExpMinusMaxTester().elements(n).fill(value).Test(k);
+    }
+  }
+}
+
+// output == input.
+TEST_P(ExpMinusMaxInPlaceTest, InPlace) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= 2 * k.tile + VectorWidth(k.isa); n++) {
+    ExpMinusMaxTester().elements(n).inplace(true).Test(k);
+  }
+  for (size_t n : {1021, 4096}) {
+    for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+      ExpMinusMaxTester()
+          .elements(n)
+          .inplace(true)
+          .guard(guard)
+          .input_range(-1.0e4f, 1.0e4f)
+          .special(n - 1, -std::numeric_limits<float>::infinity())
+          .Test(k);
+    }
+  }
+}
+
+// Explicit scales (the default is 1 / sum, as in softmax).
+TEST_P(ExpMinusMaxScaleTest, Scales) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (float scale : {1.0f, 0.5f, 3.0f, 1.0e-3f, 1.0e-20f, 0.0f}) {
+    for (size_t n : {k.tile - 1 + (k.tile == 1), k.tile + 1, size_t{1000}}) {
+      ExpMinusMaxTester().elements(n).scale(scale).Test(k);
+      ExpMinusMaxTester().elements(n).scale(scale).input_range(-100.0f, 0.0f).Test(k);
+    }
+  }
+}
+
+TEST_P(ExpMinusMaxScaleTest, NaNScale) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  ExpMinusMaxTester()
+      .elements(k.tile + 1)
+      .scale(std::numeric_limits<float>::quiet_NaN())
+      .Test(k);
+}
+
+}  // namespace testing
+}  // namespace twopass
