@@ -9,7 +9,8 @@
 // - The last pass runs per chunk with the row's plan.
 // - Special rows (NaN, +inf, only -inf, or a magnitude beyond the two-pass range) take
 //   a serial slow path (ProcessSpecialRow) that never touches the normal path.
-// Rows are processed whole by one thread (row mode), or, when there are fewer rows
+// Rows are processed whole by one thread (row mode; short single-chunk rows in tiles of
+// several rows, phase by phase, see ComputeSingleChunkRows), or, when there are fewer rows
 // than threads, every phase runs over (row, chunk) pairs in parallel (split mode).
 // Both modes call the same kernels on the same chunks and merge identically, so
 // the output is bitwise the same for any thread count.
@@ -501,8 +502,65 @@ void ComputeRow(const twopass_operator* op, size_t row) {
   }
 }
 
-void RowTask(void* context, size_t row) {
-  ComputeRow(static_cast<const twopass_operator*>(context), row);
+// Row tiles: several single-chunk rows run phase by phase (every row's pass 1, then
+// every row's merge and last pass). Each row is a serial chain of latencies (kernel
+// reduction -> merge -> divide -> next kernel) that costs tens of ns on short rows when
+// rows run one after another; with the phases of a tile's rows back to back, the
+// out-of-order core overlaps one row's chain with the next row's work. Per row the
+// same kernels run on the same chunk with the same merge, so results do not change.
+// The tile's rows stay small enough for L1 (input and output), and at most
+// kMaxTileRows rows keep the per-tile state on the stack.
+constexpr size_t kMaxTileRows = 16;
+constexpr size_t kTileElements = 2048;
+
+size_t RowsPerTile(const twopass_operator* op, size_t threads) {
+  if (op->num_chunks != 1) return 1;
+  size_t rows = std::min(kMaxTileRows, std::max<size_t>(1, kTileElements / op->channels));
+  // Keep several tiles per thread so that the pool can balance them.
+  if (threads > 1) rows = std::min(rows, std::max<size_t>(1, op->batch_size / (4 * threads)));
+  return rows;
+}
+
+// Rows [first, first + count) of single-chunk rows, count <= kMaxTileRows.
+void ComputeSingleChunkRows(const twopass_operator* op, size_t first, size_t count) {
+  ChunkPartial partials[kMaxTileRows];
+  RowPlan plans[kMaxTileRows];
+  if (op->algorithm == Algorithm::kTwoPass) {
+    for (size_t i = 0; i < count; i++) TwoPassPass1(op, first + i, 0, &partials[i]);
+    for (size_t i = 0; i < count; i++) {
+      plans[i] = MergeTwoPass(&partials[i], 1);
+      if (plans[i].kind == RowKind::kNormal) {
+        TwoPassPass2(op, first + i, 0, plans[i]);
+      } else {
+        ProcessSpecialRow(op, first + i, &partials[i]);
+      }
+    }
+  } else {
+    const Algorithm algorithm = op->algorithm;
+    for (size_t i = 0; i < count; i++) ThreePassMax(op, first + i, 0, &partials[i]);
+    for (size_t i = 0; i < count; i++) {
+      plans[i] = MergeMax(&partials[i], 1);
+      if (plans[i].kind == RowKind::kNormal) {
+        ThreePassSum(op, algorithm, first + i, 0, plans[i].a, &partials[i]);
+      } else {
+        ProcessSpecialRow(op, first + i, &partials[i]);
+      }
+    }
+    for (size_t i = 0; i < count; i++) {
+      if (plans[i].kind != RowKind::kNormal) continue;
+      plans[i].b = MergeSumScale(&partials[i], 1);
+      ThreePassScale(op, algorithm, first + i, 0, plans[i]);
+    }
+  }
+}
+
+void RowTileTask(void* context, size_t first, size_t count) {
+  const twopass_operator* op = static_cast<const twopass_operator*>(context);
+  if (op->num_chunks == 1) {
+    ComputeSingleChunkRows(op, first, count);
+  } else {
+    for (size_t row = first; row < first + count; row++) ComputeRow(op, row);
+  }
 }
 
 // Split mode tasks over (row, chunk).
@@ -576,7 +634,8 @@ void RunSoftmax(twopass_operator* op, pthreadpool_t threadpool) {
   if (threads > 1 && op->batch_size < threads && op->num_chunks > 1) {
     RunSplit(op, threadpool);
   } else {
-    pthreadpool_parallelize_1d(threadpool, RowTask, op, op->batch_size, 0);
+    pthreadpool_parallelize_1d_tile_1d(threadpool, RowTileTask, op, op->batch_size,
+                                       RowsPerTile(op, threads), 0);
   }
 }
 

@@ -159,6 +159,34 @@ TEST_P(SoftmaxSpecial, HugeMagnitudeRows) {
   }
 }
 
+TEST_P(SoftmaxSpecial, SpecialRowsAmongManyShortRows) {
+  // Short rows are processed in tiles of several rows, phase by phase; special rows
+  // anywhere in a tile (and across tile boundaries) must not disturb their neighbours.
+  for (size_t channels : {7, 64, 129}) {
+    for (size_t threads : {0, 2}) {
+      SoftmaxOperatorTester()
+          .channels(channels)
+          .batch_size(53)
+          .threads(threads)
+          .flags(flags())
+          .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
+            std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
+            for (size_t i = 0; i < n; i++) x[i] = dist(rng);
+            switch (row % 6) {
+              case 1: x[row % n] = NAN; break;
+              case 2: x[n - 1] = INFINITY; break;
+              case 3: std::fill(x, x + n, -INFINITY); break;
+              case 4: x[0] = 1.0e6f; x[n / 2] = 1.0e6f + 1.0f; break;
+              case 5: x[n / 2] = -INFINITY; break;
+              default: break;
+            }
+          })
+          .Test();
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 TEST_P(SoftmaxSpecial, ExtremeFiniteValues) {
   // +-FLT_MAX in one row: finite outputs, the FLT_MAX entries share everything.
   SoftmaxOperatorTester()
