@@ -82,7 +82,9 @@ def plot_group(plt, rows, batch, threads, metric, caches, title, path):
     label, transform = METRICS[metric]
     lines = defaultdict(list)
     for r in rows:
-        lines[(r["contender"], r["isa"])].append(r)
+        # f16 rows (twopass-bench --dtype) are lines of their own: "avx2 f16".
+        dtype = r.get("dtype", "f32")
+        lines[(r["contender"], r["isa"] if dtype == "f32" else "%s %s" % (r["isa"], dtype))].append(r)
     fig, ax = plt.subplots(figsize=(10, 6.6), dpi=110)
     sizes = sorted({int(r["channels"]) for r in rows})
 

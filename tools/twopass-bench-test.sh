@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # --help documents every option the parser accepts.
 "$bench" --help > "$work/help.txt"
-for option in --algorithms --isa --sizes --batch --threads --repetitions --min-time \
+for option in --algorithms --isa --dtype --sizes --batch --threads --repetitions --min-time \
               --total-memory --cold-above --nt-above --no-floor --floor-isa --seed \
               --csv --json --progress --quiet --help; do
   grep -q -- "$option" "$work/help.txt" || fail "--help does not document $option"
@@ -18,7 +18,7 @@ done
 
 # Bad arguments are rejected with exit status 2.
 for bad in "--sizes 0" "--sizes 12Q" "--algorithms bogus" "--isa bogus" "--threads 0" \
-           "--frobnicate"; do
+           "--dtype f64" "--frobnicate"; do
   # shellcheck disable=SC2086
   set +e; "$bench" $bad > /dev/null 2>&1; status=$?; set -e
   [ "$status" -eq 2 ] || fail "'$bad' exited with $status, expected 2"
@@ -76,6 +76,8 @@ for r in rows:
         fail("%s: speedup_vs_reload not positive" % where)
     if int(r["elements"]) != int(r["batch"]) * int(r["channels"]):
         fail("%s: elements != batch * channels" % where)
+    if r["dtype"] != "f32":
+        fail("%s: dtype %r, expected f32 (the default)" % (where, r["dtype"]))
 
 data = json.load(open(sys.argv[2]))
 if len(data["results"]) != len(rows):
@@ -84,6 +86,65 @@ for key in ["cpu", "l1d_bytes", "isas"]:
     if key not in data["machine"]:
         fail("JSON machine lacks %s" % key)
 print("twopass-bench smoke test: %d rows OK" % len(rows))
+PY
+
+# f16 beside f32 in one interleaved run: an odd shape (rows start 2-byte
+# aligned) over the pool, in cache, and 2^12 out of cache with the NT floor.
+"$bench" --dtype f32,f16 --algorithms two-pass,reload,auto --sizes 3x515,2^12 --threads 1,2 \
+  --repetitions 3 --min-time 0.2 --total-memory 8M --cold-above 8K --nt-above 8K \
+  --csv --quiet > "$work/f16.csv"
+
+python3 - "$work/f16.csv" <<'PY'
+import csv, sys
+
+def fail(message):
+    sys.exit("FAIL: " + message)
+
+rows = list(csv.DictReader(open(sys.argv[1])))
+if {r["dtype"] for r in rows} != {"f32", "f16"}:
+    fail("expected f32 and f16 rows, got %s" % sorted({r["dtype"] for r in rows}))
+# Real bytes per element: f16 halves f32's, except that both three-pass flags
+# run the recompute form on f16 (8 B/elt).
+expected_bytes = {
+    ("f32", "two-pass"): 12, ("f32", "three-pass-reload"): 20, ("f32", "auto"): 12,
+    ("f32", "floor-2pass"): 12, ("f32", "floor-2pass-nt"): 12,
+    ("f32", "floor-3pass"): 20, ("f32", "floor-3pass-nt"): 20,
+    ("f16", "two-pass"): 6, ("f16", "three-pass-reload"): 8, ("f16", "auto"): 6,
+    ("f16", "floor-2pass-f16"): 6, ("f16", "floor-2pass-f16-nt"): 6,
+    ("f16", "floor-3pass-f16"): 10, ("f16", "floor-3pass-f16-nt"): 10,
+}
+seen = set()
+for r in rows:
+    key = (r["dtype"], r["contender"])
+    where = "%s/%s/%s %sx%s t%s" % (r["contender"], r["isa"], r["dtype"], r["batch"],
+                                    r["channels"], r["threads"])
+    if key not in expected_bytes:
+        fail("%s: unexpected contender" % where)
+    seen.add(key)
+    if float(r["bytes_per_element"]) != expected_bytes[key]:
+        fail("%s: bytes_per_element %s, expected %d" % (where, r["bytes_per_element"],
+                                                        expected_bytes[key]))
+    for column in ["ns_per_element_min", "ns_per_element_median", "gb_per_second_median",
+                   "fraction_of_floor", "speedup_vs_reload"]:
+        if not float(r[column]) > 0:
+            fail("%s: %s = %s is not positive" % (where, column, r[column]))
+missing = set(expected_bytes) - seen
+if missing:
+    fail("no rows for %s" % sorted(missing))
+# Each dtype is compared with its own floor: the fastest of its two-pass
+# pattern floor kernels (f16: the same kernels on half the bytes).
+for dtype, prefix in [("f32", "floor-2pass"), ("f16", "floor-2pass-f16")]:
+    cases = {(r["batch"], r["channels"], r["threads"]) for r in rows}
+    for case in cases:
+        here = [r for r in rows if r["dtype"] == dtype and
+                (r["batch"], r["channels"], r["threads"]) == case]
+        fastest = min(float(r["ns_per_element_median"]) for r in here
+                      if r["contender"] in (prefix, prefix + "-nt"))
+        for r in here:
+            if abs(float(r["floor_ns_per_element"]) - fastest) > 1e-6:
+                fail("%s %s %s: floor %s, expected its own dtype's %f" %
+                     (r["contender"], dtype, case, r["floor_ns_per_element"], fastest))
+print("twopass-bench f16 smoke test: %d rows OK" % len(rows))
 PY
 
 # The human-readable table and summary are printed by default.

@@ -13,6 +13,8 @@
 //   read x + write y) and of a three-pass-with-reload softmax (read x; read x +
 //   write y; read y + write y) with no math, with regular stores and, above a
 //   size, with non-temporal stores; the floor is the fastest of them.
+// - --dtype f16 adds the f16 operators on the same inputs rounded to halves,
+//   with their own floor: the same kernels on half the bytes.
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include <cpuinfo.h>
+#include <fp16.h>
 #include <pthreadpool.h>
 
 #include "tools/memfloor.h"
@@ -58,16 +61,26 @@ struct Algorithm {
   // three-pass-recompute reads x three times and writes y once (16). "auto"
   // is counted as two-pass, the least traffic any softmax needs.
   double bytes_per_element;
+  // The same for f16 (2-byte elements). Both three-pass flags run the
+  // recompute form on f16 (include/twopass.h), so reload moves 8, not 10.
+  double f16_bytes_per_element;
 };
 
 const Algorithm kAlgorithms[] = {
-    {"two-pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0},
-    {"three-pass-reload", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, 20.0},
-    {"three-pass-recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0},
-    {"auto", 0, 12.0},
+    {"two-pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0, 6.0},
+    {"three-pass-reload", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, 20.0, 8.0},
+    {"three-pass-recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0, 8.0},
+    {"auto", 0, 12.0, 6.0},
 };
 constexpr size_t kAlgorithmCount = sizeof(kAlgorithms) / sizeof(kAlgorithms[0]);
 constexpr size_t kReloadIndex = 1;
+
+// Element types: f32, and f16 (IEEE binary16 in uint16_t, computed in f32).
+enum class Dtype { kF32 = 0, kF16 = 1 };
+constexpr size_t kDtypeCount = 2;
+
+const char* DtypeName(Dtype dtype) { return dtype == Dtype::kF16 ? "f16" : "f32"; }
+size_t DtypeSize(Dtype dtype) { return dtype == Dtype::kF16 ? 2 : 4; }
 
 // ----------------------------------------------------------------------------
 // Options.
@@ -80,6 +93,7 @@ struct Shape {
 struct Options {
   std::vector<size_t> algorithms;  // indices into kAlgorithms
   std::vector<enum twopass_isa> isas;
+  std::vector<Dtype> dtypes;
   std::vector<std::string> size_specs;
   size_t batch = 1;
   std::vector<size_t> threads = {1};
@@ -116,6 +130,9 @@ void PrintHelp(FILE* f) {
           "  -i, --isa LIST         scalar, sse2, avx2, avx512f, best, or all (default: best,\n"
           "                         the best this CPU has, capped by TWOPASS_MAX_ISA).\n"
           "                         ISAs this CPU lacks are skipped with a warning.\n"
+          "  -d, --dtype LIST       element types: f32, f16 (IEEE half, computed in f32), or\n"
+          "                         all (default: f32). Each type has its own buffers,\n"
+          "                         floor kernels and ratios; all are interleaved.\n"
           "  -n, --sizes LIST       row sizes (elements per row). An entry may be BxN (B rows\n"
           "                         of N, e.g. 1000x128) or a range LO..HI (every power of\n"
           "                         two times LO up to HI) with /P for P sizes per octave\n"
@@ -152,9 +169,12 @@ void PrintHelp(FILE* f) {
           "Columns: ns/elt min and median over the samples; GB/s = real bytes moved per\n"
           "second at the median (two-pass 12 B/elt: read x twice, write y; three-pass-\n"
           "reload 20 B/elt; three-pass-recompute 16 B/elt; auto counted as 12; floor-2pass\n"
-          "12; floor-3pass 20; write-allocate traffic not counted); of-floor = floor median\n"
-          "/ median, where the floor is the fastest two-pass-pattern floor kernel (1.00 =\n"
-          "at the floor); vs-reload = three-pass-reload median (same ISA) / median.\n"
+          "12; floor-3pass 20; write-allocate traffic not counted; f16 halves them: two-pass\n"
+          "6, both three-pass 8 (f16 always runs the recompute form), floor-2pass-f16 6,\n"
+          "floor-3pass-f16 10); of-floor = floor median / median, where the floor is the\n"
+          "fastest two-pass-pattern floor kernel of the same dtype (1.00 = at the floor;\n"
+          "the f16 floor runs the same kernels on half the bytes); vs-reload =\n"
+          "three-pass-reload median (same ISA and dtype) / median.\n"
           "For single-thread figures pin the process (taskset -c 1) and keep the other\n"
           "cores idle; the load average is printed as a warning sign.\n",
           kDefaultSizes, Options().seed);
@@ -274,6 +294,7 @@ bool ParseIsa(const std::string& name, enum twopass_isa* isa) {
 Options ParseOptions(int argc, char** argv) {
   Options options;
   std::string algorithms = "all", isas = "best", sizes = kDefaultSizes, threads = "1";
+  std::string dtypes = "f32";
   for (int i = 1; i < argc; i++) {
     std::string arg = argv[i];
     std::string value;
@@ -296,6 +317,8 @@ Options ParseOptions(int argc, char** argv) {
       algorithms = next();
     } else if (arg == "-i" || arg == "--isa" || arg == "--isas") {
       isas = next();
+    } else if (arg == "-d" || arg == "--dtype" || arg == "--dtypes") {
+      dtypes = next();
     } else if (arg == "-n" || arg == "--sizes" || arg == "--size") {
       sizes = next();
     } else if (arg == "-b" || arg == "--batch") {
@@ -393,6 +416,13 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (options.isas.empty()) Die("%s", std::string("no ISA left to measure"));
 
+  for (const std::string& name : SplitList(dtypes)) {
+    if (name == "f32" || name == "all") options.dtypes.push_back(Dtype::kF32);
+    if (name == "f16" || name == "all") options.dtypes.push_back(Dtype::kF16);
+    if (name != "f32" && name != "f16" && name != "all") Die("unknown dtype '%s'", name);
+  }
+  if (options.dtypes.empty()) Die("%s", std::string("no dtype given"));
+
   options.size_specs = SplitList(sizes);
   if (options.size_specs.empty()) Die("%s", std::string("no size given"));
   options.threads.clear();
@@ -480,7 +510,7 @@ Machine DescribeMachine() {
 class Arena {
  public:
   ~Arena() { Release(); }
-  float* Reserve(size_t bytes) {
+  char* Reserve(size_t bytes) {
     if (bytes <= bytes_) return data_;
     Release();
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -491,7 +521,7 @@ class Arena {
 #ifdef MADV_HUGEPAGE
     madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    data_ = static_cast<float*>(p);
+    data_ = static_cast<char*>(p);
     bytes_ = bytes;
     return data_;
   }
@@ -502,13 +532,14 @@ class Arena {
     data_ = nullptr;
     bytes_ = 0;
   }
-  float* data_ = nullptr;
+  char* data_ = nullptr;
   size_t bytes_ = 0;
 };
 
-// Uniform floats in [-10, 10) from a fixed seed (splitmix64).
-void FillUniform(float* data, size_t count, uint64_t seed) {
-  uint64_t state = seed;
+// Uniform floats in [-10, 10) from a fixed seed (splitmix64); `first` is the
+// index of data[0] in the sequence, so a long sequence can be made in pieces.
+void FillUniform(float* data, size_t count, uint64_t seed, size_t first = 0) {
+  uint64_t state = seed + UINT64_C(0x9E3779B97F4A7C15) * static_cast<uint64_t>(first);
   for (size_t i = 0; i < count; i++) {
     state += UINT64_C(0x9E3779B97F4A7C15);
     uint64_t z = state;
@@ -519,33 +550,54 @@ void FillUniform(float* data, size_t count, uint64_t seed) {
   }
 }
 
+// The same sequence rounded to halves (nearest even), so f16 and f32 cases
+// see the same rows up to the input rounding.
+void FillUniformF16(uint16_t* data, size_t count, uint64_t seed) {
+  float chunk[1024];
+  for (size_t start = 0; start < count; start += 1024) {
+    const size_t n = std::min<size_t>(1024, count - start);
+    FillUniform(chunk, n, seed, start);
+    for (size_t i = 0; i < n; i++) data[start + i] = fp16_ieee_from_fp32_value(chunk[i]);
+  }
+}
+
 // ----------------------------------------------------------------------------
 // Contenders.
 
+// Input and output of one call, elements of the contender's dtype.
 struct BufferSet {
-  const float* input;
-  float* output;
+  const void* input;
+  void* output;
+};
+
+// The buffer sets of one dtype for one shape. Cold cases rotate over them
+// call by call, one rotation shared by all contenders of the dtype, so no call
+// finds buffers that the call before it has just touched.
+struct DtypeBuffers {
+  bool cold = false;
+  std::vector<BufferSet> sets;
+  size_t next_set = 0;
 };
 
 struct Case {
   Shape shape;
   size_t threads;
   pthreadpool_t pool;
-  bool cold;
-  std::vector<BufferSet> sets;
 };
 
 enum class Kind { kOperator, kFloor };
 
 struct Contender {
   Kind kind;
-  std::string name;       // algorithm name or floor-2pass[-nt] / floor-3pass[-nt]
+  std::string name;       // algorithm name or floor-{2,3}pass[-f16][-nt]
   std::string isa;        // ISA actually in use
+  Dtype dtype = Dtype::kF32;
   double bytes_per_element;
+  DtypeBuffers* buffers = nullptr;  // those of this contender's dtype
   size_t algorithm = 0;   // kOperator: index into kAlgorithms
   twopass_operator_t op = nullptr;
-  const float* setup_input = nullptr;
-  float* setup_output = nullptr;
+  const void* setup_input = nullptr;
+  void* setup_output = nullptr;
   // kFloor:
   const FloorKernels* floor = nullptr;
   bool three_pass = false;
@@ -576,18 +628,36 @@ inline void Consume(float value) {
 // The floor of one softmax call on `shape`, traffic pattern and parallel split
 // as the operator's: rows over threads, or a single long row cut into one chunk
 // per thread with a barrier between passes.
+//
+// The kernels move floats; for f16 they run on the same bytes seen as floats
+// (count elements = count / 2 floats, so an odd count leaves out 2 bytes). The
+// bit patterns of two halves in [-10, 10] are ordinary normal floats (the high
+// half's exponent lands in the float exponent field), so x * 1 is exact and
+// never hits a denormal slow path. Rows of odd length start 2-byte aligned:
+// the kernels take any alignment.
 void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
   const FloorKernels& f = *c.floor;
   const size_t channels = k.shape.channels;
   const size_t batch = k.shape.batch;
+  const size_t element_size = DtypeSize(c.dtype);
   auto scale = c.nt ? f.scale_nt : f.scale;
+  auto in = [&](size_t offset) {
+    return reinterpret_cast<const float*>(static_cast<const char*>(set.input) +
+                                          offset * element_size);
+  };
+  auto out = [&](size_t offset) {
+    return reinterpret_cast<float*>(static_cast<char*>(set.output) + offset * element_size);
+  };
+  auto floats = [&](size_t count) { return count * element_size / sizeof(float); };
   if (k.pool == nullptr || batch >= k.threads) {
     auto row_task = [&](size_t row) {
-      const float* x = set.input + row * channels;
-      float* y = set.output + row * channels;
-      Consume(f.read(channels, x));
-      scale(channels, x, y, 1.0f);
-      if (c.three_pass) scale(channels, y, y, 1.0f);
+      const float* x = in(row * channels);
+      float* y = out(row * channels);
+      const size_t n = floats(channels);
+      if (n == 0) return;
+      Consume(f.read(n, x));
+      scale(n, x, y, 1.0f);
+      if (c.three_pass) scale(n, y, y, 1.0f);
     };
     if (k.pool == nullptr) {
       for (size_t row = 0; row < batch; row++) row_task(row);
@@ -607,7 +677,7 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
       [&](size_t row, size_t j) {
         size_t begin, count;
         bounds(j, &begin, &count);
-        if (count != 0) Consume(f.read(count, set.input + row * channels + begin));
+        if (floats(count) != 0) Consume(f.read(floats(count), in(row * channels + begin)));
       },
       batch, chunks);
   pthreadpool_parallelize_2d(
@@ -615,9 +685,8 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
       [&](size_t row, size_t j) {
         size_t begin, count;
         bounds(j, &begin, &count);
-        if (count != 0) {
-          scale(count, set.input + row * channels + begin, set.output + row * channels + begin,
-                1.0f);
+        if (floats(count) != 0) {
+          scale(floats(count), in(row * channels + begin), out(row * channels + begin), 1.0f);
         }
       },
       batch, chunks);
@@ -627,8 +696,8 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
         [&](size_t row, size_t j) {
           size_t begin, count;
           bounds(j, &begin, &count);
-          float* y = set.output + row * channels + begin;
-          if (count != 0) scale(count, y, y, 1.0f);
+          float* y = out(row * channels + begin);
+          if (floats(count) != 0) scale(floats(count), y, y, 1.0f);
         },
         batch, chunks);
   }
@@ -640,8 +709,14 @@ void RunOnce(Contender& c, const Case& k, const BufferSet& set) {
     return;
   }
   if (c.setup_input != set.input || c.setup_output != set.output) {
-    const enum twopass_status status = twopass_setup_softmax_nc_f32(c.op, set.input, set.output);
-    if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f32", status);
+    if (c.dtype == Dtype::kF16) {
+      const enum twopass_status status = twopass_setup_softmax_nc_f16(c.op, set.input, set.output);
+      if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f16", status);
+    } else {
+      const enum twopass_status status = twopass_setup_softmax_nc_f32(
+          c.op, static_cast<const float*>(set.input), static_cast<float*>(set.output));
+      if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f32", status);
+    }
     c.setup_input = set.input;
     c.setup_output = set.output;
   }
@@ -655,24 +730,32 @@ double Now() {
 }
 
 // A softmax row must be in [0, 1] and sum to 1: catches a broken build or a
-// wrong kernel before its timings are believed.
+// wrong kernel before its timings are believed. f16 rows get the bound of
+// include/twopass.h (each output rounded once to a half:
+// |sum - 1| <= 2^-11 + n * 2^-25 + 1e-6).
 void CheckOutput(const Contender& c, const Case& k, const BufferSet& set) {
   if (c.kind != Kind::kOperator) return;
+  const size_t channels = k.shape.channels;
+  const bool f16 = c.dtype == Dtype::kF16;
+  const double tolerance =
+      f16 ? 0x1.0p-11 + static_cast<double>(channels) * 0x1.0p-25 + 1e-6 : 1e-4;
   const size_t rows[2] = {0, k.shape.batch - 1};
   for (size_t row : rows) {
-    const float* y = set.output + row * k.shape.channels;
     double sum = 0.0;
-    for (size_t i = 0; i < k.shape.channels; i++) {
-      if (!(y[i] >= 0.0f && y[i] <= 1.0f)) {
-        fprintf(stderr, "twopass-bench: %s/%s output[%zu][%zu] = %g is not in [0, 1]\n",
-                c.name.c_str(), c.isa.c_str(), row, i, y[i]);
+    for (size_t i = 0; i < channels; i++) {
+      const size_t index = row * channels + i;
+      const float y = f16 ? fp16_ieee_to_fp32_value(static_cast<const uint16_t*>(set.output)[index])
+                          : static_cast<const float*>(set.output)[index];
+      if (!(y >= 0.0f && y <= 1.0f)) {
+        fprintf(stderr, "twopass-bench: %s/%s/%s output[%zu][%zu] = %g is not in [0, 1]\n",
+                c.name.c_str(), c.isa.c_str(), DtypeName(c.dtype), row, i, y);
         exit(1);
       }
-      sum += y[i];
+      sum += y;
     }
-    if (fabs(sum - 1.0) > 1e-4) {
-      fprintf(stderr, "twopass-bench: %s/%s row %zu sums to %.9f, not 1\n", c.name.c_str(),
-              c.isa.c_str(), row, sum);
+    if (fabs(sum - 1.0) > tolerance) {
+      fprintf(stderr, "twopass-bench: %s/%s/%s row %zu sums to %.9f, not 1 (tolerance %.3g)\n",
+              c.name.c_str(), c.isa.c_str(), DtypeName(c.dtype), row, sum, tolerance);
       exit(1);
     }
   }
@@ -713,13 +796,14 @@ struct Row {
   size_t buffer_sets;
   std::string name;
   std::string isa;
+  std::string dtype;
   bool floor;
   size_t samples;
   size_t calls_per_sample;
   double ns_min, ns_median;
   double bytes_per_element;
-  double floor_ns;     // median of the fastest two-pass-pattern floor; 0 if none
-  double reload_ns;    // median of three-pass-reload at this ISA; 0 if none
+  double floor_ns;     // median of the fastest two-pass-pattern floor (same dtype); 0 if none
+  double reload_ns;    // median of three-pass-reload at this ISA and dtype; 0 if none
 };
 
 double GBps(double bytes_per_element, double ns) { return bytes_per_element / ns; }
@@ -754,24 +838,24 @@ class Progress {
 void MeasureCase(const Options& options, Case& k, std::vector<Contender>& contenders,
                  size_t case_index, size_t case_count, Progress& progress) {
   const size_t elements = k.shape.batch * k.shape.channels;
-  size_t next_set = 0;
-  auto set_for_call = [&]() -> const BufferSet& {
-    const BufferSet& set = k.sets[next_set];
-    next_set = (next_set + 1) % k.sets.size();
+  auto set_for_call = [](Contender& c) -> const BufferSet& {
+    DtypeBuffers& b = *c.buffers;
+    const BufferSet& set = b.sets[b.next_set];
+    b.next_set = (b.next_set + 1) % b.sets.size();
     return set;
   };
 
   // Warm-up: one call each (and the correctness check), then, in cache, the
   // calls per sample needed to last --min-time.
   for (Contender& c : contenders) {
-    const BufferSet& set = set_for_call();
+    const BufferSet& set = set_for_call(c);
     RunOnce(c, k, set);
     CheckOutput(c, k, set);
-    if (k.cold) continue;
+    if (c.buffers->cold) continue;
     size_t calls = 1;
     for (;;) {
       const double start = Now();
-      for (size_t i = 0; i < calls; i++) RunOnce(c, k, k.sets[0]);
+      for (size_t i = 0; i < calls; i++) RunOnce(c, k, c.buffers->sets[0]);
       const double elapsed = Now() - start;
       if (elapsed >= options.min_time_s || calls >= (size_t{1} << 30)) {
         if (elapsed > 0.0 && elapsed > options.min_time_s * 2.0 && calls > 1) {
@@ -795,7 +879,7 @@ void MeasureCase(const Options& options, Case& k, std::vector<Contender>& conten
     progress.Update(text);
     for (size_t j = 0; j < n; j++) {
       Contender& c = contenders[(sample + j) % n];
-      const BufferSet& set = k.cold ? set_for_call() : k.sets[0];
+      const BufferSet& set = c.buffers->cold ? set_for_call(c) : c.buffers->sets[0];
       const double start = Now();
       for (size_t i = 0; i < c.calls_per_sample; i++) RunOnce(c, k, set);
       const double elapsed = Now() - start;
@@ -806,11 +890,12 @@ void MeasureCase(const Options& options, Case& k, std::vector<Contender>& conten
 }
 
 std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contenders) {
-  double floor_ns = 0.0;
+  double floor_ns[kDtypeCount] = {0.0, 0.0};
   for (const Contender& c : contenders) {
     if (c.kind == Kind::kFloor && !c.three_pass) {
       const double median = Median(c.ns_per_element);
-      if (floor_ns == 0.0 || median < floor_ns) floor_ns = median;
+      double& best = floor_ns[static_cast<size_t>(c.dtype)];
+      if (best == 0.0 || median < best) best = median;
     }
   }
   std::vector<Row> rows;
@@ -818,20 +903,22 @@ std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contende
     Row row;
     row.shape = k.shape;
     row.threads = k.threads;
-    row.cold = k.cold;
-    row.buffer_sets = k.sets.size();
+    row.cold = c.buffers->cold;
+    row.buffer_sets = c.buffers->sets.size();
     row.name = c.name;
     row.isa = c.isa;
+    row.dtype = DtypeName(c.dtype);
     row.floor = c.kind == Kind::kFloor;
     row.samples = c.ns_per_element.size();
     row.calls_per_sample = c.calls_per_sample;
     row.ns_min = Min(c.ns_per_element);
     row.ns_median = Median(c.ns_per_element);
     row.bytes_per_element = c.bytes_per_element;
-    row.floor_ns = floor_ns;
+    row.floor_ns = floor_ns[static_cast<size_t>(c.dtype)];
     row.reload_ns = 0.0;
     for (const Contender& r : contenders) {
-      if (r.kind == Kind::kOperator && r.algorithm == kReloadIndex && r.isa == c.isa) {
+      if (r.kind == Kind::kOperator && r.algorithm == kReloadIndex && r.isa == c.isa &&
+          r.dtype == c.dtype) {
         row.reload_ns = Median(r.ns_per_element);
       }
     }
@@ -844,10 +931,10 @@ std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contende
 // Output.
 
 void PrintTable(FILE* f, const std::vector<Row>& rows) {
-  fprintf(f, "%-14s %3s %-4s %-22s %-8s %9s %9s %7s %8s %9s\n", "shape", "thr", "mode",
-          "contender", "isa", "ns/elt", "median", "GB/s", "of-floor", "vs-reload");
-  fprintf(f, "%-14s %3s %-4s %-22s %-8s %9s %9s %7s %8s %9s\n", "", "", "", "", "", "min", "",
-          "median", "", "");
+  fprintf(f, "%-14s %3s %-4s %-22s %-8s %-5s %9s %9s %7s %8s %9s\n", "shape", "thr", "mode",
+          "contender", "isa", "dtype", "ns/elt", "median", "GB/s", "of-floor", "vs-reload");
+  fprintf(f, "%-14s %3s %-4s %-22s %-8s %-5s %9s %9s %7s %8s %9s\n", "", "", "", "", "", "",
+          "min", "", "median", "", "");
   std::string last_group;
   for (const Row& r : rows) {
     const std::string shape = std::to_string(r.shape.batch) + " x " + SizeName(r.shape.channels);
@@ -857,43 +944,40 @@ void PrintTable(FILE* f, const std::vector<Row>& rows) {
     char of_floor[16] = "-", vs_reload[16] = "-";
     if (r.floor_ns > 0.0) snprintf(of_floor, sizeof(of_floor), "%.2f", r.floor_ns / r.ns_median);
     if (r.reload_ns > 0.0) snprintf(vs_reload, sizeof(vs_reload), "%.2fx", r.reload_ns / r.ns_median);
-    fprintf(f, "%-14s %3zu %-4s %-22s %-8s %9.3f %9.3f %7.1f %8s %9s\n", shape.c_str(), r.threads,
-            r.cold ? "cold" : "hot", r.name.c_str(), r.isa.c_str(), r.ns_min, r.ns_median,
-            GBps(r.bytes_per_element, r.ns_median), of_floor, vs_reload);
+    fprintf(f, "%-14s %3zu %-4s %-22s %-8s %-5s %9.3f %9.3f %7.1f %8s %9s\n", shape.c_str(),
+            r.threads, r.cold ? "cold" : "hot", r.name.c_str(), r.isa.c_str(), r.dtype.c_str(),
+            r.ns_min, r.ns_median, GBps(r.bytes_per_element, r.ns_median), of_floor, vs_reload);
   }
 }
 
-// One line per case and ISA: the best algorithm, two-pass against three-pass,
+// One line per case, ISA and dtype: the best algorithm, two-pass against three-pass,
 // and how close the best one gets to the floor.
 void PrintSummary(FILE* f, const std::vector<Row>& rows) {
   fprintf(f, "\nSummary (medians; of-floor = floor time / time, 1.00 = at the memory floor):\n");
   for (size_t i = 0; i < rows.size(); i++) {
     const Row& r = rows[i];
     if (r.floor) continue;
-    // First operator row of each (shape, threads, isa) group leads the line.
+    // First operator row of each (shape, threads, isa, dtype) group leads the line.
+    auto same_group = [&](const Row& q) {
+      return !q.floor && q.shape.batch == r.shape.batch && q.shape.channels == r.shape.channels &&
+             q.threads == r.threads && q.isa == r.isa && q.dtype == r.dtype;
+    };
     bool first = true;
     for (size_t j = 0; j < i; j++) {
-      const Row& q = rows[j];
-      if (!q.floor && q.shape.batch == r.shape.batch && q.shape.channels == r.shape.channels &&
-          q.threads == r.threads && q.isa == r.isa) {
-        first = false;
-      }
+      if (same_group(rows[j])) first = false;
     }
     if (!first) continue;
     const Row* best = nullptr;
     const Row* two_pass = nullptr;
     for (const Row& q : rows) {
-      if (q.floor || q.shape.batch != r.shape.batch || q.shape.channels != r.shape.channels ||
-          q.threads != r.threads || q.isa != r.isa) {
-        continue;
-      }
+      if (!same_group(q)) continue;
       if (best == nullptr || q.ns_median < best->ns_median) best = &q;
       if (q.name == "two-pass") two_pass = &q;
     }
     const std::string shape = std::to_string(r.shape.batch) + " x " + SizeName(r.shape.channels);
-    fprintf(f, "  %-12s %zu thr %-4s %-8s best %s %.3f ns/elt (%.2f Gelt/s)", shape.c_str(),
-            r.threads, r.cold ? "cold" : "hot", r.isa.c_str(), best->name.c_str(),
-            best->ns_median, 1.0 / best->ns_median);
+    fprintf(f, "  %-12s %zu thr %-4s %-8s %s best %s %.3f ns/elt (%.2f Gelt/s)", shape.c_str(),
+            r.threads, r.cold ? "cold" : "hot", r.isa.c_str(), r.dtype.c_str(),
+            best->name.c_str(), best->ns_median, 1.0 / best->ns_median);
     if (best->floor_ns > 0.0) fprintf(f, ", %.2f of floor", best->floor_ns / best->ns_median);
     if (two_pass != nullptr && two_pass->reload_ns > 0.0) {
       fprintf(f, "; two-pass %.2fx three-pass-reload", two_pass->reload_ns / two_pass->ns_median);
@@ -918,14 +1002,16 @@ void CloseOutput(FILE* f) {
 
 void WriteCsv(FILE* f, const std::vector<Row>& rows, const Machine& m) {
   fprintf(f,
-          "batch,channels,elements,threads,mode,buffer_sets,contender,isa,samples,calls_per_sample,"
+          "batch,channels,elements,threads,mode,buffer_sets,contender,isa,dtype,samples,"
+          "calls_per_sample,"
           "ns_per_element_min,ns_per_element_median,elements_per_second,bytes_per_element,"
           "gb_per_second_median,gb_per_second_best,floor_ns_per_element,fraction_of_floor,"
           "speedup_vs_reload,l1d_bytes,l2_bytes,l3_bytes\n");
   for (const Row& r : rows) {
-    fprintf(f, "%zu,%zu,%zu,%zu,%s,%zu,%s,%s,%zu,%zu,%.6f,%.6f,%.6g,%.0f,%.4f,%.4f,", r.shape.batch,
-            r.shape.channels, r.shape.batch * r.shape.channels, r.threads,
-            r.cold ? "cold" : "hot", r.buffer_sets, r.name.c_str(), r.isa.c_str(), r.samples,
+    fprintf(f, "%zu,%zu,%zu,%zu,%s,%zu,%s,%s,%s,%zu,%zu,%.6f,%.6f,%.6g,%.0f,%.4f,%.4f,",
+            r.shape.batch, r.shape.channels, r.shape.batch * r.shape.channels, r.threads,
+            r.cold ? "cold" : "hot", r.buffer_sets, r.name.c_str(), r.isa.c_str(), r.dtype.c_str(),
+            r.samples,
             r.calls_per_sample, r.ns_min, r.ns_median, 1e9 / r.ns_median, r.bytes_per_element,
             GBps(r.bytes_per_element, r.ns_median), GBps(r.bytes_per_element, r.ns_min));
     if (r.floor_ns > 0.0) {
@@ -984,13 +1070,14 @@ void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Op
     const Row& r = rows[i];
     fprintf(f,
             "%s\n    {\"batch\": %zu, \"channels\": %zu, \"threads\": %zu, \"mode\": \"%s\", "
-            "\"buffer_sets\": %zu, \"contender\": %s, \"isa\": %s, \"floor\": %s, "
+            "\"buffer_sets\": %zu, \"contender\": %s, \"isa\": %s, \"dtype\": \"%s\", "
+            "\"floor\": %s, "
             "\"samples\": %zu, \"calls_per_sample\": %zu, \"ns_per_element_min\": %.6f, "
             "\"ns_per_element_median\": %.6f, \"bytes_per_element\": %.0f, "
             "\"gb_per_second_median\": %.4f",
             i == 0 ? "" : ",", r.shape.batch, r.shape.channels, r.threads, r.cold ? "cold" : "hot",
             r.buffer_sets, JsonString(r.name).c_str(), JsonString(r.isa).c_str(),
-            r.floor ? "true" : "false", r.samples, r.calls_per_sample, r.ns_min, r.ns_median,
+            r.dtype.c_str(), r.floor ? "true" : "false", r.samples, r.calls_per_sample, r.ns_min, r.ns_median,
             r.bytes_per_element, GBps(r.bytes_per_element, r.ns_median));
     if (r.floor_ns > 0.0) {
       fprintf(f, ", \"floor_ns_per_element\": %.6f, \"fraction_of_floor\": %.4f", r.floor_ns,
@@ -1009,6 +1096,7 @@ int Main(int argc, char** argv) {
   Options options = ParseOptions(argc, argv);
   Dedup(&options.algorithms);
   Dedup(&options.isas);
+  Dedup(&options.dtypes);
   Dedup(&options.threads);
   std::vector<Shape> shapes;
   for (const std::string& spec : options.size_specs) ExpandSizeSpec(spec, options.batch, &shapes);
@@ -1043,7 +1131,10 @@ int Main(int argc, char** argv) {
   fflush(info);
 
   const FloorKernels& floor_kernels = FloorKernelsFor(options.floor_isa);
-  Arena arena;
+  // One arena per dtype; each dtype rotates over up to --total-memory of its
+  // own sets, and all of them together stay under the memory cap.
+  Arena arenas[kDtypeCount];
+  const size_t dtype_memory_cap = memory_cap / options.dtypes.size();
   Progress progress(options.progress);
   std::vector<Row> rows;
   const size_t case_count = shapes.size() * options.threads.size();
@@ -1061,62 +1152,91 @@ int Main(int argc, char** argv) {
   for (const Shape& shape : shapes) {
     if (shape.channels > SIZE_MAX / 8 / shape.batch) Die("size too large: '%s'", SizeName(shape.channels));
     const size_t elements = shape.batch * shape.channels;
-    const size_t buffer_bytes = (elements * sizeof(float) + 4095) / 4096 * 4096;
-    const size_t set_bytes = 2 * buffer_bytes;
-    const bool cold = set_bytes > options.cold_above;
-    size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
-    if (set_bytes * set_count > memory_cap) set_count = memory_cap / set_bytes;
-    if (set_count == 0) {
-      fprintf(stderr, "twopass-bench: warning: %zu x %s needs %s, more than allowed; skipped\n",
-              shape.batch, SizeName(shape.channels).c_str(), BytesName(set_bytes).c_str());
+    DtypeBuffers buffers[kDtypeCount];
+    bool skipped = false;
+    for (Dtype dtype : options.dtypes) {
+      const size_t element_size = DtypeSize(dtype);
+      const size_t buffer_bytes = (elements * element_size + 4095) / 4096 * 4096;
+      const size_t set_bytes = 2 * buffer_bytes;
+      const bool cold = set_bytes > options.cold_above;
+      size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
+      if (set_bytes * set_count > dtype_memory_cap) set_count = dtype_memory_cap / set_bytes;
+      if (set_count == 0) {
+        fprintf(stderr, "twopass-bench: warning: %zu x %s %s needs %s, more than allowed; skipped\n",
+                shape.batch, SizeName(shape.channels).c_str(), DtypeName(dtype),
+                BytesName(set_bytes).c_str());
+        skipped = true;
+        break;
+      }
+      char* base = arenas[static_cast<size_t>(dtype)].Reserve(set_bytes * set_count);
+      if (dtype == Dtype::kF16) {
+        FillUniformF16(reinterpret_cast<uint16_t*>(base), elements, options.seed);
+      } else {
+        FillUniform(reinterpret_cast<float*>(base), elements, options.seed);
+      }
+      DtypeBuffers& b = buffers[static_cast<size_t>(dtype)];
+      b.cold = cold;
+      for (size_t s = 0; s < set_count; s++) {
+        char* input = base + (2 * s) * buffer_bytes;
+        char* output = base + (2 * s + 1) * buffer_bytes;
+        if (s != 0) memcpy(input, base, elements * element_size);
+        memset(output, 0, elements * element_size);
+        b.sets.push_back({input, output});
+      }
+    }
+    if (skipped) {
       case_index += options.threads.size();
       continue;
     }
-    float* base = arena.Reserve(set_bytes * set_count);
-    std::vector<BufferSet> sets;
-    FillUniform(base, elements, options.seed);
-    for (size_t s = 0; s < set_count; s++) {
-      float* input = base + (2 * s) * (buffer_bytes / sizeof(float));
-      float* output = base + (2 * s + 1) * (buffer_bytes / sizeof(float));
-      if (s != 0) memcpy(input, base, elements * sizeof(float));
-      memset(output, 0, elements * sizeof(float));
-      sets.push_back({input, output});
-    }
 
     for (size_t t = 0; t < options.threads.size(); t++) {
-      Case k{shape, options.threads[t], pools[t], cold, sets};
+      Case k{shape, options.threads[t], pools[t]};
       std::vector<Contender> contenders;
-      for (enum twopass_isa isa : options.isas) {
-        // An operator's kernels are fixed when it is created.
-        SelectIsa(isa);
-        for (size_t a : options.algorithms) {
-          Contender c;
-          c.kind = Kind::kOperator;
-          c.name = kAlgorithms[a].name;
-          c.algorithm = a;
-          c.isa = twopass_isa_name();
-          c.bytes_per_element = kAlgorithms[a].bytes_per_element;
-          enum twopass_status status = twopass_create_softmax_nc_f32(kAlgorithms[a].flags, &c.op);
-          if (status != twopass_status_success) DieStatus("twopass_create_softmax_nc_f32", status);
-          status = twopass_reshape_softmax_nc_f32(c.op, shape.channels, shape.channels,
-                                                  shape.channels, shape.batch, k.pool);
-          if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc_f32", status);
-          contenders.push_back(c);
-        }
-      }
-      if (options.floor) {
-        const bool with_nt = elements * sizeof(float) >= options.nt_above;
-        for (int three = 0; three <= 1; three++) {
-          for (int nt = 0; nt <= (with_nt ? 1 : 0); nt++) {
+      for (Dtype dtype : options.dtypes) {
+        const bool f16 = dtype == Dtype::kF16;
+        for (enum twopass_isa isa : options.isas) {
+          // An operator's kernels are fixed when it is created.
+          SelectIsa(isa);
+          for (size_t a : options.algorithms) {
             Contender c;
-            c.kind = Kind::kFloor;
-            c.name = std::string(three ? "floor-3pass" : "floor-2pass") + (nt ? "-nt" : "");
-            c.isa = twopass_isa_to_string(floor_kernels.isa);
-            c.bytes_per_element = three ? 20.0 : 12.0;
-            c.floor = &floor_kernels;
-            c.three_pass = three != 0;
-            c.nt = nt != 0;
+            c.kind = Kind::kOperator;
+            c.name = kAlgorithms[a].name;
+            c.algorithm = a;
+            c.isa = twopass_isa_name();
+            c.dtype = dtype;
+            c.buffers = &buffers[static_cast<size_t>(dtype)];
+            c.bytes_per_element =
+                f16 ? kAlgorithms[a].f16_bytes_per_element : kAlgorithms[a].bytes_per_element;
+            enum twopass_status status = f16 ? twopass_create_softmax_nc_f16(kAlgorithms[a].flags, &c.op)
+                                             : twopass_create_softmax_nc_f32(kAlgorithms[a].flags, &c.op);
+            if (status != twopass_status_success) DieStatus("twopass_create_softmax_nc", status);
+            status = f16 ? twopass_reshape_softmax_nc_f16(c.op, shape.channels, shape.channels,
+                                                          shape.channels, shape.batch, k.pool)
+                         : twopass_reshape_softmax_nc_f32(c.op, shape.channels, shape.channels,
+                                                          shape.channels, shape.batch, k.pool);
+            if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc", status);
             contenders.push_back(c);
+          }
+        }
+        if (options.floor) {
+          // The same floor kernels on the dtype's bytes: f16 moves half.
+          const size_t element_size = DtypeSize(dtype);
+          const bool with_nt = elements * element_size >= options.nt_above;
+          for (int three = 0; three <= 1; three++) {
+            for (int nt = 0; nt <= (with_nt ? 1 : 0); nt++) {
+              Contender c;
+              c.kind = Kind::kFloor;
+              c.name = std::string(three ? "floor-3pass" : "floor-2pass") + (f16 ? "-f16" : "") +
+                       (nt ? "-nt" : "");
+              c.isa = twopass_isa_to_string(floor_kernels.isa);
+              c.dtype = dtype;
+              c.buffers = &buffers[static_cast<size_t>(dtype)];
+              c.bytes_per_element = (three ? 20.0 : 12.0) * element_size / sizeof(float);
+              c.floor = &floor_kernels;
+              c.three_pass = three != 0;
+              c.nt = nt != 0;
+              contenders.push_back(c);
+            }
           }
         }
       }
