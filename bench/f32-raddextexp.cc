@@ -1,23 +1,17 @@
-// Benchmarks of every f32-raddextexp variant (src/f32-raddextexp/f32-raddextexp.inc).
+// Benchmarks of every f32-raddextexp variant (src/f32-raddextexp/f32-raddextexp.inc):
+// sum of exp(x) as (mantissa, exponent), reads 4 B/element.
 //
 //   bazel build -c opt //bench:f32_raddextexp_bench
 //   taskset -c 1 bazel-bin/bench/f32_raddextexp_bench --benchmark_min_time=0.2
 //
-// Sizes: 4096 and 65536 elements reuse one buffer (L1/L2 resident); 2^24 elements
-// rotate over buffers adding up to >= 256 MiB, one call per iteration, so every call
-// reads from memory. Counters: items/s (elements) and bytes/s (4 bytes read each).
+// Sizes, data and counters: see ukernel-bench.h.
 #include <stddef.h>
-
-#include <algorithm>
-#include <random>
-#include <string>
-#include <vector>
 
 #include <benchmark/benchmark.h>
 
-#include "twopass/isa.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
+#include "ukernel-bench.h"
 
 namespace {
 
@@ -29,45 +23,21 @@ const Kernel kKernels[] = {
 #undef TWOPASS_UKERNEL
 };
 
-constexpr size_t kRotationBytes = size_t(256) << 20;
-
-void Run(benchmark::State& state, const Kernel& kernel) {
-  if (!twopass_isa_supported(kernel.isa)) {
-    state.SkipWithError("CPU lacks the ISA");
-    return;
-  }
-  const size_t n = static_cast<size_t>(state.range(0));
-  const size_t row_bytes = n * sizeof(float);
-  const size_t rows = row_bytes >= (size_t(16) << 20) ? std::max<size_t>(1, kRotationBytes / row_bytes) : 1;
-  std::vector<float> data(n * rows);
-  std::mt19937 rng(0x7770A55u);
-  std::uniform_real_distribution<float> uniform(-10.0f, 10.0f);
-  std::generate(data.begin(), data.end(), [&] { return uniform(rng); });
-
-  float sum[2];
-  size_t row = 0;
-  for (auto _ : state) {
-    kernel.fn(row_bytes, data.data() + row * n, sum);
-    benchmark::DoNotOptimize(sum);
-    if (++row == rows) row = 0;
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(n));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(row_bytes));
-}
-
-int RegisterAll() {
-  for (const Kernel& kernel : kKernels) {
-    benchmark::RegisterBenchmark(("f32_raddextexp/" + kernel.variant()).c_str(),
-                                 [&kernel](benchmark::State& state) { Run(state, kernel); })
-        ->Arg(4096)
-        ->Arg(65536)
-        ->Arg(1 << 24)
-        ->UseRealTime();
-  }
+int Register() {
+  twopass::bench::RegisterAll(
+      "f32_raddextexp", kKernels, [](benchmark::State& state, const Kernel& kernel) {
+        twopass::bench::Run(state, kernel, twopass::bench::Arrays::kInput,
+                            /*bytes_per_element=*/4,
+                            [&](size_t batch, float* input, float* output) {
+                              float sum[2];
+                              kernel.fn(batch, input, sum);
+                              benchmark::DoNotOptimize(sum);
+                              (void)output;
+                            });
+      });
   return 0;
 }
 
-const int kRegistered = RegisterAll();
+const int kRegistered = Register();
 
 }  // namespace

@@ -4,12 +4,12 @@
 //   bazel build -c opt //bench:f32_rmax_bench
 //   taskset -c 1 bazel-bin/bench/f32_rmax_bench --benchmark_min_time=0.2
 //
-// Sizes, data and counters: see expminusmax-bench.h.
+// Sizes, data and counters: see ukernel-bench.h.
 #include <stddef.h>
 
 #include <benchmark/benchmark.h>
 
-#include "expminusmax-bench.h"
+#include "ukernel-bench.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
 
@@ -26,7 +26,7 @@ const Kernel kKernels[] = {
 int Register() {
   twopass::bench::RegisterAll(
       "f32_rmax", kKernels, [](benchmark::State& state, const Kernel& kernel) {
-        twopass::bench::Run(state, kernel, /*has_output=*/false,
+        twopass::bench::Run(state, kernel, twopass::bench::Arrays::kInput,
                             /*bytes_per_element=*/4,
                             [&](size_t batch, float* input, float* output) {
                               float max;

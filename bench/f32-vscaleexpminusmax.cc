@@ -5,12 +5,12 @@
 //   bazel build -c opt //bench:f32_vscaleexpminusmax_bench
 //   taskset -c 1 bazel-bin/bench/f32_vscaleexpminusmax_bench --benchmark_min_time=0.2
 //
-// Sizes, data and counters: see expminusmax-bench.h.
+// Sizes, data and counters: see ukernel-bench.h.
 #include <stddef.h>
 
 #include <benchmark/benchmark.h>
 
-#include "expminusmax-bench.h"
+#include "ukernel-bench.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
 
@@ -27,7 +27,7 @@ const Kernel kKernels[] = {
 int Register() {
   twopass::bench::RegisterAll(
       "f32_vscaleexpminusmax", kKernels, [](benchmark::State& state, const Kernel& kernel) {
-        twopass::bench::Run(state, kernel, /*has_output=*/true,
+        twopass::bench::Run(state, kernel, twopass::bench::Arrays::kInputOutput,
                             /*bytes_per_element=*/8,
                             [&](size_t batch, float* input, float* output) {
                               kernel.fn(batch, input, output, 10.0f, 1.0e-3f);

@@ -1,24 +1,18 @@
-// Benchmarks of every f32-vscaleextexp variant (src/f32-vscaleextexp/f32-vscaleextexp.inc).
+// Benchmarks of every f32-vscaleextexp variant (src/f32-vscaleextexp/f32-vscaleextexp.inc):
+// exp(x) * scale with an extended-exponent scale, reads and writes 4 B/element
+// each; input and output rows together rotate over 256 MiB.
 //
 //   bazel build -c opt //bench:f32_vscaleextexp_bench
 //   taskset -c 1 bazel-bin/bench/f32_vscaleextexp_bench --benchmark_min_time=0.2
 //
-// Sizes: 4096 and 65536 elements reuse one input and one output buffer (cache
-// resident); 2^24 elements rotate over input/output pairs adding up to >= 256 MiB,
-// one call per iteration. Counters: items/s (elements) and bytes/s (8 bytes per
-// element: one read, one write; write-allocate traffic not counted).
+// Sizes, data and counters: see ukernel-bench.h.
 #include <stddef.h>
-
-#include <algorithm>
-#include <random>
-#include <string>
-#include <vector>
 
 #include <benchmark/benchmark.h>
 
-#include "twopass/isa.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
+#include "ukernel-bench.h"
 
 namespace {
 
@@ -30,49 +24,21 @@ const Kernel kKernels[] = {
 #undef TWOPASS_UKERNEL
 };
 
-constexpr size_t kRotationBytes = size_t(256) << 20;
-
-void Run(benchmark::State& state, const Kernel& kernel) {
-  if (!twopass_isa_supported(kernel.isa)) {
-    state.SkipWithError("CPU lacks the ISA");
-    return;
-  }
-  const size_t n = static_cast<size_t>(state.range(0));
-  const size_t row_bytes = n * sizeof(float);
-  const size_t rows =
-      row_bytes >= (size_t(16) << 20) ? std::max<size_t>(1, kRotationBytes / (2 * row_bytes)) : 1;
-  std::vector<float> input(n * rows), output(n * rows);
-  std::mt19937 rng(0x7770A55u);
-  std::uniform_real_distribution<float> uniform(-10.0f, 10.0f);
-  std::generate(input.begin(), input.end(), [&] { return uniform(rng); });
-
-  // A softmax-like scale: 1/m and -e for a row whose sum is about 2^14.
-  const float scale_mantissa = 0.75f;
-  const float scale_exponent = -14.0f;
-  size_t row = 0;
-  for (auto _ : state) {
-    kernel.fn(row_bytes, input.data() + row * n, output.data() + row * n, scale_mantissa,
-              scale_exponent);
-    benchmark::ClobberMemory();
-    if (++row == rows) row = 0;
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(n));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(2 * row_bytes));
-}
-
-int RegisterAll() {
-  for (const Kernel& kernel : kKernels) {
-    benchmark::RegisterBenchmark(("f32_vscaleextexp/" + kernel.variant()).c_str(),
-                                 [&kernel](benchmark::State& state) { Run(state, kernel); })
-        ->Arg(4096)
-        ->Arg(65536)
-        ->Arg(1 << 24)
-        ->UseRealTime();
-  }
+int Register() {
+  twopass::bench::RegisterAll(
+      "f32_vscaleextexp", kKernels, [](benchmark::State& state, const Kernel& kernel) {
+        twopass::bench::Run(state, kernel, twopass::bench::Arrays::kInputOutputPair,
+                            /*bytes_per_element=*/8,
+                            [&](size_t batch, float* input, float* output) {
+                              // A softmax-like scale: 1/m and -e for a row whose sum
+                              // is about 2^14.
+                              kernel.fn(batch, input, output, /*scale_mantissa=*/0.75f,
+                                        /*scale_exponent=*/-14.0f);
+                            });
+      });
   return 0;
 }
 
-const int kRegistered = RegisterAll();
+const int kRegistered = Register();
 
 }  // namespace
