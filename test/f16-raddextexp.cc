@@ -50,23 +50,6 @@ const F32Kernel* F32Twin(const Kernel& kernel) {
   return nullptr;
 }
 
-// Row lengths around the tile: 1, tile-1, tile, tile+1, 2*tile, 3*tile + every tail
-// length, and primes.
-std::vector<size_t> Sizes(size_t tile) {
-  std::vector<size_t> sizes = {1, tile, tile + 1, 2 * tile, 7, 31, 127, 1021, 4093};
-  if (tile > 1) sizes.push_back(tile - 1);
-  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(3 * tile + tail);
-  std::sort(sizes.begin(), sizes.end());
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  return sizes;
-}
-
-std::string HalfHex(uint16_t h) {
-  char buffer[16];
-  snprintf(buffer, sizeof(buffer), "0x%04X", h);
-  return buffer;
-}
-
 // Runs `kernel` on `row` (copied against a guard page) and checks the f32 contract on
 // the widened row, then bitwise agreement with the f32 twin. Returns the relative
 // error (or -1 when not measured).
@@ -130,21 +113,21 @@ TEST_P(F16RaddextexpTest, HasF32Twin) {
 }
 
 TEST_P(F16RaddextexpTest, RangeMinus10To10) {
-  RandomRows(Sizes(kernel().tile), -10.0f, 10.0f, 2);
+  RandomRows(TileSizes(kernel().tile), -10.0f, 10.0f, 2);
 }
 
 // f32 exp overflows beyond 88.7 (and half beyond 11.1): only the extended exponent keeps
 // the sum finite.
-TEST_P(F16RaddextexpTest, Range90To100) { RandomRows(Sizes(kernel().tile), 90.0f, 100.0f, 2); }
+TEST_P(F16RaddextexpTest, Range90To100) { RandomRows(TileSizes(kernel().tile), 90.0f, 100.0f, 2); }
 
 TEST_P(F16RaddextexpTest, RangeMinus1e4To1e4) {
-  RandomRows(Sizes(kernel().tile), -1e4f, 1e4f, 2);
+  RandomRows(TileSizes(kernel().tile), -1e4f, 1e4f, 2);
 }
 
 // The whole half range: the contract (finite, positive, integer exponent) and the
 // bitwise agreement with f32; accuracy is checked where |x| <= 1e4.
 TEST_P(F16RaddextexpTest, FullHalfRange) {
-  RandomRows(Sizes(kernel().tile), -65504.0f, 65504.0f, 2);
+  RandomRows(TileSizes(kernel().tile), -65504.0f, 65504.0f, 2);
 }
 
 // The hardest case for the 1e-6 bound: 4096 terms of similar size.
@@ -211,7 +194,7 @@ TEST_P(F16RaddextexpTest, MaskedLogitsContributeExactlyZero) {
 }
 
 TEST_P(F16RaddextexpTest, AllNegativeInfinity) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     std::vector<uint16_t> row(n, kHalfMinusInf);
     float sum[2] = {NAN, NAN};
     kernel().fn(n * sizeof(uint16_t), row.data(), sum);

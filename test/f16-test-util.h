@@ -3,9 +3,11 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <fp16.h>
@@ -26,6 +28,13 @@ constexpr uint16_t kHalfMaxSubnormal = 0x03FF; // 2^-14 - 2^-24
 constexpr uint16_t kHalfMinusMinSubnormal = 0x8001;
 constexpr uint16_t kHalfZero = 0x0000;
 constexpr uint16_t kHalfMinusZero = 0x8000;
+
+// An f16 bit pattern as 0xHHHH, for failure messages.
+inline std::string HalfHex(uint16_t h) {
+  char buffer[16];
+  snprintf(buffer, sizeof(buffer), "0x%04X", h);
+  return buffer;
+}
 
 inline float HalfToFloat(uint16_t h) { return fp16_ieee_to_fp32_value(h); }
 inline uint16_t FloatToHalf(float f) { return fp16_ieee_from_fp32_value(f); }

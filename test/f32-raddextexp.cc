@@ -26,23 +26,6 @@ const Kernel kKernels[] = {
 #undef TWOPASS_UKERNEL
 };
 
-// Row lengths around the tile: 1, tile-1, tile, tile+1, 2*tile, 3*tile + every tail
-// length, and primes.
-std::vector<size_t> Sizes(size_t tile) {
-  std::vector<size_t> sizes = {1, tile, tile + 1, 2 * tile, 7, 31, 127, 1021, 4093};
-  if (tile > 1) sizes.push_back(tile - 1);
-  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(3 * tile + tail);
-  std::sort(sizes.begin(), sizes.end());
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  return sizes;
-}
-
-std::string Hex(float v) {
-  char buffer[64];
-  snprintf(buffer, sizeof(buffer), "%a", v);
-  return buffer;
-}
-
 class F32RaddextexpTest : public ::testing::TestWithParam<Kernel> {
  protected:
   void SetUp() override { TWOPASS_TEST_REQUIRES_ISA(GetParam().isa); }
@@ -50,7 +33,7 @@ class F32RaddextexpTest : public ::testing::TestWithParam<Kernel> {
 };
 
 TEST_P(F32RaddextexpTest, RangeMinus10To10) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     RaddextexpTester().elements(n).input_range(-10.0f, 10.0f).Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
@@ -58,21 +41,21 @@ TEST_P(F32RaddextexpTest, RangeMinus10To10) {
 
 // Float exp overflows here: only the extended exponent keeps the sum finite.
 TEST_P(F32RaddextexpTest, Range90To100) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     RaddextexpTester().elements(n).input_range(90.0f, 100.0f).Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
 
 TEST_P(F32RaddextexpTest, RangeMinus1e4To1e4) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     RaddextexpTester().elements(n).input_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
 
 TEST_P(F32RaddextexpTest, MixedScales) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     RaddextexpTester().elements(n).mixed_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
@@ -172,7 +155,7 @@ TEST_P(F32RaddextexpTest, MaskedLogitsContributeExactlyZero) {
 }
 
 TEST_P(F32RaddextexpTest, AllNegativeInfinity) {
-  for (size_t n : Sizes(kernel().tile)) {
+  for (size_t n : TileSizes(kernel().tile)) {
     std::vector<float> row(n, -INFINITY);
     float sum[2] = {NAN, NAN};
     kernel().fn(n * sizeof(float), row.data(), sum);

@@ -25,29 +25,12 @@ const Kernel kKernels[] = {
 #undef TWOPASS_UKERNEL
 };
 
-// Row lengths around the tile: 1, tile-1, tile, tile+1, 2*tile, 3*tile + every tail
-// length, and primes.
-std::vector<size_t> Sizes(size_t tile) {
-  std::vector<size_t> sizes = {1, tile, tile + 1, 2 * tile, 7, 31, 127, 1021, 4093};
-  if (tile > 1) sizes.push_back(tile - 1);
-  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(3 * tile + tail);
-  std::sort(sizes.begin(), sizes.end());
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  return sizes;
-}
-
-std::string Hex(float v) {
-  char buffer[64];
-  snprintf(buffer, sizeof(buffer), "%a", v);
-  return buffer;
-}
-
 class F32VscaleextexpTest : public ::testing::TestWithParam<Kernel> {
  protected:
   void SetUp() override { TWOPASS_TEST_REQUIRES_ISA(GetParam().isa); }
   const Kernel& kernel() const { return GetParam(); }
   void RunSizes(VscaleextexpTester tester) {
-    for (size_t n : Sizes(kernel().tile)) {
+    for (size_t n : TileSizes(kernel().tile)) {
       tester.elements(n).Test(kernel().fn, kernel().isa, kernel().name);
       if (HasFailure()) return;
     }

@@ -5,9 +5,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -75,6 +79,24 @@ inline double UlpError(double value, double reference) {
   frexp(reference, &exponent);  // reference = f * 2^exponent, f in [0.5, 1)
   const double ulp = ldexp(1.0, exponent - 24);
   return fabs(value - reference) / ulp;
+}
+
+// Row lengths around a kernel's tile: 1, tile-1, tile, tile+1, 2*tile, 3*tile + every
+// tail length, and primes; sorted, without repeats.
+inline std::vector<size_t> TileSizes(size_t tile) {
+  std::vector<size_t> sizes = {1, tile, tile + 1, 2 * tile, 7, 31, 127, 1021, 4093};
+  if (tile > 1) sizes.push_back(tile - 1);
+  for (size_t tail = 1; tail < tile; tail++) sizes.push_back(3 * tile + tail);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
+
+// A float as a C99 hex literal, for failure messages.
+inline std::string Hex(float v) {
+  char buffer[64];
+  snprintf(buffer, sizeof(buffer), "%a", v);
+  return buffer;
 }
 
 }  // namespace testing
