@@ -1,22 +1,26 @@
-// Tester for the three-pass exp(x - max) kernels:
-//   f32-raddstoreexpminusmax  output[i] = exp(input[i] - *max), *sum = sum_i output[i]
-//   f32-raddexpminusmax       *sum = sum_i exp(input[i] - max)
-//   f32-vscaleexpminusmax     output[i] = exp(input[i] - max) * scale
+// Tester for the three-pass exp kernels, which compute exp(x - max) up to a
+// per-call factor: exp(x - ref) with the reference point ref = shift + k*ln2 of
+// twopass/expminusmax-ref.h (ref = max for |max| >= 2^14, else k*ln2 with
+// k = round(max*log2e); the factor cancels in softmax):
+//   f32-raddstoreexpminusmax  output[i] = exp(input[i] - ref), *sum = sum_i output[i]
+//   f32-raddexpminusmax       *sum = sum_i exp(input[i] - ref)
+//   f32-vscaleexpminusmax     output[i] = exp(input[i] - ref) * scale
 //
 //   ExpMinusMaxTester().elements(n).input_range(-10, 10).inplace(true).Test(kernel);
 //
-// The reference is exp of the exact difference input[i] - max, computed in
-// double (the kernels recover the rounding error of the float difference, so
-// no extra allowance for it). With z = input[i] - max rounded to float, as the
-// kernels decide the flush, the checked contract is:
-// - z < kCutoff (the float just above ln(FLT_MIN), including z = -inf):
-//   output exactly +0 and no contribution to the sum;
-// - z NaN (NaN input or max, or input = max = +inf): NaN output and NaN sum;
-// - otherwise the output is within kRelTolerance (1e-6) relative of
-//   exp(input[i] - max) (times scale); for vscaleexpminusmax, outputs below 1e-30 after scaling
-//   may also be off by denormal rounding (<= FLT_MIN absolute);
-// - the sum is within kRelTolerance relative of the double sum of the
-//   reference terms.
+// The reference is exp(input[i] - ref) computed in double (the kernels reduce x
+// exactly, so no extra allowance for a rounded difference). With
+// u = (input[i] - ref) / ln2, the checked contract is:
+// - u < -126.5 - kFlushMargin (including input = -inf): output exactly +0 and no
+//   contribution to the sum; within kFlushMargin of -126.5 either +0 or the value
+//   (the kernels round u with float arithmetic to decide);
+// - NaN input or max, or input = max = +inf: NaN output and NaN sum;
+// - otherwise the output is within kRelTolerance (1e-6) relative of the reference
+//   (times scale), plus 2^-149 absolute for the subnormal results just above the
+//   flush threshold; for vscaleexpminusmax, outputs below 1e-30 after scaling may
+//   also be off by subnormal rounding (<= FLT_MIN absolute);
+// - the sum is within kRelTolerance relative (plus 2^-149 per element) of the
+//   double sum of the reference terms, the ambiguous ones counted or not.
 // Input and output sit flush against a PROT_NONE page (after or before the
 // row, see guard()), so any access outside the row crashes the test.
 #pragma once
@@ -38,6 +42,7 @@
 #include <gtest/gtest.h>
 
 #include "guarded-buffer.h"
+#include "twopass/expminusmax-ref.h"
 #include "twopass/isa.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
@@ -80,10 +85,18 @@ struct ExpMinusMaxKernel {
 
 class ExpMinusMaxTester {
  public:
-  // Largest z that the kernels flush to +0 is just below this: ln(FLT_MIN)
-  // rounded up to float, so every non-flushed exp(z) is >= FLT_MIN.
-  static constexpr float kCutoff = -0x1.5D589Ep+6f;
   static constexpr double kRelTolerance = 1.0e-6;
+  // log2 of the largest flushed term, and the allowance around it: the kernels
+  // compute u with float arithmetic (log2e rounded to float: ~1e-3 at |x| = 2^14).
+  static constexpr double kFlushLog2 = -126.5;
+  static constexpr double kFlushMargin = 1.0e-2;
+  static constexpr double kLn2 = 0.69314718055994530942;
+  static constexpr double kSubnormalSlack = 0x1p-149;
+
+  // The input at which the terms of a call with this max reach the flush threshold.
+  static float FlushBoundary(float max) {
+    return static_cast<float>(ExpMinusMaxRefPoint(GetExpMinusMaxRef(max)) + kFlushLog2 * kLn2);
+  }
 
   ExpMinusMaxTester& elements(size_t n) {
     elements_ = n;
@@ -196,6 +209,7 @@ class ExpMinusMaxTester {
     float* output = !has_output ? nullptr : inplace_ ? input.data() : output_buffer.data();
     std::vector<float> x(elements_);
     std::vector<double> reference(elements_);
+    std::vector<int> flush_class(elements_);
 
     for (size_t iteration = 0; iteration < iterations_; iteration++) {
       for (float& v : x) {
@@ -217,20 +231,23 @@ class ExpMinusMaxTester {
       max += max_offset_;
       if (fixed_max_) max = max_;
 
-      // Reference terms: exp of the exact difference in double (exact for the
-      // non-flushed terms, where x and max are within ~88 of each other or
-      // far below max's ULP); the float difference only classifies.
-      double reference_sum = 0.0;
+      // Reference terms: exp(x - ref) in double. ref = shift + k*ln2 is exact in
+      // double up to ~1e-12, far below the tolerance.
+      const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(max));
+      double reference_sum = 0.0;       // ambiguous terms counted
+      double reference_sum_low = 0.0;   // ambiguous terms flushed
       for (size_t i = 0; i < elements_; i++) {
         const float z = x[i] - max;
+        flush_class[i] = FlushClass(x[i], ref);
         if (std::isnan(z)) {
           reference[i] = std::numeric_limits<double>::quiet_NaN();
-        } else if (z < kCutoff) {
+        } else if (flush_class[i] == kFlushed) {
           reference[i] = 0.0;
         } else {
-          reference[i] = std::exp(static_cast<double>(x[i]) - static_cast<double>(max));
+          reference[i] = std::exp(static_cast<double>(x[i]) - ref);
         }
         reference_sum += reference[i];
+        if (flush_class[i] != kAmbiguous) reference_sum_low += reference[i];
       }
       float scale = scale_;
       if (!fixed_scale_) {
@@ -256,19 +273,22 @@ class ExpMinusMaxTester {
           const double expected = has_scale ? reference[i] * scale : reference[i];
           const float y = output[i];
           const float z = x[i] - max;
+          const double slack = kSubnormalSlack * (has_scale ? std::max(1.0f, scale) : 1.0f);
           if (std::isnan(expected)) {
             ASSERT_TRUE(std::isnan(y)) << "at " << i << " of " << elements_ << ", x " << x[i]
                                        << ", max " << max << ": expected NaN, got " << y;
-          } else if (z < kCutoff) {
+          } else if (flush_class[i] == kFlushed) {
             ASSERT_EQ(FloatBits(y), 0u) << "at " << i << " of " << elements_ << ", x " << x[i]
                                         << ", max " << max << ", z " << z
                                         << ": expected +0 (flushed), got " << y;
+          } else if (flush_class[i] == kAmbiguous && FloatBits(y) == 0u) {
+            // Flushed at the threshold: allowed.
           } else if (std::fabs(expected) >= 1.0e-30 || !has_scale) {
-            ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected))
+            ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + slack)
                 << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max
                 << ", z " << z << ", scale " << scale;
           } else {
-            // Scaled below 1e-30: may lose bits to denormal rounding.
+            // Scaled below 1e-30: may lose bits to subnormal rounding.
             ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + FLT_MIN)
                 << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max
                 << ", z " << z << ", scale " << scale;
@@ -279,12 +299,23 @@ class ExpMinusMaxTester {
         if (std::isnan(reference_sum)) {
           ASSERT_TRUE(std::isnan(sum)) << "expected a NaN sum, got " << sum;
         } else {
-          ASSERT_NEAR(sum, reference_sum, kRelTolerance * reference_sum)
-              << "max " << max << ", relative error "
-              << std::fabs(sum - reference_sum) / reference_sum;
+          const double slack = kSubnormalSlack * static_cast<double>(elements_);
+          ASSERT_GE(sum, reference_sum_low * (1.0 - kRelTolerance) - slack)
+              << "max " << max << ", reference sum " << reference_sum_low;
+          ASSERT_LE(sum, reference_sum * (1.0 + kRelTolerance) + slack)
+              << "max " << max << ", reference sum " << reference_sum;
         }
       }
     }
+  }
+
+  enum { kKept = 0, kAmbiguous = 1, kFlushed = 2 };
+
+  // Where x falls against the flush threshold for the reference point ref.
+  static int FlushClass(float x, double ref) {
+    const double u = (static_cast<double>(x) - ref) / kLn2;  // -inf for x = -inf
+    if (std::isnan(u) || u > kFlushLog2 + kFlushMargin) return kKept;
+    return u < kFlushLog2 - kFlushMargin ? kFlushed : kAmbiguous;
   }
 
   size_t elements_ = 1;

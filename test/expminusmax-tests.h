@@ -120,7 +120,7 @@ TEST_P(ExpMinusMaxTest, LongRowsMixedScales) {
 }
 
 TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
-  // max above the row max pushes z towards and past ln(FLT_MIN).
+  // max above the row max pushes the terms towards and past the flush threshold.
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float offset : {60.0f, 77.0f, 87.0f}) {
@@ -128,14 +128,19 @@ TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
       ExpMinusMaxTester().elements(n).input_range(-10.0f, 10.0f).max_offset(offset).Test(k);
     }
   }
-  // z straddling the cutoff within a few ULP.
-  for (size_t n : {k.tile, k.tile + 3}) {
-    ExpMinusMaxTester()
-        .elements(n)
-        .input_range(ExpMinusMaxTester::kCutoff - 1.0e-4f, ExpMinusMaxTester::kCutoff + 1.0e-4f)
-        .max(0.0f)
-        .iterations(3)
-        .Test(k);
+  // Inputs straddling the flush threshold (u = -126.5, expminusmax-tester.h): ±0.05
+  // spans flushed, ambiguous and kept terms, subnormal results among the kept ones;
+  // max 0 (reference k*ln2) and max 2^14 (reference max itself).
+  for (float max : {0.0f, 0x1p14f}) {
+    const float boundary = ExpMinusMaxTester::FlushBoundary(max);
+    for (size_t n : {k.tile, k.tile + 3}) {
+      ExpMinusMaxTester()
+          .elements(n)
+          .input_range(boundary - 0.05f, boundary + 0.05f)
+          .max(max)
+          .iterations(3)
+          .Test(k);
+    }
   }
 }
 

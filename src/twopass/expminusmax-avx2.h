@@ -1,4 +1,5 @@
-// exp(x - max) on eight lanes with FMA, AVX2: the exp helper shared by the
+// exp(x - max), up to a per-call factor (twopass/expminusmax-ref.h), on eight
+// lanes with FMA, AVX2: the exp helper shared by the
 // kernel families f32-raddstoreexpminusmax, f32-raddexpminusmax and
 // f32-vscaleexpminusmax, whose src/<family>/avx2.cc.in templates include this
 // header, and the maskload/maskstore mask of their remainder code. The math,
@@ -16,46 +17,43 @@
 
 #include <immintrin.h>
 
+#include "twopass/expminusmax-ref.h"
+
 namespace {
 
-// exp(z) for z = x - max <= 0 on eight lanes, with FMA.
-//
-// 0. z = x - max is rounded to float; TwoSum (Knuth's six additions, exact for
-//    any magnitudes of x and max, unlike Fast2Sum which needs |x| >= |max|)
-//    recovers err with z + err == x - max exactly. Without it, the rounding of
-//    z (up to 2^-24 |z|, about 2.6e-6 relative near the cutoff) would go
-//    straight into the relative error of exp; step 3 adds err to t, so the
-//    result is exp of the exact difference. err may be NaN where z is not
-//    finite (x = -inf gives inf - inf); those lanes are flushed or NaN anyway
-//    (step 6 zeroes z < cutoff by mask, ignoring the value).
-// 1. Clamp: zc = max(cutoff, z). vmaxps returns its second operand when either
-//    is NaN, so a NaN z stays NaN. cutoff = -0x1.5D589Ep+6f is the float just
-//    above ln(FLT_MIN) = -87.33654475: every z >= cutoff has exp(z) >= FLT_MIN,
-//    and the clamp keeps n >= -126 below, so 2^n is a normal float and -inf or
-//    -FLT_MAX never reach the reduction (no inf - inf = NaN).
-// 2. n = round-to-nearest-even(zc * log2(e)), log2(e) = 0x1.715476p+0f: the
-//    FMA zc * log2e + magic bias (0x1.8000FEp+23f = 1.5 * 2^23 + 127) rounds to
-//    an integer and leaves n + 127 in the low mantissa bits, so s = 2^n is
-//    those bits shifted into the exponent field (n + 127 in [1, 127] for zc in
-//    [cutoff, 0]). Subtracting the bias again gives n as a float.
-// 3. t = zc - n*ln2 with the two-constant Cody-Waite split for FMA:
+// The per-call constants of exp_minus_max(), broadcast from GetExpMinusMaxRef(max)
+// (twopass/expminusmax-ref.h, which explains the reference point and the flush).
+struct ExpMinusMaxParams {
+  __m256 shift;
+  __m256 cut;
+  __m256 bias;
+};
+
+inline ExpMinusMaxParams exp_minus_max_params(float max) {
+  const twopass::ExpMinusMaxRef r = twopass::GetExpMinusMaxRef(max);
+  return ExpMinusMaxParams{_mm256_set1_ps(r.shift), _mm256_set1_ps(r.cut), _mm256_set1_ps(r.bias)};
+}
+
+// exp(x - ref) on eight lanes with FMA, ref = shift + k*ln2 (expminusmax-ref.h):
+// 1. x' = x - shift (exact where it matters, see expminusmax-ref.h), clamped below:
+//    xc = max(cut, x'). vmaxps returns its second operand when either is NaN, so a
+//    NaN x' stays NaN; -inf and -FLT_MAX become cut.
+// 2. v = fma(xc, log2e, bias), log2e = 0x1.715476p+0f, bias = 0x1.8000FEp+23f - k:
+//    rounds xc*log2e to the integer n (to nearest even) and leaves n - k + 127, in
+//    [0, 128], in the low mantissa bits, so s = 2^(n - k) is those bits shifted into
+//    the exponent field: +0 for n - k = -127 (the flushed terms), a normal power of
+//    two above. n = v - bias exactly.
+// 3. t = xc - n*ln2 with the two-constant Cody-Waite split for FMA:
 //    ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
-//    (the rounded remainder); each FMA rounds once. Then t += err (step 0), one
-//    more rounding of t. t in about [-ln2/2, ln2/2].
-// 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published
-//    degree-5 minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
-//    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f), Horner
-//    with FMA.
-// 5. exp(z) = s * p = fma(t*s, c1 + t*(...), s), which rounds better than
-//    forming p first.
-// 6. Lanes with z < cutoff (including z = -inf) are set to exactly +0: no
-//    denormal outputs. NaN z gives NaN (NaN passes every step and the ordered
-//    comparison z < cutoff is false for NaN).
-// z = +inf (x = +inf with finite max) is outside the contract z <= 0.
-inline __m256 exp_minus_max(__m256 vx, __m256 vmax) {
-  const __m256 vcutoff = _mm256_set1_ps(-0x1.5D589Ep+6f);
+//    (the rounded remainder); each FMA rounds once. t in about [-ln2/2, ln2/2].
+// 4. p(t) = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), the published degree-5
+//    minimax coefficients (c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f,
+//    c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f), Horner with FMA.
+// 5. exp(x - ref) = s * p = fma(t*s, c1 + t*(...), s), which rounds better than
+//    forming p first; exactly +0 where s = +0 (t*s = ±0). A NaN x' gives NaN through t.
+// Twelve vector operations per eight elements, no comparison or blend.
+inline __m256 exp_minus_max(__m256 vx, const ExpMinusMaxParams& params) {
   const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-  const __m256 vmagic_bias = _mm256_set1_ps(0x1.8000FEp+23f);
   const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
   const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
   const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
@@ -64,25 +62,49 @@ inline __m256 exp_minus_max(__m256 vx, __m256 vmax) {
   const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
   const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
 
-  const __m256 vz = _mm256_sub_ps(vx, vmax);
-  const __m256 vz_minus_x = _mm256_sub_ps(vz, vx);
-  const __m256 vx_rounded = _mm256_sub_ps(vz, vz_minus_x);
-  const __m256 verr = _mm256_sub_ps(_mm256_sub_ps(vx, vx_rounded), _mm256_add_ps(vmax, vz_minus_x));
-
-  const __m256 vzc = _mm256_max_ps(vcutoff, vz);
-  __m256 vn = _mm256_fmadd_ps(vzc, vlog2e, vmagic_bias);
+  const __m256 vxc = _mm256_max_ps(params.cut, _mm256_sub_ps(vx, params.shift));
+  __m256 vn = _mm256_fmadd_ps(vxc, vlog2e, params.bias);
   const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
-  vn = _mm256_sub_ps(vn, vmagic_bias);
-  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vzc);
+  vn = _mm256_sub_ps(vn, params.bias);
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
   vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
-  vt = _mm256_add_ps(vt, verr);
   __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
   vp = _mm256_fmadd_ps(vp, vt, vc3);
   vp = _mm256_fmadd_ps(vp, vt, vc2);
   vp = _mm256_fmadd_ps(vp, vt, vc1);
   vt = _mm256_mul_ps(vt, vs);
-  const __m256 vf = _mm256_fmadd_ps(vt, vp, vs);
-  return _mm256_andnot_ps(_mm256_cmp_ps(vz, vcutoff, _CMP_LT_OQ), vf);
+  return _mm256_fmadd_ps(vt, vp, vs);
+}
+
+// Sums of the exp terms in double: each main-loop iteration adds its few float
+// terms in float (one or two roundings), then into double lanes, so the relative
+// error of a sum stays ~1e-7 at any length, even for rows of equal terms whose float
+// roundings all go the same way (a float accumulator of 4096 terms equal to
+// 0.966 drifted 3e-6).
+struct F64Acc {
+  __m256d lo;
+  __m256d hi;
+};
+
+inline F64Acc f64acc_zero() { return F64Acc{_mm256_setzero_pd(), _mm256_setzero_pd()}; }
+
+inline void f64acc_add(F64Acc* acc, __m256 v) {
+  acc->lo = _mm256_add_pd(acc->lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+  acc->hi = _mm256_add_pd(acc->hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+}
+
+inline void f64acc_merge(F64Acc* acc, const F64Acc& other) {
+  acc->lo = _mm256_add_pd(acc->lo, other.lo);
+  acc->hi = _mm256_add_pd(acc->hi, other.hi);
+}
+
+// The total of acc and the float lanes of rest, rounded to float once.
+inline float f64acc_total(F64Acc acc, __m256 rest) {
+  f64acc_add(&acc, rest);
+  const __m256d vs = _mm256_add_pd(acc.lo, acc.hi);
+  __m128d vh = _mm_add_pd(_mm256_castpd256_pd128(vs), _mm256_extractf128_pd(vs, 1));
+  vh = _mm_add_sd(vh, _mm_unpackhi_pd(vh, vh));
+  return static_cast<float>(_mm_cvtsd_f64(vh));
 }
 
 // maskload/maskstore mask with the first n lanes active (0 < n < 8): the

@@ -28,7 +28,12 @@ typedef void (*twopass_f32_vscaleextexp_ukernel_fn)(size_t batch, const float* i
 // Three-Pass pass 1: *max = max_i input[i] (NaN if any input is NaN).
 typedef void (*twopass_f32_rmax_ukernel_fn)(size_t batch, const float* input, float* max);
 
-// Three-Pass (reload) pass 2: output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+// The three exp kernels below compute exp(input[i] - max) up to one factor in about
+// [2^-0.5, 2^0.5] that depends only on max (it cancels in softmax): exp(input[i] - ref)
+// with the reference point ref of twopass/expminusmax-ref.h, which keeps the range
+// reduction exact. Terms below about 2^-126.5 are exactly +0.
+//
+// Three-Pass (reload) pass 2: output[i] = exp(input[i] - ref), *sum = sum_i output[i].
 typedef void (*twopass_f32_raddstoreexpminusmax_ukernel_fn)(size_t batch, const float* input,
                                                             const float* max, float* output,
                                                             float* sum);
@@ -37,11 +42,11 @@ typedef void (*twopass_f32_raddstoreexpminusmax_ukernel_fn)(size_t batch, const 
 typedef void (*twopass_f32_vscale_ukernel_fn)(size_t batch, const float* input, float* output,
                                               float scale);
 
-// Three-Pass (recompute) pass 2: *sum = sum_i exp(input[i] - max).
+// Three-Pass (recompute) pass 2: *sum = sum_i exp(input[i] - ref).
 typedef void (*twopass_f32_raddexpminusmax_ukernel_fn)(size_t batch, const float* input,
                                                        float* sum, float max);
 
-// Three-Pass (recompute) pass 3: output[i] = exp(input[i] - max) * scale.
+// Three-Pass (recompute) pass 3: output[i] = exp(input[i] - ref) * scale.
 typedef void (*twopass_f32_vscaleexpminusmax_ukernel_fn)(size_t batch, const float* input,
                                                          float* output, float max, float scale);
 

@@ -33,6 +33,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SIMDE_ENABLE_NATIVE_ALIASES
@@ -129,6 +131,25 @@ inline float ReduceAddPs(__m512 v) {
   return lanes[0];
 }
 
+// vcvtps2pd (8 floats to 8 doubles, exact) and the double horizontal sum: SIMDe
+// lacks the 512-bit forms.
+inline __m512d CvtpsPd(__m256 v) {
+  float in[8];
+  simde_mm256_storeu_ps(in, v);
+  double out[8];
+  for (int i = 0; i < 8; i++) out[i] = in[i];
+  return simde_mm512_loadu_pd(out);
+}
+
+inline double ReduceAddPd(__m512d v) {
+  double lanes[8];
+  simde_mm512_storeu_pd(lanes, v);
+  for (int width = 4; width >= 1; width /= 2) {
+    for (int i = 0; i < width; i++) lanes[i] = lanes[i + width] + lanes[i];
+  }
+  return lanes[0];
+}
+
 inline float ReduceMaxPs(__m512 v) {
   float lanes[kLanes];
   ToLanes(v, lanes);
@@ -156,6 +177,16 @@ inline __m256i CvtpsPh(__m512 v) {
   return _mm256_set_m128i(hi, lo);
 }
 
+// vmovntps (not in this SIMDe release): a plain store here, but the hardware faults
+// (#GP) on an address that is not 64-byte aligned, so this aborts on one.
+inline void StreamPs(void* p, __m512 v) {
+  if (reinterpret_cast<uintptr_t>(p) % 64 != 0) {
+    fprintf(stderr, "simde-shim: _mm512_stream_ps to %p, not 64-byte aligned\n", p);
+    abort();
+  }
+  simde_mm512_storeu_ps(p, v);
+}
+
 }  // namespace twopass_simde_shim
 
 // The compiler's versions of these are target("avx512f") functions; macros
@@ -164,7 +195,10 @@ inline __m256i CvtpsPh(__m512 v) {
 #undef _mm512_maskz_loadu_ps
 #undef _mm512_mask_storeu_ps
 #undef _mm512_scalef_ps
+#undef _mm512_stream_ps
 #undef _mm512_reduce_add_ps
+#undef _mm512_reduce_add_pd
+#undef _mm512_cvtps_pd
 #undef _mm512_reduce_max_ps
 #undef _mm512_mask_cmp_ps_mask
 #undef _mm512_cvtph_ps
@@ -176,7 +210,10 @@ inline __m256i CvtpsPh(__m512 v) {
 #define _mm512_maskz_loadu_ps(k, p) twopass_simde_shim::MaskzLoaduPs((k), (p))
 #define _mm512_mask_storeu_ps(p, k, v) twopass_simde_shim::MaskStoreuPs((p), (k), (v))
 #define _mm512_scalef_ps(a, b) twopass_simde_shim::ScalefPs((a), (b))
+#define _mm512_stream_ps(p, v) twopass_simde_shim::StreamPs((p), (v))
 #define _mm512_reduce_add_ps(v) twopass_simde_shim::ReduceAddPs(v)
+#define _mm512_reduce_add_pd(v) twopass_simde_shim::ReduceAddPd(v)
+#define _mm512_cvtps_pd(v) twopass_simde_shim::CvtpsPd(v)
 #define _mm512_reduce_max_ps(v) twopass_simde_shim::ReduceMaxPs(v)
 #define _mm512_cvtph_ps(h) twopass_simde_shim::CvtphPs(h)
 #define _mm512_cvtps_ph(v, rounding) twopass_simde_shim::CvtpsPh<(rounding)>(v)

@@ -3,23 +3,25 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_raddexpminusmax_ukernel__avx512f_p5_u128_acc4
 
-// f32-raddexpminusmax, AVX512F: *sum = sum_i exp(input[i] - max).
+// f32-raddexpminusmax, AVX512F: *sum = sum_i exp(input[i] - ref).
 //
-// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// never reads outside [input, input + batch) (the last 1-15 elements use a
-// k-masked load). Intended for max = the row maximum, so z = input[i] - max <=
-// 0 (rounded to float, it decides the flush; the exp is of the exact
-// difference). Each term is within a few ULP of exp(z) when exp(z) >= FLT_MIN;
-// z below ln(FLT_MIN) (also z = -inf from input -inf) contributes exactly 0;
-// NaN in input or max gives a NaN sum; input = max = +inf gives NaN.
+// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed; never
+// reads outside [input, input + batch) (the last 1-15 elements use a k-masked load).
+// Intended for max = the row maximum. The terms are exp(input[i] - max) up to one
+// factor C in about [2^-0.5, 2^0.5] common to the call and to every call with the
+// same max: exp(input[i] - ref) with the reference point ref of twopass/expminusmax-
+// ref.h (ref = k*ln2 near max, or max itself for |max| >= 2^14), which keeps the
+// range reduction exact without TwoSum; C cancels in softmax. Each term is summed;
+// each is within a few ULP of exp(input[i] - ref) (relative error < 1e-6); terms
+// below about 2^-126.5 (also input -inf) are exactly +0, those just above may be
+// subnormal; NaN in input or max gives a NaN sum; input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
 //
-// 128 elements (8 vectors) per main-loop iteration; the sum is kept in
-// 4 f32 vector accumulators (vector i goes to accumulator i mod 4),
-// i.e. in 64 partial sums, which keeps rows of a few thousand
-// elements within ~1e-7 relative.
+// 128 elements (8 vectors) per main-loop iteration. The sum: the vectors of an
+// iteration are added in 4 groups in float, each group then into its own double
+// accumulator (f64acc_add), so any row length stays within ~1e-7 relative.
 
 #include <assert.h>
 #include <stddef.h>
@@ -35,11 +37,12 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx512f_p5_u128_acc4(size_t
   assert(input != NULL);
   assert(sum != NULL);
 
-  const __m512 vmax = _mm512_set1_ps(max);
-  __m512 vacc0 = _mm512_setzero_ps();
-  __m512 vacc1 = _mm512_setzero_ps();
-  __m512 vacc2 = _mm512_setzero_ps();
-  __m512 vacc3 = _mm512_setzero_ps();
+  const ExpMinusMaxParams vref = exp_minus_max_params(max);
+  F64Acc vsum0 = f64acc_zero();
+  F64Acc vsum1 = f64acc_zero();
+  F64Acc vsum2 = f64acc_zero();
+  F64Acc vsum3 = f64acc_zero();
+  __m512 vacc0 = _mm512_setzero_ps();  // the float terms after the main loop
   for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
     const __m512 vx0 = _mm512_loadu_ps(input + 0);
     const __m512 vx1 = _mm512_loadu_ps(input + 16);
@@ -51,39 +54,45 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx512f_p5_u128_acc4(size_t
     const __m512 vx7 = _mm512_loadu_ps(input + 112);
     input += 128;
 
-    const __m512 vf0 = exp_minus_max(vx0, vmax);
-    const __m512 vf1 = exp_minus_max(vx1, vmax);
-    const __m512 vf2 = exp_minus_max(vx2, vmax);
-    const __m512 vf3 = exp_minus_max(vx3, vmax);
-    const __m512 vf4 = exp_minus_max(vx4, vmax);
-    const __m512 vf5 = exp_minus_max(vx5, vmax);
-    const __m512 vf6 = exp_minus_max(vx6, vmax);
-    const __m512 vf7 = exp_minus_max(vx7, vmax);
+    const __m512 vf0 = exp_minus_max(vx0, vref);
+    const __m512 vf1 = exp_minus_max(vx1, vref);
+    const __m512 vf2 = exp_minus_max(vx2, vref);
+    const __m512 vf3 = exp_minus_max(vx3, vref);
+    const __m512 vf4 = exp_minus_max(vx4, vref);
+    const __m512 vf5 = exp_minus_max(vx5, vref);
+    const __m512 vf6 = exp_minus_max(vx6, vref);
+    const __m512 vf7 = exp_minus_max(vx7, vref);
 
-    vacc0 = _mm512_add_ps(vacc0, vf0);
-    vacc1 = _mm512_add_ps(vacc1, vf1);
-    vacc2 = _mm512_add_ps(vacc2, vf2);
-    vacc3 = _mm512_add_ps(vacc3, vf3);
-    vacc0 = _mm512_add_ps(vacc0, vf4);
-    vacc1 = _mm512_add_ps(vacc1, vf5);
-    vacc2 = _mm512_add_ps(vacc2, vf6);
-    vacc3 = _mm512_add_ps(vacc3, vf7);
+    // Vector i joins group i mod 4; each group's float sum goes into its
+    // own double accumulator.
+    __m512 vgroup0 = vf0;
+    __m512 vgroup1 = vf1;
+    __m512 vgroup2 = vf2;
+    __m512 vgroup3 = vf3;
+    vgroup0 = _mm512_add_ps(vgroup0, vf4);
+    vgroup1 = _mm512_add_ps(vgroup1, vf5);
+    vgroup2 = _mm512_add_ps(vgroup2, vf6);
+    vgroup3 = _mm512_add_ps(vgroup3, vf7);
+    f64acc_add(&vsum0, vgroup0);
+    f64acc_add(&vsum1, vgroup1);
+    f64acc_add(&vsum2, vgroup2);
+    f64acc_add(&vsum3, vgroup3);
   }
-  vacc0 = _mm512_add_ps(vacc0, vacc1);
-  vacc0 = _mm512_add_ps(vacc0, vacc2);
-  vacc0 = _mm512_add_ps(vacc0, vacc3);
+  f64acc_merge(&vsum0, vsum1);
+  f64acc_merge(&vsum0, vsum2);
+  f64acc_merge(&vsum0, vsum3);
   for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
     const __m512 vx = _mm512_loadu_ps(input);
     input += 16;
-    const __m512 vf = exp_minus_max(vx, vmax);
+    const __m512 vf = exp_minus_max(vx, vref);
     vacc0 = _mm512_add_ps(vacc0, vf);
   }
   if (batch != 0) {
     // Only the first n lanes are loaded, stored and summed.
     const __mmask16 vmask = tail_mask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = exp_minus_max(vx, vmax);
+    const __m512 vf = exp_minus_max(vx, vref);
     vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
   }
-  *sum = _mm512_reduce_add_ps(vacc0);
+  *sum = f64acc_total(vsum0, vacc0);
 }

@@ -3,19 +3,19 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_raddexpminusmax_ukernel__scalar_p5_u4_acc2
 
-// f32-raddexpminusmax, portable scalar: *sum = sum_i exp(input[i] - max).
+// f32-raddexpminusmax, portable scalar: *sum = sum_i exp(input[i] - ref).
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed.
-// Intended for max = the row maximum, so z = input[i] - max <= 0 (rounded to
-// float, it decides the flush; the exp is of the exact difference). Each term
-// is within a few ULP of exp(z) when exp(z) >= FLT_MIN; z below ln(FLT_MIN)
-// (also z = -inf from input -inf) contributes exactly 0; NaN in input or max
-// gives a NaN sum; input = max = +inf gives NaN. The sum is accumulated in
-// double in 2 accumulators (element i goes to accumulator i mod 2)
-// and rounded once, so it stays within ~1e-7 relative however long the row.
-// 4 elements per main-loop iteration.
+// Intended for max = the row maximum. The terms are exp(input[i] - max) up to one
+// factor C in about [2^-0.5, 2^0.5] common to the call and to every call with the
+// same max: exp(input[i] - ref) with the reference point ref of twopass/expminusmax-
+// ref.h (ref = k*ln2 near max, or max itself for |max| >= 2^14), which keeps the
+// range reduction exact without TwoSum; C cancels in softmax. Each term is summed;
+// each is within a few ULP of exp(input[i] - ref) (relative error < 1e-6); terms
+// below about 2^-126.5 (also input -inf) are exactly +0, those just above may be
+// subnormal; NaN in input or max gives a NaN sum; input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -29,6 +29,7 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__scalar_p5_u4_acc2(size_t ba
   assert(batch % sizeof(float) == 0);
   assert(input != NULL);
   assert(sum != NULL);
+  const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(max);
 
   double vacc0 = 0.0;
   double vacc1 = 0.0;
@@ -39,13 +40,13 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__scalar_p5_u4_acc2(size_t ba
     const float vx3 = input[3];
     input += 4;
 
-    vacc0 += (double) exp_minus_max(vx0, max);
-    vacc1 += (double) exp_minus_max(vx1, max);
-    vacc0 += (double) exp_minus_max(vx2, max);
-    vacc1 += (double) exp_minus_max(vx3, max);
+    vacc0 += (double) exp_minus_max(vx0, vref);
+    vacc1 += (double) exp_minus_max(vx1, vref);
+    vacc0 += (double) exp_minus_max(vx2, vref);
+    vacc1 += (double) exp_minus_max(vx3, vref);
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    vacc0 += (double) exp_minus_max(*input++, max);
+    vacc0 += (double) exp_minus_max(*input++, vref);
   }
   vacc0 += vacc1;
   *sum = (float) vacc0;

@@ -3,23 +3,25 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc2
 
-// f32-raddexpminusmax, SSE2: *sum = sum_i exp(input[i] - max).
+// f32-raddexpminusmax, SSE2: *sum = sum_i exp(input[i] - ref).
 //
-// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// never reads outside [input, input + batch). Intended for max = the row
-// maximum, so z = input[i] - max <= 0 (rounded to float, it decides the flush;
-// the exp is of the exact difference). Each term is within a few ULP of exp(z)
-// when exp(z) >= FLT_MIN; z below ln(FLT_MIN) (also z = -inf from input -inf)
-// contributes exactly 0; NaN in input or max gives a NaN sum; input = max =
-// +inf gives NaN.
+// Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed; never
+// reads outside [input, input + batch). Intended for max = the row maximum. The
+// terms are exp(input[i] - max) up to one factor C in about [2^-0.5, 2^0.5] common
+// to the call and to every call with the same max: exp(input[i] - ref) with the
+// reference point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max
+// itself for |max| >= 2^14), which keeps the range reduction exact without TwoSum; C
+// cancels in softmax. Each term is summed; each is within a few ULP of exp(input[i]
+// - ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
+// exactly +0, those just above may be subnormal; NaN in input or max gives a NaN
+// sum; input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
 //
-// 16 elements (4 vectors) per main-loop iteration; the sum is kept in 2
-// f32 vector accumulators (vector i goes to accumulator i mod 2), i.e. in
-// 8 partial sums, which keeps rows of a few thousand elements within
-// ~1e-7 relative.
+// 16 elements (4 vectors) per main-loop iteration. The sum: the vectors of an
+// iteration are added in 2 groups in float, each group then into its own double
+// accumulator (f64acc_add), so any row length stays within ~1e-7 relative.
 
 #include <assert.h>
 #include <stddef.h>
@@ -35,9 +37,10 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc2(size_t bat
   assert(input != NULL);
   assert(sum != NULL);
 
-  const __m128 vmax = _mm_set1_ps(max);
-  __m128 vacc0 = _mm_setzero_ps();
-  __m128 vacc1 = _mm_setzero_ps();
+  const ExpMinusMaxParams vref = exp_minus_max_params(max);
+  F64Acc vsum0 = f64acc_zero();
+  F64Acc vsum1 = f64acc_zero();
+  __m128 vacc0 = _mm_setzero_ps();  // the float terms after the main loop
   for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
     const __m128 vx0 = _mm_loadu_ps(input + 0);
     const __m128 vx1 = _mm_loadu_ps(input + 4);
@@ -45,21 +48,25 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc2(size_t bat
     const __m128 vx3 = _mm_loadu_ps(input + 12);
     input += 16;
 
-    const __m128 vf0 = exp_minus_max(vx0, vmax);
-    const __m128 vf1 = exp_minus_max(vx1, vmax);
-    const __m128 vf2 = exp_minus_max(vx2, vmax);
-    const __m128 vf3 = exp_minus_max(vx3, vmax);
+    const __m128 vf0 = exp_minus_max(vx0, vref);
+    const __m128 vf1 = exp_minus_max(vx1, vref);
+    const __m128 vf2 = exp_minus_max(vx2, vref);
+    const __m128 vf3 = exp_minus_max(vx3, vref);
 
-    vacc0 = _mm_add_ps(vacc0, vf0);
-    vacc1 = _mm_add_ps(vacc1, vf1);
-    vacc0 = _mm_add_ps(vacc0, vf2);
-    vacc1 = _mm_add_ps(vacc1, vf3);
+    // Vector i joins group i mod 2; each group's float sum goes into its
+    // own double accumulator.
+    __m128 vgroup0 = vf0;
+    __m128 vgroup1 = vf1;
+    vgroup0 = _mm_add_ps(vgroup0, vf2);
+    vgroup1 = _mm_add_ps(vgroup1, vf3);
+    f64acc_add(&vsum0, vgroup0);
+    f64acc_add(&vsum1, vgroup1);
   }
-  vacc0 = _mm_add_ps(vacc0, vacc1);
+  f64acc_merge(&vsum0, vsum1);
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
     const __m128 vx = _mm_loadu_ps(input);
     input += 4;
-    vacc0 = _mm_add_ps(vacc0, exp_minus_max(vx, vmax));
+    vacc0 = _mm_add_ps(vacc0, exp_minus_max(vx, vref));
   }
   if (batch != 0) {
     // 1-3 elements: 2 with movlps, then 1 with movss; never past the row.
@@ -67,14 +74,12 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc2(size_t bat
     if (batch & (2 * sizeof(float))) {
       const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
       input += 2;
-      const __m128 vf = exp_minus_max(vx, vmax);
+      const __m128 vf = exp_minus_max(vx, vref);
       vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
     }
     if (batch & sizeof(float)) {
-      vacc0 = _mm_add_ss(vacc0, exp_minus_max(_mm_load_ss(input), vmax));
+      vacc0 = _mm_add_ss(vacc0, exp_minus_max(_mm_load_ss(input), vref));
     }
   }
-  vacc0 = _mm_add_ps(vacc0, _mm_movehl_ps(vacc0, vacc0));
-  vacc0 = _mm_add_ss(vacc0, _mm_shuffle_ps(vacc0, vacc0, _MM_SHUFFLE(1, 1, 1, 1)));
-  _mm_store_ss(sum, vacc0);
+  *sum = f64acc_total(vsum0, vacc0);
 }

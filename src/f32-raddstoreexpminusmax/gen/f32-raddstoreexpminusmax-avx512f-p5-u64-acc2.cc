@@ -4,24 +4,26 @@
 //   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2
 
 // f32-raddstoreexpminusmax, AVX512F:
-//   output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+//   output[i] = exp(input[i] - ref), *sum = sum_i output[i].
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows (the
-// last 1-15 elements use AVX512 k-masks). Intended for *max = the row maximum,
-// so z = input[i] - *max <= 0 (rounded to float, it decides the flush; the exp
-// is of the exact difference). Accuracy: output within a few ULP of exp(z)
-// (relative error < 1e-6) when exp(z) >= FLT_MIN; z below ln(FLT_MIN) (also z =
-// -inf from input -inf) gives exactly +0; NaN in input or *max gives NaN
+// output may equal input (in place); never touches memory outside the rows (the last
+// 1-15 elements use AVX512 k-masks). Intended for *max = the row maximum. The terms
+// are exp(input[i] - *max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// call and to every call with the same max: exp(input[i] - ref) with the reference
+// point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
+// |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
+// softmax. Each term is stored and summed; each is within a few ULP of exp(input[i]
+// - ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
+// exactly +0, those just above may be subnormal; NaN in input or *max gives NaN
 // outputs and a NaN sum; input = *max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
 //
-// 64 elements (4 vectors) per main-loop iteration; the sum is kept in
-// 2 f32 vector accumulators (vector i goes to accumulator i mod 2),
-// i.e. in 32 partial sums, which keeps rows of a few thousand
-// elements within ~1e-7 relative.
+// 64 elements (4 vectors) per main-loop iteration. The sum: the vectors of an
+// iteration are added in 2 groups in float, each group then into its own double
+// accumulator (f64acc_add), so any row length stays within ~1e-7 relative.
 
 #include <assert.h>
 #include <stddef.h>
@@ -40,9 +42,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2(si
   assert(output != NULL);
   assert(sum != NULL);
 
-  const __m512 vmax = _mm512_set1_ps(*max);
-  __m512 vacc0 = _mm512_setzero_ps();
-  __m512 vacc1 = _mm512_setzero_ps();
+  const ExpMinusMaxParams vref = exp_minus_max_params(*max);
+  F64Acc vsum0 = f64acc_zero();
+  F64Acc vsum1 = f64acc_zero();
+  __m512 vacc0 = _mm512_setzero_ps();  // the float terms after the main loop
   for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
     const __m512 vx0 = _mm512_loadu_ps(input + 0);
     const __m512 vx1 = _mm512_loadu_ps(input + 16);
@@ -50,10 +53,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2(si
     const __m512 vx3 = _mm512_loadu_ps(input + 48);
     input += 64;
 
-    const __m512 vf0 = exp_minus_max(vx0, vmax);
-    const __m512 vf1 = exp_minus_max(vx1, vmax);
-    const __m512 vf2 = exp_minus_max(vx2, vmax);
-    const __m512 vf3 = exp_minus_max(vx3, vmax);
+    const __m512 vf0 = exp_minus_max(vx0, vref);
+    const __m512 vf1 = exp_minus_max(vx1, vref);
+    const __m512 vf2 = exp_minus_max(vx2, vref);
+    const __m512 vf3 = exp_minus_max(vx3, vref);
 
     _mm512_storeu_ps(output + 0, vf0);
     _mm512_storeu_ps(output + 16, vf1);
@@ -61,16 +64,20 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2(si
     _mm512_storeu_ps(output + 48, vf3);
     output += 64;
 
-    vacc0 = _mm512_add_ps(vacc0, vf0);
-    vacc1 = _mm512_add_ps(vacc1, vf1);
-    vacc0 = _mm512_add_ps(vacc0, vf2);
-    vacc1 = _mm512_add_ps(vacc1, vf3);
+    // Vector i joins group i mod 2; each group's float sum goes into its
+    // own double accumulator.
+    __m512 vgroup0 = vf0;
+    __m512 vgroup1 = vf1;
+    vgroup0 = _mm512_add_ps(vgroup0, vf2);
+    vgroup1 = _mm512_add_ps(vgroup1, vf3);
+    f64acc_add(&vsum0, vgroup0);
+    f64acc_add(&vsum1, vgroup1);
   }
-  vacc0 = _mm512_add_ps(vacc0, vacc1);
+  f64acc_merge(&vsum0, vsum1);
   for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
     const __m512 vx = _mm512_loadu_ps(input);
     input += 16;
-    const __m512 vf = exp_minus_max(vx, vmax);
+    const __m512 vf = exp_minus_max(vx, vref);
     _mm512_storeu_ps(output, vf);
     output += 16;
     vacc0 = _mm512_add_ps(vacc0, vf);
@@ -79,9 +86,9 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2(si
     // Only the first n lanes are loaded, stored and summed.
     const __mmask16 vmask = tail_mask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = exp_minus_max(vx, vmax);
+    const __m512 vf = exp_minus_max(vx, vref);
     _mm512_mask_storeu_ps(output, vmask, vf);
     vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
   }
-  *sum = _mm512_reduce_add_ps(vacc0);
+  *sum = f64acc_total(vsum0, vacc0);
 }

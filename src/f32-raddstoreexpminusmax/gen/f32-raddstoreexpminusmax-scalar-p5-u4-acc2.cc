@@ -4,20 +4,23 @@
 //   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2
 
 // f32-raddstoreexpminusmax, portable scalar:
-//   output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+//   output[i] = exp(input[i] - ref), *sum = sum_i output[i].
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place). Intended for *max = the row maximum, so z
-// = input[i] - *max <= 0 (rounded to float, it decides the flush; the exp is of
-// the exact difference). Accuracy: output within a few ULP of exp(z) (relative
-// error < 1e-6) when exp(z) >= FLT_MIN; z below ln(FLT_MIN) (also z = -inf from
-// input -inf) gives exactly +0; NaN in input or *max gives NaN outputs and a
-// NaN sum; input = *max = +inf gives NaN. The sum is accumulated in double in
-// 2 accumulators (element i goes to accumulator i mod 2) and rounded
-// once, so it stays within ~1e-7 relative however long the row. 4 elements
-// per main-loop iteration.
+// output may equal input (in place). Intended for *max = the row maximum. The terms
+// are exp(input[i] - *max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// call and to every call with the same max: exp(input[i] - ref) with the reference
+// point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
+// |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
+// softmax. Each term is stored and summed; each is within a few ULP of exp(input[i]
+// - ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
+// exactly +0, those just above may be subnormal; NaN in input or *max gives NaN
+// outputs and a NaN sum; input = *max = +inf gives NaN. The sum is accumulated in
+// double in 2 accumulators (element i goes to accumulator i mod 2) and
+// rounded once, so it stays within ~1e-7 relative however long the row. 4
+// elements per main-loop iteration.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -35,7 +38,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
   assert(output != NULL);
   assert(sum != NULL);
 
-  const float vmax = *max;
+  const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(*max);
   double vacc0 = 0.0;
   double vacc1 = 0.0;
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
@@ -45,10 +48,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     const float vx3 = input[3];
     input += 4;
 
-    const float vf0 = exp_minus_max(vx0, vmax);
-    const float vf1 = exp_minus_max(vx1, vmax);
-    const float vf2 = exp_minus_max(vx2, vmax);
-    const float vf3 = exp_minus_max(vx3, vmax);
+    const float vf0 = exp_minus_max(vx0, vref);
+    const float vf1 = exp_minus_max(vx1, vref);
+    const float vf2 = exp_minus_max(vx2, vref);
+    const float vf3 = exp_minus_max(vx3, vref);
 
     output[0] = vf0;
     output[1] = vf1;
@@ -62,7 +65,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     vacc1 += (double) vf3;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    const float vf = exp_minus_max(*input++, vmax);
+    const float vf = exp_minus_max(*input++, vref);
     *output++ = vf;
     vacc0 += (double) vf;
   }

@@ -4,24 +4,26 @@
 //   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u8_acc2
 
 // f32-raddstoreexpminusmax, SSE2:
-//   output[i] = exp(input[i] - *max), *sum = sum_i output[i].
+//   output[i] = exp(input[i] - ref), *sum = sum_i output[i].
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows.
-// Intended for *max = the row maximum, so z = input[i] - *max <= 0 (rounded to
-// float, it decides the flush; the exp is of the exact difference). Accuracy:
-// output within a few ULP of exp(z) (relative error < 1e-6) when exp(z) >=
-// FLT_MIN; z below ln(FLT_MIN) (also z = -inf from input -inf) gives exactly
-// +0; NaN in input or *max gives NaN outputs and a NaN sum; input = *max = +inf
-// gives NaN.
+// output may equal input (in place); never touches memory outside the rows. Intended
+// for *max = the row maximum. The terms are exp(input[i] - *max) up to one factor C
+// in about [2^-0.5, 2^0.5] common to the call and to every call with the same max:
+// exp(input[i] - ref) with the reference point ref of twopass/expminusmax-ref.h (ref
+// = k*ln2 near max, or max itself for |max| >= 2^14), which keeps the range
+// reduction exact without TwoSum; C cancels in softmax. Each term is stored and
+// summed; each is within a few ULP of exp(input[i] - ref) (relative error < 1e-6);
+// terms below about 2^-126.5 (also input -inf) are exactly +0, those just above may
+// be subnormal; NaN in input or *max gives NaN outputs and a NaN sum; input = *max =
+// +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
 //
-// 8 elements (2 vectors) per main-loop iteration; the sum is kept in 2
-// f32 vector accumulators (vector i goes to accumulator i mod 2), i.e. in
-// 8 partial sums, which keeps rows of a few thousand elements within
-// ~1e-7 relative.
+// 8 elements (2 vectors) per main-loop iteration. The sum: the vectors of an
+// iteration are added in 2 groups in float, each group then into its own double
+// accumulator (f64acc_add), so any row length stays within ~1e-7 relative.
 
 #include <assert.h>
 #include <stddef.h>
@@ -40,29 +42,34 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u8_acc2(size_t
   assert(output != NULL);
   assert(sum != NULL);
 
-  const __m128 vmax = _mm_set1_ps(*max);
-  __m128 vacc0 = _mm_setzero_ps();
-  __m128 vacc1 = _mm_setzero_ps();
+  const ExpMinusMaxParams vref = exp_minus_max_params(*max);
+  F64Acc vsum0 = f64acc_zero();
+  F64Acc vsum1 = f64acc_zero();
+  __m128 vacc0 = _mm_setzero_ps();  // the float terms after the main loop
   for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
     const __m128 vx0 = _mm_loadu_ps(input + 0);
     const __m128 vx1 = _mm_loadu_ps(input + 4);
     input += 8;
 
-    const __m128 vf0 = exp_minus_max(vx0, vmax);
-    const __m128 vf1 = exp_minus_max(vx1, vmax);
+    const __m128 vf0 = exp_minus_max(vx0, vref);
+    const __m128 vf1 = exp_minus_max(vx1, vref);
 
     _mm_storeu_ps(output + 0, vf0);
     _mm_storeu_ps(output + 4, vf1);
     output += 8;
 
-    vacc0 = _mm_add_ps(vacc0, vf0);
-    vacc1 = _mm_add_ps(vacc1, vf1);
+    // Vector i joins group i mod 2; each group's float sum goes into its
+    // own double accumulator.
+    __m128 vgroup0 = vf0;
+    __m128 vgroup1 = vf1;
+    f64acc_add(&vsum0, vgroup0);
+    f64acc_add(&vsum1, vgroup1);
   }
-  vacc0 = _mm_add_ps(vacc0, vacc1);
+  f64acc_merge(&vsum0, vsum1);
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
     const __m128 vx = _mm_loadu_ps(input);
     input += 4;
-    const __m128 vf = exp_minus_max(vx, vmax);
+    const __m128 vf = exp_minus_max(vx, vref);
     _mm_storeu_ps(output, vf);
     output += 4;
     vacc0 = _mm_add_ps(vacc0, vf);
@@ -73,18 +80,16 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u8_acc2(size_t
     if (batch & (2 * sizeof(float))) {
       const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
       input += 2;
-      const __m128 vf = exp_minus_max(vx, vmax);
+      const __m128 vf = exp_minus_max(vx, vref);
       _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
       output += 2;
       vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
     }
     if (batch & sizeof(float)) {
-      const __m128 vf = exp_minus_max(_mm_load_ss(input), vmax);
+      const __m128 vf = exp_minus_max(_mm_load_ss(input), vref);
       _mm_store_ss(output, vf);
       vacc0 = _mm_add_ss(vacc0, vf);
     }
   }
-  vacc0 = _mm_add_ps(vacc0, _mm_movehl_ps(vacc0, vacc0));
-  vacc0 = _mm_add_ss(vacc0, _mm_shuffle_ps(vacc0, vacc0, _MM_SHUFFLE(1, 1, 1, 1)));
-  _mm_store_ss(sum, vacc0);
+  *sum = f64acc_total(vsum0, vacc0);
 }

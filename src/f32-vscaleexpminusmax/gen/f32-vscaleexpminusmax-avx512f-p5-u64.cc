@@ -3,18 +3,22 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64
 
-// f32-vscaleexpminusmax, AVX512F: output[i] = exp(input[i] - max) * scale.
+// f32-vscaleexpminusmax, AVX512F: output[i] = exp(input[i] - ref) * scale.
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows (the
-// last 1-15 elements use AVX512 k-masks). Intended for max = the row maximum,
-// so z = input[i] - max <= 0 (rounded to float, it decides the flush; the exp
-// is of the exact difference). exp(z) is within a few ULP when exp(z) >=
-// FLT_MIN and is then multiplied by scale (one more rounding); z below
-// ln(FLT_MIN) (also z = -inf from input -inf) gives exactly +0 (for finite
-// scale); NaN in input, max or scale gives NaN; input = max = +inf gives NaN.
+// output may equal input (in place); never touches memory outside the rows (the last
+// 1-15 elements use AVX512 k-masks). Intended for max = the row maximum. The terms
+// are exp(input[i] - max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// call and to every call with the same max: exp(input[i] - ref) with the reference
+// point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
+// |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
+// softmax. Each term is multiplied by scale (one more rounding) and stored; each is
+// within a few ULP of exp(input[i] - ref) (relative error < 1e-6); terms below about
+// 2^-126.5 (also input -inf) are exactly +0, those just above may be subnormal; the
+// flushed terms stay +0 for finite scale; NaN in input, max or scale gives NaN;
+// input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
 //
 // 64 elements (4 vectors) per main-loop iteration.
@@ -34,7 +38,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
   assert(input != NULL);
   assert(output != NULL);
 
-  const __m512 vmax = _mm512_set1_ps(max);
+  const ExpMinusMaxParams vref = exp_minus_max_params(max);
   const __m512 vscale = _mm512_set1_ps(scale);
   for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
     // All loads before the stores, so that in-place operation is safe.
@@ -44,10 +48,10 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
     const __m512 vx3 = _mm512_loadu_ps(input + 48);
     input += 64;
 
-    const __m512 vf0 = _mm512_mul_ps(exp_minus_max(vx0, vmax), vscale);
-    const __m512 vf1 = _mm512_mul_ps(exp_minus_max(vx1, vmax), vscale);
-    const __m512 vf2 = _mm512_mul_ps(exp_minus_max(vx2, vmax), vscale);
-    const __m512 vf3 = _mm512_mul_ps(exp_minus_max(vx3, vmax), vscale);
+    const __m512 vf0 = _mm512_mul_ps(exp_minus_max(vx0, vref), vscale);
+    const __m512 vf1 = _mm512_mul_ps(exp_minus_max(vx1, vref), vscale);
+    const __m512 vf2 = _mm512_mul_ps(exp_minus_max(vx2, vref), vscale);
+    const __m512 vf3 = _mm512_mul_ps(exp_minus_max(vx3, vref), vscale);
 
     _mm512_storeu_ps(output + 0, vf0);
     _mm512_storeu_ps(output + 16, vf1);
@@ -58,7 +62,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
   for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
     const __m512 vx = _mm512_loadu_ps(input);
     input += 16;
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vmax), vscale);
+    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vref), vscale);
     _mm512_storeu_ps(output, vf);
     output += 16;
   }
@@ -66,7 +70,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u64(size_t bat
     // Only the first n lanes are loaded, stored and summed.
     const __mmask16 vmask = tail_mask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vmax), vscale);
+    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vref), vscale);
     _mm512_mask_storeu_ps(output, vmask, vf);
   }
 }

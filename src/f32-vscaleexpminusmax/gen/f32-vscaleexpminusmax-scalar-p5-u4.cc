@@ -3,18 +3,21 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_vscaleexpminusmax_ukernel__scalar_p5_u4
 
-// f32-vscaleexpminusmax, portable scalar: output[i] = exp(input[i] - max) * scale.
+// f32-vscaleexpminusmax, portable scalar: output[i] = exp(input[i] - ref) * scale.
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place). Intended for max = the row maximum, so z =
-// input[i] - max <= 0 (rounded to float, it decides the flush; the exp is of
-// the exact difference). exp(z) is within a few ULP when exp(z) >= FLT_MIN and
-// is then multiplied by scale (one more rounding); z below ln(FLT_MIN) (also z
-// = -inf from input -inf) gives exactly +0 (for finite scale); NaN in input,
-// max or scale gives NaN; input = max = +inf gives NaN. 4 elements per
-// main-loop iteration.
+// output may equal input (in place). Intended for max = the row maximum. The terms
+// are exp(input[i] - max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// call and to every call with the same max: exp(input[i] - ref) with the reference
+// point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
+// |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
+// softmax. Each term is multiplied by scale (one more rounding) and stored; each is
+// within a few ULP of exp(input[i] - ref) (relative error < 1e-6); terms below about
+// 2^-126.5 (also input -inf) are exactly +0, those just above may be subnormal; the
+// flushed terms stay +0 for finite scale; NaN in input, max or scale gives NaN;
+// input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -29,6 +32,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__scalar_p5_u4(size_t batch
   assert(batch % sizeof(float) == 0);
   assert(input != NULL);
   assert(output != NULL);
+  const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(max);
 
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
     // All loads before the stores, so that in-place operation is safe.
@@ -38,13 +42,13 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__scalar_p5_u4(size_t batch
     const float vx3 = input[3];
     input += 4;
 
-    output[0] = exp_minus_max(vx0, max) * scale;
-    output[1] = exp_minus_max(vx1, max) * scale;
-    output[2] = exp_minus_max(vx2, max) * scale;
-    output[3] = exp_minus_max(vx3, max) * scale;
+    output[0] = exp_minus_max(vx0, vref) * scale;
+    output[1] = exp_minus_max(vx1, vref) * scale;
+    output[2] = exp_minus_max(vx2, vref) * scale;
+    output[3] = exp_minus_max(vx3, vref) * scale;
     output += 4;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    *output++ = exp_minus_max(*input++, max) * scale;
+    *output++ = exp_minus_max(*input++, vref) * scale;
   }
 }

@@ -3,18 +3,21 @@
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
 //   Kernel: twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8
 
-// f32-vscaleexpminusmax, SSE2: output[i] = exp(input[i] - max) * scale.
+// f32-vscaleexpminusmax, SSE2: output[i] = exp(input[i] - ref) * scale.
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place); never touches memory outside the rows.
-// Intended for max = the row maximum, so z = input[i] - max <= 0 (rounded to
-// float, it decides the flush; the exp is of the exact difference). exp(z) is
-// within a few ULP when exp(z) >= FLT_MIN and is then multiplied by scale (one
-// more rounding); z below ln(FLT_MIN) (also z = -inf from input -inf) gives
-// exactly +0 (for finite scale); NaN in input, max or scale gives NaN; input =
-// max = +inf gives NaN.
+// output may equal input (in place); never touches memory outside the rows. Intended
+// for max = the row maximum. The terms are exp(input[i] - max) up to one factor C in
+// about [2^-0.5, 2^0.5] common to the call and to every call with the same max:
+// exp(input[i] - ref) with the reference point ref of twopass/expminusmax-ref.h (ref
+// = k*ln2 near max, or max itself for |max| >= 2^14), which keeps the range
+// reduction exact without TwoSum; C cancels in softmax. Each term is multiplied by
+// scale (one more rounding) and stored; each is within a few ULP of exp(input[i] -
+// ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
+// exactly +0, those just above may be subnormal; the flushed terms stay +0 for
+// finite scale; NaN in input, max or scale gives NaN; input = max = +inf gives NaN.
 //
-// exp(z) is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
+// The exp is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
 //
 // 8 elements (2 vectors) per main-loop iteration.
@@ -34,7 +37,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
   assert(input != NULL);
   assert(output != NULL);
 
-  const __m128 vmax = _mm_set1_ps(max);
+  const ExpMinusMaxParams vref = exp_minus_max_params(max);
   const __m128 vscale = _mm_set1_ps(scale);
   for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
     // All loads before the stores, so that in-place operation is safe.
@@ -42,8 +45,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
     const __m128 vx1 = _mm_loadu_ps(input + 4);
     input += 8;
 
-    const __m128 vf0 = _mm_mul_ps(exp_minus_max(vx0, vmax), vscale);
-    const __m128 vf1 = _mm_mul_ps(exp_minus_max(vx1, vmax), vscale);
+    const __m128 vf0 = _mm_mul_ps(exp_minus_max(vx0, vref), vscale);
+    const __m128 vf1 = _mm_mul_ps(exp_minus_max(vx1, vref), vscale);
 
     _mm_storeu_ps(output + 0, vf0);
     _mm_storeu_ps(output + 4, vf1);
@@ -52,7 +55,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
     const __m128 vx = _mm_loadu_ps(input);
     input += 4;
-    _mm_storeu_ps(output, _mm_mul_ps(exp_minus_max(vx, vmax), vscale));
+    _mm_storeu_ps(output, _mm_mul_ps(exp_minus_max(vx, vref), vscale));
     output += 4;
   }
   if (batch != 0) {
@@ -60,12 +63,12 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
     if (batch & (2 * sizeof(float))) {
       const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
       input += 2;
-      const __m128 vf = _mm_mul_ps(exp_minus_max(vx, vmax), vscale);
+      const __m128 vf = _mm_mul_ps(exp_minus_max(vx, vref), vscale);
       _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
       output += 2;
     }
     if (batch & sizeof(float)) {
-      const __m128 vf = exp_minus_max(_mm_load_ss(input), vmax);
+      const __m128 vf = exp_minus_max(_mm_load_ss(input), vref);
       _mm_store_ss(output, _mm_mul_ss(vf, vscale));
     }
   }

@@ -1,0 +1,70 @@
+// The reference point of the three-pass exp kernels (f32-raddstoreexpminusmax,
+// f32-raddexpminusmax, f32-vscaleexpminusmax): what they compute for a given max,
+// shared by the per-ISA exp helpers (twopass/expminusmax-<isa>.h) and the tests, so
+// that both derive it with the same float operations.
+//
+// Why a reference point instead of max itself: exp(x - max) needs x - max exactly
+// (its rounding, up to 2^-24 |x - max|, would go straight into the relative error of
+// exp, up to ~4e-6 near the flush threshold), and recovering the rounding error with
+// TwoSum costs six vector additions per element. Softmax only needs the terms up to
+// one common factor, so the kernels compute
+//
+//   f(x) = exp(x - ref),  ref = shift + k*ln2,  i.e.  f(x) = exp(x - max) * C,
+//   C = exp(max - ref) in [2^-0.5, 2^0.5] (up to rounding of k), the same for every
+//   element of a call and for every call with the same max,
+//
+// with ref chosen so that the range reduction stays exact without TwoSum:
+// - |max| < 2^14 (kDirectBound): shift = 0, k = round-to-nearest-even of
+//   fl(max * log2e). Then n = round(x*log2e) in the reduction t = x - n*ln2 stays in
+//   [k - 127, k + 1], |n| < 2^15, where the exp helpers' Cody-Waite splits are exact
+//   (FMA two-constant; without FMA the three-constant split with 9-bit hi/mid parts
+//   whose products n*c are exact for |n| < 2^15), and 2^(n - k) is built exactly
+//   from the bits of n - k + bias. x itself is never rounded.
+// - otherwise (|max| >= 2^14, ±inf, NaN): shift = max, k = 0, and x - max is exact
+//   for every term that is not flushed (Sterbenz: such x lie within 88 of max, and
+//   |max| >= 2^14 > 2 * 88 puts x within a factor 2 of max). An inf or NaN max gives
+//   the usual inf/NaN arithmetic of x - max.
+//
+// Flush: x - shift is clamped below at cut = fl((k - 127) * ln2), which yields
+// n - k = -127 and 2^(n - k) = +0 from the bias trick, so every term whose
+// exp(x - ref) is below about 2^-126.5 (n - k rounds to -127, or x - shift < cut,
+// including x = -inf) is exactly +0. The terms just above (n - k = -126) may be
+// subnormal. NaN x or NaN max give NaN.
+#pragma once
+
+#include <math.h>
+
+namespace twopass {
+
+struct ExpMinusMaxRef {
+  float shift;  // subtracted from x first: 0, or max
+  float k;      // integer-valued: ref = shift + k*ln2
+  float cut;    // lower clamp of x - shift: gives n - k = -127, hence +0
+  float bias;   // 0x1.8000FEp23f - k: fma(x, log2e, bias) leaves n - k + 127 in the low bits
+};
+
+constexpr float kExpMinusMaxDirectBound = 0x1p14f;
+
+inline ExpMinusMaxRef GetExpMinusMaxRef(float max) {
+  ExpMinusMaxRef r;
+  if (fabsf(max) < kExpMinusMaxDirectBound) {  // false for NaN
+    r.shift = 0.0f;
+    const float scaled = max * 0x1.715476p+0f;  // a product alone: never contracted
+    r.k = nearbyintf(scaled);                    // default rounding: to nearest even
+  } else {
+    r.shift = max;
+    r.k = 0.0f;
+  }
+  // |k| <= 23637: k - 127 and 0x1.8000FEp23f - k are exact; (k - 127) * ln2 in double
+  // rounds once to float, far less than the 0.5 that would move round(cut * log2e).
+  r.cut = static_cast<float>((static_cast<double>(r.k) - 127.0) * 0.69314718055994530942);
+  r.bias = 0x1.8000FEp23f - r.k;
+  return r;
+}
+
+// ref = shift + k*ln2 in double, for the reference results of the tests.
+inline double ExpMinusMaxRefPoint(const ExpMinusMaxRef& r) {
+  return static_cast<double>(r.shift) + static_cast<double>(r.k) * 0.69314718055994530942;
+}
+
+}  // namespace twopass
