@@ -30,7 +30,7 @@ trap finish EXIT
 
 if [ "${1:-}" = "--suite" ]; then
   shift
-  mapfile -t suites < <(bazel query --noshow_progress 'kind("cc_binary", //bench:*)' 2> /dev/null)
+  mapfile -t suites < <(bazel query --noshow_progress 'kind("cc_binary", //bench:*) except attr(tags, manual, //bench:*)' 2> /dev/null)
   if [ ${#suites[@]} -eq 0 ]; then
     echo "bench.sh: no benchmark suites found in bench/" >&2
     exit 1
