@@ -57,27 +57,37 @@ constexpr UkernelInfo<twopass_f16_vscaleextexp_ukernel_fn> kF16Vscaleextexp[] = 
 struct Choice {
   const char* raddextexp;
   const char* vscaleextexp;
+  const char* vscaleextexp_nt;
   const char* rmax;
   const char* raddstoreexpminusmax;
   const char* vscale;
+  const char* vscale_nt;
   const char* raddexpminusmax;
   const char* vscaleexpminusmax;
   const char* f16_raddextexp;
   const char* f16_vscaleextexp;
 };
 
+// The *_nt fields name the kernel the last pass uses when a run writes more than
+// NtThresholdBytes() (see kDefaultNtThresholdBytes below for the measurements): the
+// non-temporal variant where it pays, else the regular pick again ("" = the first
+// listed = a regular one). scalar and sse2 have no nt variants. Two-pass pass 2
+// streams on avx2 (measured) and avx512f (not measured: no AVX512 machine; its pass 2
+// is cheaper, so closer to memory-bound, where streaming pays most). The in-place
+// scale pass of three-pass-reload never streams: it was 8-28% slower (each line was
+// just loaded, so there is no read for ownership to save).
 constexpr Choice kChoices[TWOPASS_ISA_COUNT] = {
-    // raddextexp, vscaleextexp, rmax, raddstoreexpminusmax, vscale, raddexpminusmax,
-    // vscaleexpminusmax, f16_raddextexp, f16_vscaleextexp (the f16 picks mirror f32's:
-    // same templates and tiles; see src/f16-*/f16-*.inc)
-    /* scalar  */ {"scalar_p5_u8_acc8", "scalar_p5_u4", "", "", "", "", "", "scalar_p5_u8_acc8",
-                   "scalar_p5_u4"},
-    /* sse2    */ {"sse2_p5_u32_acc4", "sse2_p5_u16", "", "", "", "", "", "sse2_p5_u32_acc4",
-                   "sse2_p5_u16"},
-    /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u32", "", "", "", "", "", "avx2_p5_u64_acc2",
-                   "avx2_p5_u32"},
-    /* avx512f */ {"avx512f_p5_u144_acc3", "avx512f_p5_u128", "", "", "", "", "",
-                   "avx512f_p5_u144_acc3", "avx512f_p5_u128"},
+    // raddextexp, vscaleextexp, vscaleextexp_nt, rmax, raddstoreexpminusmax, vscale,
+    // vscale_nt, raddexpminusmax, vscaleexpminusmax, f16_raddextexp, f16_vscaleextexp
+    // (the f16 picks mirror f32's: same templates and tiles; see src/f16-*/f16-*.inc)
+    /* scalar  */ {"scalar_p5_u8_acc8", "scalar_p5_u4", "scalar_p5_u4", "", "", "", "", "", "",
+                   "scalar_p5_u8_acc8", "scalar_p5_u4"},
+    /* sse2    */ {"sse2_p5_u32_acc4", "sse2_p5_u16", "sse2_p5_u16", "", "", "", "", "", "",
+                   "sse2_p5_u32_acc4", "sse2_p5_u16"},
+    /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u32", "avx2_p5_u32_nt", "", "", "", "", "", "",
+                   "avx2_p5_u64_acc2", "avx2_p5_u32"},
+    /* avx512f */ {"avx512f_p5_u144_acc3", "avx512f_p5_u128", "avx512f_p5_u128_nt", "", "", "",
+                   "", "", "", "avx512f_p5_u144_acc3", "avx512f_p5_u128"},
 };
 
 // True when the symbol `symbol` ends in "__" + variant.
@@ -121,10 +131,13 @@ constexpr bool ChoicesValid(const UkernelInfo<Fn> (&list)[N], const char* Choice
 static_assert(ChoicesValid(kRaddextexp, &Choice::raddextexp), "kChoices: unknown raddextexp");
 static_assert(ChoicesValid(kVscaleextexp, &Choice::vscaleextexp),
               "kChoices: unknown vscaleextexp");
+static_assert(ChoicesValid(kVscaleextexp, &Choice::vscaleextexp_nt),
+              "kChoices: unknown vscaleextexp_nt");
 static_assert(ChoicesValid(kRmax, &Choice::rmax), "kChoices: unknown rmax");
 static_assert(ChoicesValid(kRaddstoreexpminusmax, &Choice::raddstoreexpminusmax),
               "kChoices: unknown raddstoreexpminusmax");
 static_assert(ChoicesValid(kVscale, &Choice::vscale), "kChoices: unknown vscale");
+static_assert(ChoicesValid(kVscale, &Choice::vscale_nt), "kChoices: unknown vscale_nt");
 static_assert(ChoicesValid(kRaddexpminusmax, &Choice::raddexpminusmax),
               "kChoices: unknown raddexpminusmax");
 static_assert(ChoicesValid(kVscaleexpminusmax, &Choice::vscaleexpminusmax),
@@ -161,10 +174,13 @@ bool BuildConfig(enum twopass_isa isa, KernelConfig* config) {
   bool ok = Select(kRaddextexp, &Choice::raddextexp, isa, "f32-raddextexp", &config->raddextexp);
   ok &= Select(kVscaleextexp, &Choice::vscaleextexp, isa, "f32-vscaleextexp",
                &config->vscaleextexp);
+  ok &= Select(kVscaleextexp, &Choice::vscaleextexp_nt, isa, "f32-vscaleextexp (nt)",
+               &config->vscaleextexp_nt);
   ok &= Select(kRmax, &Choice::rmax, isa, "f32-rmax", &config->rmax);
   ok &= Select(kRaddstoreexpminusmax, &Choice::raddstoreexpminusmax, isa,
                "f32-raddstoreexpminusmax", &config->raddstoreexpminusmax);
   ok &= Select(kVscale, &Choice::vscale, isa, "f32-vscale", &config->vscale);
+  ok &= Select(kVscale, &Choice::vscale_nt, isa, "f32-vscale (nt)", &config->vscale_nt);
   ok &= Select(kRaddexpminusmax, &Choice::raddexpminusmax, isa, "f32-raddexpminusmax",
                &config->raddexpminusmax);
   ok &= Select(kVscaleexpminusmax, &Choice::vscaleexpminusmax, isa, "f32-vscaleexpminusmax",
@@ -183,6 +199,30 @@ struct ConfigSlot {
 
 std::atomic<const KernelConfig*> g_active{nullptr};
 
+// Output size above which the last pass uses the *_nt kernels of kChoices.
+// Measured 2026-11-24 on the 2-vCPU AMD EPYC (Zen 4 class) KVM guest, AVX2, L3 32 MiB:
+// `twopass-bench --isa avx2 --algorithms two-pass,three-pass-reload`, 3 runs x 15
+// samples per binary, binaries alternating; two-pass ns/element, medians, regular ->
+// streamed (threshold forced to 0 for the in-cache rows):
+//   in cache: 1 x 2^16..2^22 0.60-0.62 -> 0.62 (2-4% slower), 1000 x 128 0.84 -> 0.86;
+//   1 thread: 1 x 2^23 0.637 -> 0.616, 1 x 2^24 0.638 -> 0.612, 1 x 67000000 0.622 ->
+//     0.611, 65536 x 1000 0.657 -> 0.655, 1 x 2^26 0.807 -> 0.618,
+//     131072 x 512 0.857 -> 0.675;
+//   2 threads: 1 x 2^26 0.419 -> 0.325, 1 x 67000000 0.366 -> 0.327 (noisy).
+// So streaming gains 1-4% on out-of-cache outputs in general (the avx2 kernels are
+// compute-bound here), and 20-30% where input and output lie a multiple of 2^28 bytes
+// apart (power-of-two rows in the benchmark's one arena): there regular stores conflict
+// (the no-math floor kernel takes 0.49 instead of 0.39 ns/element) and streamed ones
+// do not. Both gains need the fence per pool task instead of per kernel call (with a
+// fence per call, 65536 x 1000 was 11% slower than regular stores, and the others
+// 2-3%), and tasks of >= 16384 elements (softmax-nc.cc, kStreamTaskElements).
+// The threshold is this machine's L3, 32 MiB: smaller outputs can still be in cache
+// when the caller reads them (streaming evicts them). A constant, not cpuinfo's L3:
+// the Zen 5 VMs report the host's 508 MiB there while holding 16-32 MiB effectively.
+constexpr size_t kDefaultNtThresholdBytes = size_t{32} << 20;
+
+std::atomic<size_t> g_nt_threshold{kDefaultNtThresholdBytes};
+
 }  // namespace
 
 const KernelConfig* GetKernelConfig(enum twopass_isa isa) {
@@ -200,12 +240,14 @@ const KernelConfig* GetKernelConfig(enum twopass_isa isa) {
 }
 
 void LogKernelConfig(const KernelConfig& config) {
-  TWOPASS_LOG_INFO("ISA %s; kernels: %s, %s, %s, %s, %s, %s, %s, %s, %s",
+  TWOPASS_LOG_INFO("ISA %s; kernels: %s, %s, %s, %s, %s, %s, %s, %s, %s; above %zu bytes "
+                   "of output: %s, %s",
                    twopass_isa_to_string(config.isa), config.raddextexp.name,
                    config.vscaleextexp.name, config.rmax.name, config.raddstoreexpminusmax.name,
                    config.vscale.name, config.raddexpminusmax.name,
                    config.vscaleexpminusmax.name, config.f16_raddextexp.name,
-                   config.f16_vscaleextexp.name);
+                   config.f16_vscaleextexp.name, NtThresholdBytes(), config.vscaleextexp_nt.name,
+                   config.vscale_nt.name);
 }
 
 enum twopass_status ResolveMaxIsa(const char* max_isa, enum twopass_isa best_supported,
@@ -237,6 +279,8 @@ void SetActiveKernelConfig(const KernelConfig* config) {
   g_active.store(config, std::memory_order_release);
 }
 
+size_t NtThresholdBytes() { return g_nt_threshold.load(std::memory_order_relaxed); }
+
 }  // namespace twopass
 
 extern "C" enum twopass_status twopass_internal_set_isa(enum twopass_isa isa) {
@@ -259,4 +303,8 @@ extern "C" enum twopass_status twopass_internal_set_isa(enum twopass_isa isa) {
   twopass::SetActiveKernelConfig(config);
   twopass::LogKernelConfig(*config);
   return twopass_status_success;
+}
+
+extern "C" size_t twopass_internal_set_nt_threshold(size_t bytes) {
+  return twopass::g_nt_threshold.exchange(bytes, std::memory_order_relaxed);
 }

@@ -24,6 +24,8 @@
 #include <shared_mutex>
 #include <unordered_set>
 
+#include <immintrin.h>  // _mm_sfence (SSE, part of x86-64)
+
 #include <cpuinfo.h>
 #include <fp16.h>
 #include <pthreadpool.h>
@@ -349,6 +351,27 @@ float MergeSumScale(const ChunkPartial* partials, size_t count) {
   return static_cast<float>(1.0 / sum);
 }
 
+// Non-temporal stores for the last pass of f32 two-pass and three-pass-reload when the
+// run writes more than NtThresholdBytes() of output (rows x channels x 4 bytes; the
+// gaps of strided rows are not written): such an output would be evicted before it
+// is read again anyway, and streaming it skips the read-for-ownership of each line.
+// In cache, streaming is much slower (it evicts the output): see config.cc for the
+// threshold's measurements. The nt kernels give bitwise the same results and have
+// no fence of their own: streaming stores are weakly ordered, so every pool task
+// that may have run them ends with an sfence (FenceStreamedOutput) before the pool
+// sees it finish; a fence per kernel call instead cost 11% on rows of 1000 floats.
+// Each chunk handles its own unaligned head and tail, so chunk boundaries need no
+// alignment. Decided per call from the shape (cheap) so that every chunk of a run
+// makes the same choice. f16 keeps regular stores: it has no nt kernels.
+inline bool StreamOutput(const twopass_operator* op) {
+  return !IsF16(op) && op->batch_size * op->channels * sizeof(float) > NtThresholdBytes();
+}
+
+// The end of a pool task that may have run nt kernels.
+inline void FenceStreamedOutput(const twopass_operator* op) {
+  if (StreamOutput(op)) _mm_sfence();
+}
+
 // Per-chunk kernel calls (shared by row mode, split mode and the slow path).
 inline void TwoPassPass1(const twopass_operator* op, size_t row, size_t chunk,
                          ChunkPartial* partial) {
@@ -370,8 +393,9 @@ inline void TwoPassPass2(const twopass_operator* op, size_t row, size_t chunk,
     op->config->f16_vscaleextexp.fn(c.elements * sizeof(uint16_t), c.input, c.output, plan.a,
                                     plan.b);
   } else {
-    op->config->vscaleextexp.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(),
-                                plan.a, plan.b);
+    const twopass_f32_vscaleextexp_ukernel_fn kernel =
+        StreamOutput(op) ? op->config->vscaleextexp_nt.fn : op->config->vscaleextexp.fn;
+    kernel(c.elements * sizeof(float), c.f32_input(), c.f32_output(), plan.a, plan.b);
   }
 }
 
@@ -405,7 +429,9 @@ inline void ThreePassScale(const twopass_operator* op, Algorithm algorithm, size
     F16ChunkScaleExpMinusMax(op, c, plan.a, plan.b);  // recompute form for both
   } else if (algorithm == Algorithm::kThreePassReload) {
     // exp(x - max) was stored by the sum pass: scale it in place.
-    op->config->vscale.fn(c.elements * sizeof(float), c.f32_output(), c.f32_output(), plan.b);
+    const twopass_f32_vscale_ukernel_fn kernel =
+        StreamOutput(op) ? op->config->vscale_nt.fn : op->config->vscale.fn;
+    kernel(c.elements * sizeof(float), c.f32_output(), c.f32_output(), plan.b);
   } else {
     op->config->vscaleexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(),
                                      plan.a, plan.b);
@@ -512,10 +538,21 @@ void ComputeRow(const twopass_operator* op, size_t row) {
 // kMaxTileRows rows keep the per-tile state on the stack.
 constexpr size_t kMaxTileRows = 16;
 constexpr size_t kTileElements = 2048;
+// With streamed output, a pool task (several tiles) covers at least this many elements
+// so that its closing sfence is rare: with one fence per tile of 2 rows of 1000 floats
+// streaming was 5% slower than regular stores.
+constexpr size_t kStreamTaskElements = 16384;
 
+// Rows of one tile (ComputeSingleChunkRows) for single-chunk rows.
+size_t RowsPerL1Tile(const twopass_operator* op) {
+  return std::min(kMaxTileRows, std::max<size_t>(1, kTileElements / op->channels));
+}
+
+// Rows per pool task: one tile, or several when the output is streamed.
 size_t RowsPerTile(const twopass_operator* op, size_t threads) {
   if (op->num_chunks != 1) return 1;
-  size_t rows = std::min(kMaxTileRows, std::max<size_t>(1, kTileElements / op->channels));
+  size_t rows = RowsPerL1Tile(op);
+  if (StreamOutput(op)) rows = std::max(rows, kStreamTaskElements / op->channels);
   // Keep several tiles per thread so that the pool can balance them.
   if (threads > 1) rows = std::min(rows, std::max<size_t>(1, op->batch_size / (4 * threads)));
   return rows;
@@ -557,10 +594,14 @@ void ComputeSingleChunkRows(const twopass_operator* op, size_t first, size_t cou
 void RowTileTask(void* context, size_t first, size_t count) {
   const twopass_operator* op = static_cast<const twopass_operator*>(context);
   if (op->num_chunks == 1) {
-    ComputeSingleChunkRows(op, first, count);
+    const size_t tile = RowsPerL1Tile(op);
+    for (size_t start = first; start < first + count; start += tile) {
+      ComputeSingleChunkRows(op, start, std::min(tile, first + count - start));
+    }
   } else {
     for (size_t row = first; row < first + count; row++) ComputeRow(op, row);
   }
+  FenceStreamedOutput(op);
 }
 
 // Split mode tasks over (row, chunk).
@@ -573,6 +614,7 @@ void TwoPassPass2Task(void* context, size_t row, size_t chunk) {
   const twopass_operator* op = static_cast<const twopass_operator*>(context);
   const RowPlan& plan = op->row_plans[row];
   if (plan.kind == RowKind::kNormal) TwoPassPass2(op, row, chunk, plan);
+  FenceStreamedOutput(op);
 }
 
 void ThreePassMaxTask(void* context, size_t row, size_t chunk) {
@@ -593,6 +635,7 @@ void ThreePassScaleTask(void* context, size_t row, size_t chunk) {
   const twopass_operator* op = static_cast<const twopass_operator*>(context);
   const RowPlan& plan = op->row_plans[row];
   if (plan.kind == RowKind::kNormal) ThreePassScale(op, op->algorithm, row, chunk, plan);
+  FenceStreamedOutput(op);
 }
 
 // Split mode: each phase in parallel over (row, chunk); merges on the calling thread

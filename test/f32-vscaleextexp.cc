@@ -192,6 +192,75 @@ TEST(F32VscaleextexpConsistency, AllVariantsAgree) {
   }
 }
 
+// Non-temporal variants (token nt): only the store instruction differs from the
+// regular twin (the same symbol without _nt), so the results must be bitwise equal, for
+// every alignment of the output (offsets 0-15 floats from a 64-byte boundary: the
+// unaligned head, streamed vectors and the tail take different paths), out of place
+// and in place, and nothing outside the row may be written.
+std::vector<Kernel> NtKernels() {
+  std::vector<Kernel> nt;
+  for (const Kernel& k : kKernels) {
+    if (IsNtVariant(k.name)) nt.push_back(k);
+  }
+  return nt;
+}
+
+const Kernel* RegularTwin(const Kernel& nt) {
+  const std::string name = RegularTwinName(nt.name);
+  for (const Kernel& k : kKernels) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+class F32VscaleextexpNtTest : public ::testing::TestWithParam<Kernel> {};
+
+TEST_P(F32VscaleextexpNtTest, BitwiseEqualToRegularAtEveryOutputAlignment) {
+  const Kernel& nt = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(nt.isa);
+  const Kernel* regular = RegularTwin(nt);
+  ASSERT_NE(regular, nullptr) << nt.name << " has no regular twin in the table";
+  ASSERT_EQ(regular->isa, nt.isa);
+  std::mt19937 rng(TestSeed());
+  std::uniform_real_distribution<float> uniform(-100.0f, 100.0f);
+  for (size_t n : NtAlignmentSizes(nt.tile)) {
+    std::vector<float> row(n);
+    for (float& v : row) v = uniform(rng);
+    // Every third size gets -inf, NaN and +inf (the clamped recompute path of a block).
+    if (n % 3 == 0) {
+      row[n / 3] = -INFINITY;
+      row[n / 2] = NAN;
+      row[n - 1] = n > 64 ? INFINITY : row[n - 1];
+    }
+    const float s = 0.8f;
+    const float e = -std::rint(100.0f * 0x1.715476p+0f);
+    std::vector<float> expected(n);
+    regular->fn(n * sizeof(float), row.data(), expected.data(), s, e);
+    for (size_t offset = 0; offset < 16; offset++) {
+      for (bool inplace : {false, true}) {
+        const std::string what = std::string(nt.name) + " n=" + std::to_string(n) +
+                                 " output offset " + std::to_string(offset) +
+                                 (inplace ? " in place" : "");
+        OffsetFloatBuffer x(n, inplace ? offset : (offset * 5 + 3) % 16);
+        OffsetFloatBuffer y(n, offset);
+        std::copy(row.begin(), row.end(), x.data());
+        float* out = inplace ? x.data() : y.data();
+        nt.fn(n * sizeof(float), x.data(), out, s, e);
+        for (size_t i = 0; i < n; i++) {
+          ASSERT_EQ(FloatBits(out[i]), FloatBits(expected[i]))
+              << what << " index " << i << ": x " << Hex(row[i]) << " gave " << Hex(out[i])
+              << ", the regular variant " << Hex(expected[i]);
+        }
+        ASSERT_TRUE(x.SentinelsIntact()) << what << ": wrote outside the input row";
+        ASSERT_TRUE(y.SentinelsIntact()) << what << ": wrote outside the output row";
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(NtVariants, F32VscaleextexpNtTest, ::testing::ValuesIn(NtKernels()),
+                         VariantName);
+
 }  // namespace
 }  // namespace testing
 }  // namespace twopass

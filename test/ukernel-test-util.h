@@ -101,3 +101,70 @@ inline std::string Hex(float v) {
 
 }  // namespace testing
 }  // namespace twopass
+
+// ---------------------------------------------------------------------------------
+// Non-temporal-store variants (table token nt): their tests compare them bit for bit
+// with the regular twin at every output alignment.
+namespace twopass {
+namespace testing {
+
+// True for a kernel symbol whose last token is "nt".
+inline bool IsNtVariant(const std::string& name) {
+  return name.size() > 3 && name.compare(name.size() - 3, 3, "_nt") == 0;
+}
+
+// The symbol of the regular twin of an nt variant: the same symbol without "_nt".
+inline std::string RegularTwinName(const std::string& nt_name) {
+  return nt_name.substr(0, nt_name.size() - 3);
+}
+
+// Row sizes for the alignment tests of an nt variant with main-loop tile `tile`:
+// rows that end inside the unaligned head (1-16 elements), rows with a head, a few
+// whole vectors and a tail, and rows with several main-loop iterations.
+inline std::vector<size_t> NtAlignmentSizes(size_t tile) {
+  std::vector<size_t> sizes;
+  for (size_t n = 1; n <= 33; n++) sizes.push_back(n);
+  for (size_t n : {tile - 1, tile, tile + 1, tile + 15, 2 * tile + 16 + 7, 3 * tile + 31,
+                   size_t{1021}}) {
+    sizes.push_back(n);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
+
+// `count` floats starting `offset` floats past a 64-byte boundary, with kSentinels
+// sentinel floats (a fixed NaN pattern) on each side, so that writes outside the row
+// are seen (CheckSentinels).
+class OffsetFloatBuffer {
+ public:
+  static constexpr size_t kSentinels = 32;
+  static constexpr uint32_t kSentinelBits = 0x7FC0BEEFu;
+
+  OffsetFloatBuffer(size_t count, size_t offset)
+      : count_(count), storage_(count + offset + 2 * kSentinels + 16) {
+    const uintptr_t raw = reinterpret_cast<uintptr_t>(storage_.data() + kSentinels);
+    const size_t skip = ((64 - raw % 64) % 64) / sizeof(float);  // vector data: 4-B aligned
+    begin_ = storage_.data() + kSentinels + skip + offset;
+    for (float& v : storage_) v = BitsToFloat(kSentinelBits);
+  }
+  float* data() { return begin_; }
+  float& operator[](size_t i) { return begin_[i]; }
+  // True when nothing outside [data(), data() + count) changed.
+  bool SentinelsIntact() const {
+    for (size_t i = 0; i < storage_.size(); i++) {
+      const float* p = storage_.data() + i;
+      if (p >= begin_ && p < begin_ + count_) continue;
+      if (FloatBits(*p) != kSentinelBits) return false;
+    }
+    return true;
+  }
+
+ private:
+  size_t count_;
+  std::vector<float> storage_;
+  float* begin_;
+};
+
+}  // namespace testing
+}  // namespace twopass

@@ -25,10 +25,14 @@ struct KernelConfig {
   // Two-pass.
   SelectedKernel<twopass_f32_raddextexp_ukernel_fn> raddextexp;
   SelectedKernel<twopass_f32_vscaleextexp_ukernel_fn> vscaleextexp;
+  // The same with non-temporal stores (bitwise the same results), for outputs above
+  // NtThresholdBytes(); the regular kernel on ISAs without an nt variant.
+  SelectedKernel<twopass_f32_vscaleextexp_ukernel_fn> vscaleextexp_nt;
   // Three-pass, both forms (recompute is also the fallback for huge rows).
   SelectedKernel<twopass_f32_rmax_ukernel_fn> rmax;
   SelectedKernel<twopass_f32_raddstoreexpminusmax_ukernel_fn> raddstoreexpminusmax;
   SelectedKernel<twopass_f32_vscale_ukernel_fn> vscale;
+  SelectedKernel<twopass_f32_vscale_ukernel_fn> vscale_nt;  // like vscaleextexp_nt
   SelectedKernel<twopass_f32_raddexpminusmax_ukernel_fn> raddexpminusmax;
   SelectedKernel<twopass_f32_vscaleexpminusmax_ukernel_fn> vscaleexpminusmax;
   // Two-pass on half-precision data (f32 arithmetic). The f16 operator's three-pass
@@ -54,6 +58,10 @@ enum twopass_status ResolveMaxIsa(const char* max_isa, enum twopass_isa best_sup
 const KernelConfig* ActiveKernelConfig();
 void SetActiveKernelConfig(const KernelConfig* config);
 
+// Operators whose run writes more than this many bytes of output use the nt kernels
+// for their last pass (see kDefaultNtThresholdBytes in config.cc for the measurements).
+size_t NtThresholdBytes();
+
 }  // namespace twopass
 
 #ifdef __cplusplus
@@ -65,6 +73,12 @@ extern "C" {
 // Returns uninitialized before twopass_initialize(), invalid_parameter for a value
 // that is no ISA, unsupported_hardware when the CPU lacks `isa`.
 enum twopass_status twopass_internal_set_isa(enum twopass_isa isa);
+
+// Internal, for tests and benchmarks: sets NtThresholdBytes() (0: every f32 operator
+// streams its output; SIZE_MAX: none does) and returns the previous value. Takes
+// effect at the next run of any operator; must not change while an operator runs
+// (its pool tasks decide again when they fence). Results are bitwise the same.
+size_t twopass_internal_set_nt_threshold(size_t bytes);
 
 #ifdef __cplusplus
 }  // extern "C"

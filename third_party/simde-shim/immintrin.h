@@ -23,7 +23,9 @@
 //    - vscalefps: exact a * 2^floor(b) with denormal results and the special
 //      cases of the SDM table (SIMDe flushes denormals and multiplies by exp2f);
 //    - masked compares, k-register helpers, the reductions and the f16
-//      conversions (not in this SIMDe release).
+//      conversions (not in this SIMDe release);
+//    - vmovntps (_mm512_stream_ps, not in this SIMDe release): a plain store that
+//      aborts on an address that is not 64-byte aligned, where the hardware faults.
 //
 // This is a test vehicle: it is slow (scalar loops for the replaced intrinsics)
 // and never part of the library that users link.

@@ -1,0 +1,220 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-vscaleextexp/avx2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_vscaleextexp_ukernel__avx2_p5_u32_nt
+
+// Pass 2 of the Two-Pass softmax, AVX2 + FMA3, 8 lanes.
+//
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent, computed as
+// (p * scale_mantissa) * 2^(n_eff + scale_exponent) from exp(x) = p * 2^n_eff, so
+// that exp(x) itself never has to be representable (softmax passes 1/m and -e of
+// the pass-1 sum (m, e)).
+//
+// Contract (tested on every ISA by test/f32-vscaleextexp.cc):
+// - scale_exponent is integer-valued. For results in the normal range the error is
+//   that of exp (below) plus one rounding of p * scale_mantissa.
+// - x = -inf gives exactly +0 (for a finite positive scale_mantissa); NaN gives NaN.
+// - 2^(n_eff + scale_exponent) saturates: exponents below -126 give 0 (results below
+//   about 2^-126 * |p * scale_mantissa| flush to zero) and exponents above 127 give
+//   +inf (results that would exceed 2^127 may saturate to inf).
+// - Reads [input, input + batch), writes [output, output + batch), nothing else;
+//   output == input (in place) works; no alignment requirement.
+//
+// Non-temporal variant (token nt): the same results bit for bit; only the stores
+// differ. Whole vectors go to memory with vmovntps (_mm256_stream_ps), which bypasses
+// the caches: out of cache this saves the read-for-ownership of every output line,
+// in cache it evicts the output (softmax-nc: only above a size threshold, per ISA).
+// It pays when the pass is memory-bound; see src/config.cc for the measurements.
+// Only whole 64-byte cache lines are streamed (vmovntps itself needs 32-byte
+// alignment), so no line is flushed half-written from the write-combining buffers:
+// the elements before the output's first 64-byte boundary (0-15) and after its last
+// one (0-15) get regular stores, issued before the streamed body. An output that is
+// not even float-aligned never reaches a boundary and is stored regularly throughout.
+// No fence: streaming stores are weakly ordered, so before another thread reads the
+// output the caller must order them with _mm_sfence() (softmax-nc fences once per
+// pool task; a fence in every call cost 11% on rows of 1000 floats, 4 KB per call).
+//
+// Math per element x (the same as pass 1, see src/f32-raddextexp/avx2.cc.in):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
+//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
+// 2. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
+//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
+// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
+//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: max(d, -127) maps NaN to -127
+//    (x NaN: p is NaN already), then min(d, 128). 2^d is built exactly by adding
+//    0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d = -127 gives
+//    +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
+// 6. y = (p * scale_mantissa) * 2^d.
+// The main loop first computes each block of 32 without step 1 (x_c = x, dx = 0)
+// and keeps that only when every |n| <= 2^23, i.e. every |x| < B, where step 1 changes
+// nothing; blocks holding ±inf or |x| > 5.8e6 are recomputed with step 1 (about 1.15x
+// faster on in-range data).
+// 32 elements (4 vectors) per iteration, all loaded before any store (in
+// place); then whole vectors; then the last 1-7 elements with vmaskmovps load/store.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3 ULP).
+
+#include <assert.h>
+#include <stdint.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// Steps 2-4 for an already clamped (or in-range) x: p and n, with x = n*ln2 + t.
+inline void ExpCore(__m256 vx, __m256* vp_out, __m256* vn_out) {
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+
+  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vx, vlog2e),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vx);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
+  vq = _mm256_fmadd_ps(vq, vt, vc3);
+  vq = _mm256_fmadd_ps(vq, vt, vc2);
+  vq = _mm256_fmadd_ps(vq, vt, vc1);
+  *vp_out = _mm256_fmadd_ps(vq, vt, vone);
+  *vn_out = vn;
+}
+
+// Steps 5-6: (p * s) * 2^(n_eff + e), the exponent clamped to [-127, 128].
+inline __m256 ScaleByExponent(__m256 vp, __m256 vn_eff, __m256 vs, __m256 ve) {
+  __m256 vd = _mm256_add_ps(vn_eff, ve);
+  vd = _mm256_max_ps(vd, _mm256_set1_ps(-127.0f));  // second operand for NaN: -127
+  vd = _mm256_min_ps(vd, _mm256_set1_ps(128.0f));
+  const __m256 vscale = _mm256_castsi256_ps(_mm256_slli_epi32(
+      _mm256_castps_si256(_mm256_add_ps(vd, _mm256_set1_ps(0x1.8000FEp23f))), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(vp, vs), vscale);
+}
+
+// exp(x) * s * 2^e per lane, steps 1-6 above (any x).
+inline __m256 ScaledExtExp(__m256 vx, __m256 vs, __m256 ve) {
+  const __m256 vxc = _mm256_min_ps(_mm256_set1_ps(0x1p23f),
+                                   _mm256_max_ps(_mm256_set1_ps(-0x1p23f), vx));  // NaN stays NaN
+  const __m256 vdx = _mm256_sub_ps(vx, vxc);
+  __m256 vp, vn;
+  ExpCore(vxc, &vp, &vn);
+  return ScaleByExponent(vp, _mm256_add_ps(vn, vdx), vs, ve);
+}
+
+// vmaskmovps masks: the 8 entries starting at kMaskTable + 8 - r hold r ones.
+alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                            0,  0,  0,  0,  0,  0,  0,  0};
+
+// The head or tail of the nt variant (0-15 elements, `bytes` bytes) with regular
+// stores: whole vectors, then vmaskmovps (slow) for a partial one only.
+inline void StoreRegular(size_t bytes, const float* input, float* output, __m256 vs, __m256 ve) {
+  for (; bytes >= 8 * sizeof(float); bytes -= 8 * sizeof(float)) {
+    _mm256_storeu_ps(output, ScaledExtExp(_mm256_loadu_ps(input), vs, ve));
+    input += 8;
+    output += 8;
+  }
+  if (bytes != 0) {
+    const __m256i vmask = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(&kMaskTable[8 - bytes / sizeof(float)]));
+    _mm256_maskstore_ps(output, vmask, ScaledExtExp(_mm256_maskload_ps(input, vmask), vs, ve));
+  }
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_vscaleextexp_ukernel__avx2_p5_u32_nt(size_t batch, const float* input, float* output,
+                           float scale_mantissa, float scale_exponent) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m256 vs = _mm256_set1_ps(scale_mantissa);
+  const __m256 ve = _mm256_set1_ps(scale_exponent);
+  // Head: before the output's first 64-byte boundary; tail: after its last one; the
+  // whole lines between them (batch) are streamed.
+  size_t head = batch;
+  if (reinterpret_cast<uintptr_t>(output) % sizeof(float) == 0) {
+    const size_t to_boundary = static_cast<size_t>(-reinterpret_cast<uintptr_t>(output) % 64);
+    head = to_boundary < batch ? to_boundary : batch;
+  }
+  const size_t tail = (batch - head) % 64;
+  batch -= head + tail;
+  // Tail and head first, so that their regular stores (which may miss the cache and
+  // wait for a read for ownership) are long done when the caller fences. The regions
+  // are disjoint and each is read before it is written: in place still works.
+  StoreRegular(tail, input + (head + batch) / sizeof(float),
+               output + (head + batch) / sizeof(float), vs, ve);
+  StoreRegular(head, input, output, vs, ve);
+  input += head / sizeof(float);
+  output += head / sizeof(float);
+  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+    const __m256 vx0 = _mm256_loadu_ps(input + 0);
+    const __m256 vx1 = _mm256_loadu_ps(input + 8);
+    const __m256 vx2 = _mm256_loadu_ps(input + 16);
+    const __m256 vx3 = _mm256_loadu_ps(input + 24);
+    input += 32;
+
+    // Optimistic block: exp without the clamp of step 1, kept only if every
+    // |n| <= 2^23 (so every |x| <= 2^23 * ln2 + 1 < B, where the clamp is a no-op and
+    // dx = 0: the same results); otherwise (±inf, |x| > 5.8e6) the block is redone
+    // with the clamp. NaN lanes pass the check (max/min return their second operand)
+    // and give NaN on both paths.
+    __m256 vp0, vn0;
+    ExpCore(vx0, &vp0, &vn0);
+    __m256 vp1, vn1;
+    ExpCore(vx1, &vp1, &vn1);
+    __m256 vp2, vn2;
+    ExpCore(vx2, &vp2, &vn2);
+    __m256 vp3, vn3;
+    ExpCore(vx3, &vp3, &vn3);
+    __m256 vmin = _mm256_setzero_ps();
+    __m256 vmax = _mm256_setzero_ps();
+    vmin = _mm256_min_ps(vn0, vmin);
+    vmax = _mm256_max_ps(vn0, vmax);
+    vmin = _mm256_min_ps(vn1, vmin);
+    vmax = _mm256_max_ps(vn1, vmax);
+    vmin = _mm256_min_ps(vn2, vmin);
+    vmax = _mm256_max_ps(vn2, vmax);
+    vmin = _mm256_min_ps(vn3, vmin);
+    vmax = _mm256_max_ps(vn3, vmax);
+    const __m256 vout_of_range =
+        _mm256_or_ps(_mm256_cmp_ps(vmax, _mm256_set1_ps(0x1p23f), _CMP_GT_OQ),
+                     _mm256_cmp_ps(vmin, _mm256_set1_ps(-0x1p23f), _CMP_LT_OQ));
+    if (__builtin_expect(_mm256_movemask_ps(vout_of_range) == 0, 1)) {
+      _mm256_stream_ps(output + 0, ScaleByExponent(vp0, vn0, vs, ve));
+      _mm256_stream_ps(output + 8, ScaleByExponent(vp1, vn1, vs, ve));
+      _mm256_stream_ps(output + 16, ScaleByExponent(vp2, vn2, vs, ve));
+      _mm256_stream_ps(output + 24, ScaleByExponent(vp3, vn3, vs, ve));
+    } else {
+      _mm256_stream_ps(output + 0, ScaledExtExp(vx0, vs, ve));
+      _mm256_stream_ps(output + 8, ScaledExtExp(vx1, vs, ve));
+      _mm256_stream_ps(output + 16, ScaledExtExp(vx2, vs, ve));
+      _mm256_stream_ps(output + 24, ScaledExtExp(vx3, vs, ve));
+    }
+    output += 32;
+  }
+  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+    const __m256 vx = _mm256_loadu_ps(input);
+    input += 8;
+    _mm256_stream_ps(output, ScaledExtExp(vx, vs, ve));
+    output += 8;
+  }
+  if (batch != 0) {
+    // 1-7 elements: masked load and store touch only the active lanes.
+    const __m256i vmask = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(&kMaskTable[8 - batch / sizeof(float)]));
+    const __m256 vx = _mm256_maskload_ps(input, vmask);
+    _mm256_maskstore_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+  }
+}

@@ -1,0 +1,159 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-vscaleextexp/avx512f.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128_nt
+
+// Pass 2 of the Two-Pass softmax, AVX512F, 16 lanes.
+//
+// output[i] = exp(input[i]) * scale_mantissa * 2^scale_exponent, computed as
+// (p * scale_mantissa) * 2^(n_eff + scale_exponent) from exp(x) = p * 2^n_eff, so
+// that exp(x) itself never has to be representable (softmax passes 1/m and -e of
+// the pass-1 sum (m, e)).
+//
+// Contract (tested on every ISA by test/f32-vscaleextexp.cc):
+// - scale_exponent is integer-valued. For results in the normal range the error is
+//   that of exp (below) plus one rounding of p * scale_mantissa.
+// - x = -inf gives exactly +0 (for a finite positive scale_mantissa); NaN gives NaN.
+// - 2^(n_eff + scale_exponent) saturates: exponents below -126 give 0 (results below
+//   about 2^-126 * |p * scale_mantissa| flush to zero) and exponents above 127 give
+//   +inf (results that would exceed 2^127 may saturate to inf).
+// - Reads [input, input + batch), writes [output, output + batch), nothing else;
+//   output == input (in place) works; no alignment requirement.
+//
+// Non-temporal variant (token nt): the same results bit for bit; only the stores
+// differ. Whole vectors go to memory with vmovntps (_mm512_stream_ps), which bypasses
+// the caches: out of cache this saves the read-for-ownership of every output line,
+// in cache it evicts the output (softmax-nc: only above a size threshold, per ISA).
+// It pays when the pass is memory-bound; see src/config.cc for the measurements.
+// vmovntps needs 64-byte aligned addresses: the elements before the output's first
+// 64-byte boundary (0-15) get a k-masked regular store, then whole vectors (each one
+// whole cache line: no partly streamed lines, see the avx2 variant) stream, and the
+// last 1-15 elements get a k-masked regular store. An output that is not even
+// float-aligned never reaches a boundary and is stored regularly, 16 at a time.
+// No fence: streaming stores are weakly ordered, so before another thread reads the
+// output the caller must order them with _mm_sfence() (softmax-nc fences once per
+// pool task; a fence in every call cost 11% on rows of 1000 floats, 4 KB per call).
+//
+// Math per element x (the same as pass 1, see src/f32-raddextexp/avx512f.cc.in):
+// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
+//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
+// 2. n = vrndscaleps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
+// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
+//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
+// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
+//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
+// 5. d = n + dx + scale_exponent; no clamp: vscalefps computes v * 2^floor(d) exactly
+//    with saturation (d = -inf, e.g. x = -inf, gives +0; huge d gives inf; results
+//    below 2^-126 come out as correctly scaled denormals). d is NaN only when x is NaN,
+//    and then p is NaN already.
+// 6. y = scalef(p * scale_mantissa, d).
+// 128 elements (16 vectors) per iteration, all loaded before any store (in
+// place); then whole vectors; then the last 1-15 elements with k-masked load/store.
+//
+// Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
+// 2026-11-24: not measured yet (the dev VM lacks AVX512F; bound asserted: 3 ULP).
+
+#include <assert.h>
+#include <stdint.h>
+
+#include <immintrin.h>
+
+#include "twopass/microkernels.h"
+
+namespace {
+
+// exp(x) * s * 2^e per lane, steps 1-6 above.
+inline __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
+  const __m512 vbound = _mm512_set1_ps(0x1p23f);
+  const __m512 vminus_bound = _mm512_set1_ps(-0x1p23f);
+  const __m512 vlog2e = _mm512_set1_ps(0x1.715476p+0f);
+  const __m512 vminus_ln2_hi = _mm512_set1_ps(-0x1.62E430p-1f);
+  const __m512 vminus_ln2_lo = _mm512_set1_ps(0x1.05C610p-29f);
+  const __m512 vc1 = _mm512_set1_ps(0x1.FFFFF6p-1f);
+  const __m512 vc2 = _mm512_set1_ps(0x1.FFFDC6p-2f);
+  const __m512 vc3 = _mm512_set1_ps(0x1.555A80p-3f);
+  const __m512 vc4 = _mm512_set1_ps(0x1.573A1Ap-5f);
+  const __m512 vc5 = _mm512_set1_ps(0x1.0F9F9Cp-7f);
+  const __m512 vone = _mm512_set1_ps(1.0f);
+
+  const __m512 vxc = _mm512_min_ps(vbound, _mm512_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m512 vdx = _mm512_sub_ps(vx, vxc);
+  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, vlog2e),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+  __m512 vt = _mm512_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm512_fmadd_ps(vn, vminus_ln2_lo, vt);
+
+  __m512 vq = _mm512_fmadd_ps(vc5, vt, vc4);
+  vq = _mm512_fmadd_ps(vq, vt, vc3);
+  vq = _mm512_fmadd_ps(vq, vt, vc2);
+  vq = _mm512_fmadd_ps(vq, vt, vc1);
+  const __m512 vp = _mm512_fmadd_ps(vq, vt, vone);
+
+  const __m512 vd = _mm512_add_ps(_mm512_add_ps(vn, vdx), ve);
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), vd);
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128_nt(size_t batch, const float* input, float* output,
+                           float scale_mantissa, float scale_exponent) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m512 vs = _mm512_set1_ps(scale_mantissa);
+  const __m512 ve = _mm512_set1_ps(scale_exponent);
+  // Head: regular k-masked stores up to the output's first 64-byte boundary.
+  size_t head = batch;
+  if (reinterpret_cast<uintptr_t>(output) % sizeof(float) == 0) {
+    const size_t to_boundary = static_cast<size_t>(-reinterpret_cast<uintptr_t>(output) % 64);
+    head = to_boundary < batch ? to_boundary : batch;
+  }
+  batch -= head;
+  while (head != 0) {
+    const size_t bytes = head < 16 * sizeof(float) ? head : 16 * sizeof(float);
+    const __mmask16 vmask =
+        _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (bytes / sizeof(float))) - 1));
+    const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
+    _mm512_mask_storeu_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+    input += bytes / sizeof(float);
+    output += bytes / sizeof(float);
+    head -= bytes;
+  }
+  for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
+    const __m512 vx0 = _mm512_loadu_ps(input + 0);
+    const __m512 vx1 = _mm512_loadu_ps(input + 16);
+    const __m512 vx2 = _mm512_loadu_ps(input + 32);
+    const __m512 vx3 = _mm512_loadu_ps(input + 48);
+    const __m512 vx4 = _mm512_loadu_ps(input + 64);
+    const __m512 vx5 = _mm512_loadu_ps(input + 80);
+    const __m512 vx6 = _mm512_loadu_ps(input + 96);
+    const __m512 vx7 = _mm512_loadu_ps(input + 112);
+    input += 128;
+
+    _mm512_stream_ps(output + 0, ScaledExtExp(vx0, vs, ve));
+    _mm512_stream_ps(output + 16, ScaledExtExp(vx1, vs, ve));
+    _mm512_stream_ps(output + 32, ScaledExtExp(vx2, vs, ve));
+    _mm512_stream_ps(output + 48, ScaledExtExp(vx3, vs, ve));
+    _mm512_stream_ps(output + 64, ScaledExtExp(vx4, vs, ve));
+    _mm512_stream_ps(output + 80, ScaledExtExp(vx5, vs, ve));
+    _mm512_stream_ps(output + 96, ScaledExtExp(vx6, vs, ve));
+    _mm512_stream_ps(output + 112, ScaledExtExp(vx7, vs, ve));
+    output += 128;
+  }
+  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+    const __m512 vx = _mm512_loadu_ps(input);
+    input += 16;
+    _mm512_stream_ps(output, ScaledExtExp(vx, vs, ve));
+    output += 16;
+  }
+  if (batch != 0) {
+    // 1-15 elements: masked load and store touch only the active lanes.
+    const __mmask16 vmask =
+        _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+    const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
+    _mm512_mask_storeu_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+  }
+}
