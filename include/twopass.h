@@ -129,10 +129,12 @@ enum twopass_status {
 /* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32 (and their f16
    twins).
    At most one TWOPASS_FLAG_ALGORITHM_* flag may be given; none means the library
-   chooses by measured speed (src/softmax-nc.cc, choose_algorithm): below AVX512F,
-   three-pass-reload (without vscalefps the two-pass kernels are compute-bound and
-   measured slower at every row length); on AVX512F, two-pass for rows whose input and
-   output exceed the L2 cache, three-pass-reload otherwise; f16: always two-pass.
+   chooses by measured speed from the shape and the ISA only (src/softmax-nc.cc,
+   choose_algorithm): below AVX512F, two-pass for rows whose input and output exceed
+   64 MiB (out of cache, where it moves 12 bytes per element against 20), three-pass-
+   reload otherwise (without vscalefps the two-pass kernels are compute-bound); on
+   AVX512F, two-pass for rows whose input and output exceed the L2 cache, three-pass-
+   reload otherwise; f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then

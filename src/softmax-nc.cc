@@ -148,25 +148,38 @@ void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks) {
 }
 
 // The automatic choice between the algorithms (no TWOPASS_FLAG_ALGORITHM_* given).
-// Every algorithm meets the same accuracy contract, so this is about speed only.
-// Measured 2026-11-24 on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but not
-// AVX512, one thread (docs/benchmarks.md, `scripts/bench.sh --sizes ... --algorithms all`):
-// without vscalefps every 2^d of the extended exponent costs four instructions, the
-// two-pass kernels are compute-bound (~0.37 ns/element per pass), and three-pass-reload
-// took 0.53x-0.59x the two-pass time in cache and 0.76x-0.81x at 2^24-2^26 elements.
-// So below AVX512F: three-pass-reload. On AVX512F (vscalefps: one instruction per
-// scale; not measured here, no AVX512 machine was available) the paper's result is
-// used: two-pass for rows whose input and output do not fit in L2, reload otherwise.
+// Every algorithm meets the same accuracy contract, so this is about speed only, and
+// it depends only on the shape and the ISA (never on the pool), so results stay
+// bitwise identical for any thread count.
+// Measured 2026-11-24 09:30 UTC on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but
+// not AVX512 (docs/benchmarks.md, `twopass-bench --sizes 2^22,2^23,2^24,2^25,2^26
+// --algorithms two-pass,three-pass-reload`), two-pass time / reload time:
+//   1 thread:  2^22 1.30 (in cache), 2^23 1.13, 2^24 1.05, 2^25 1.01, 2^26 1.03 (0.84
+//              when input and output are exactly 2^28 bytes apart, where regular
+//              stores are slow and two-pass streams its output);
+//   2 threads: 2^22 1.15, 2^23 0.84, 2^24 0.75, 2^26 0.66.
+// Without vscalefps the two-pass kernels are compute-bound on one core, so reload
+// wins in cache; out of cache with more threads memory decides, and two-pass moves
+// 12 bytes per element against reload's 20. So below AVX512F: two-pass for rows whose
+// input + output exceed kTwoPassAboveRowBytes (64 MiB: a 1-thread loss of at most 5%
+// against 1.3-1.5x with 2 threads), reload otherwise. On AVX512F (vscalefps: one
+// instruction per scale; not measured here, no AVX512 machine was available) the
+// paper's result is used: two-pass for rows whose input and output do not fit in L2.
 // f16 operators have only two-pass kernels of their own (three-pass converts through
 // a stack buffer), so they always use two-pass.
+constexpr size_t kTwoPassAboveRowBytes = 64 << 20;
+
 Algorithm choose_algorithm(ElementType element_type, size_t channels,
                            const KernelConfig& config) {
   if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
-  if (config.isa < twopass_isa_avx512f) return Algorithm::kThreePassReload;
+  const size_t row_bytes = channels * 2 * sizeof(float);  // input + output
+  if (config.isa < twopass_isa_avx512f) {
+    return row_bytes > kTwoPassAboveRowBytes ? Algorithm::kTwoPass
+                                             : Algorithm::kThreePassReload;
+  }
   const struct cpuinfo_cache* l2 = cpuinfo_get_l2_caches_count() != 0 ? cpuinfo_get_l2_cache(0)
                                                                         : nullptr;
   const size_t l2_bytes = l2 != nullptr ? l2->size : (1u << 20);
-  const size_t row_bytes = channels * 2 * sizeof(float);  // input + output
   return row_bytes > l2_bytes ? Algorithm::kTwoPass : Algorithm::kThreePassReload;
 }
 

@@ -186,6 +186,21 @@ TEST(SoftmaxLogging, Levels) {
   // 2 x 10000 floats fit in L2: the automatic choice is three-pass-reload on every ISA
   // (choose_algorithm in src/softmax-nc.cc).
   EXPECT_LOGGED(log, "twopass: reshape_softmax_nc_f32: 2 x 10000, three-pass-reload on");
+  // A row of 2^24 floats (128 MiB of input and output) is out of cache everywhere: the
+  // automatic choice is two-pass on every ISA. Exactly 64 MiB of row is not above the
+  // threshold below AVX512F (reload); AVX512F takes two-pass above L2.
+  log = CaptureLog([&] {
+    ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f32(0, &op));
+    ASSERT_EQ(twopass_status_success,
+              twopass_reshape_softmax_nc_f32(op, 1 << 24, 1 << 24, 1 << 24, 1, nullptr));
+    ASSERT_EQ(twopass_status_success,
+              twopass_reshape_softmax_nc_f32(op, 1 << 23, 1 << 23, 1 << 23, 1, nullptr));
+    ASSERT_EQ(twopass_status_success, twopass_delete_operator(op));
+  });
+  EXPECT_LOGGED(log, "twopass: reshape_softmax_nc_f32: 1 x 16777216, two-pass on");
+  EXPECT_LOGGED(log, twopass_isa_best_supported() < twopass_isa_avx512f
+                         ? "twopass: reshape_softmax_nc_f32: 1 x 8388608, three-pass-reload on"
+                         : "twopass: reshape_softmax_nc_f32: 1 x 8388608, two-pass on");
   SetLogLevel(saved);
 }
 

@@ -102,6 +102,7 @@ struct Options {
   size_t total_memory = kGiB;
   size_t cold_above = 32 * kMiB;
   size_t nt_above = 16 * kMiB;
+  size_t gap = 0;  // extra bytes after each buffer (the output's offset from the input)
   bool floor = true;
   enum twopass_isa floor_isa = twopass_isa_avx512f;
   uint64_t seed = 20260124;
@@ -153,6 +154,12 @@ void PrintHelp(FILE* f) {
           "                         Other cases reuse one buffer (in cache).\n"
           "      --nt-above SIZE    the floor kernels also run with non-temporal stores\n"
           "                         when the output has at least SIZE bytes (default 16M).\n"
+          "      --gap SIZE         extra bytes after every input and output buffer, a\n"
+          "                         multiple of 64 (default 0: buffers start on 4 KiB\n"
+          "                         boundaries, so a 2^26-float input and its output are\n"
+          "                         exactly 2^28 bytes apart, as in a packed tensor arena;\n"
+          "                         such power-of-two spacings make regular stores slow\n"
+          "                         on some machines; --gap 4160 breaks the pattern).\n"
           "      --no-floor         skip the memory-traffic floor kernels.\n"
           "      --floor-isa ISA    highest ISA for the floor kernels: sse2, avx2, avx512f\n"
           "                         (default avx512f; the best the CPU has is used).\n"
@@ -339,6 +346,9 @@ Options ParseOptions(int argc, char** argv) {
       options.total_memory = ParseCount(arg, next());
     } else if (arg == "--cold-above") {
       options.cold_above = ParseCount(arg, next());
+    } else if (arg == "--gap") {
+      options.gap = ParseCount(arg, next());
+      if (options.gap % 64 != 0) Die("--gap must be a multiple of 64: '%s'", std::to_string(options.gap));
     } else if (arg == "--nt-above") {
       options.nt_above = ParseCount(arg, next());
     } else if (arg == "--no-floor") {
@@ -1063,8 +1073,9 @@ void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Op
           JsonString(m.isas_supported).c_str(), JsonString(m.date).c_str());
   fprintf(f,
           "  \"options\": {\"repetitions\": %zu, \"min_time_ms\": %g, \"total_memory_bytes\": %zu, "
-          "\"cold_above_bytes\": %zu, \"nt_above_bytes\": %zu, \"seed\": %" PRIu64 "},\n",
-          o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.seed);
+          "\"cold_above_bytes\": %zu, \"nt_above_bytes\": %zu, \"gap_bytes\": %zu, "
+          "\"seed\": %" PRIu64 "},\n",
+          o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.gap, o.seed);
   fprintf(f, "  \"results\": [");
   for (size_t i = 0; i < rows.size(); i++) {
     const Row& r = rows[i];
@@ -1123,9 +1134,9 @@ int Main(int argc, char** argv) {
           BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
           machine.isas_supported.c_str());
   fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
-                "(rotating %s); load average %.2f%s\n",
+                "(rotating %s); buffer gap %zu B; load average %.2f%s\n",
           options.repetitions, BytesName(options.cold_above).c_str(),
-          BytesName(total_memory).c_str(), load,
+          BytesName(total_memory).c_str(), options.gap, load,
           load > 0.5 ? " (busy machine: expect noisy numbers)" : "");
   if (table_to_stdout) fprintf(info, "\n");
   fflush(info);
@@ -1156,7 +1167,7 @@ int Main(int argc, char** argv) {
     bool skipped = false;
     for (Dtype dtype : options.dtypes) {
       const size_t element_size = DtypeSize(dtype);
-      const size_t buffer_bytes = (elements * element_size + 4095) / 4096 * 4096;
+      const size_t buffer_bytes = (elements * element_size + 4095) / 4096 * 4096 + options.gap;
       const size_t set_bytes = 2 * buffer_bytes;
       const bool cold = set_bytes > options.cold_above;
       size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
