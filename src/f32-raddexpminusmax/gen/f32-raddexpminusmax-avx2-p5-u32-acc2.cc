@@ -28,6 +28,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx2.h"
@@ -40,49 +42,58 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u32_acc2(size_t bat
   assert(sum != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  F64Acc vsum = f64acc_zero();
-  __m256 vacc0 = _mm256_setzero_ps();
-  __m256 vacc1 = _mm256_setzero_ps();
-  size_t flush_countdown = 4;
-  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
-    const __m256 vx0 = _mm256_loadu_ps(input + 0);
-    const __m256 vx1 = _mm256_loadu_ps(input + 8);
-    const __m256 vx2 = _mm256_loadu_ps(input + 16);
-    const __m256 vx3 = _mm256_loadu_ps(input + 24);
-    input += 32;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    F64Acc vsum = f64acc_zero();
+    __m256 vacc0 = _mm256_setzero_ps();
+    __m256 vacc1 = _mm256_setzero_ps();
+    size_t flush_countdown = 4;
+    for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+      const __m256 vx0 = _mm256_loadu_ps(input + 0);
+      const __m256 vx1 = _mm256_loadu_ps(input + 8);
+      const __m256 vx2 = _mm256_loadu_ps(input + 16);
+      const __m256 vx3 = _mm256_loadu_ps(input + 24);
+      input += 32;
 
-    const __m256 vf0 = exp_minus_max(vx0, vref);
-    const __m256 vf1 = exp_minus_max(vx1, vref);
-    const __m256 vf2 = exp_minus_max(vx2, vref);
-    const __m256 vf3 = exp_minus_max(vx3, vref);
+      const __m256 vf0 = exp_minus_max<kShift>(vx0, vref);
+      const __m256 vf1 = exp_minus_max<kShift>(vx1, vref);
+      const __m256 vf2 = exp_minus_max<kShift>(vx2, vref);
+      const __m256 vf3 = exp_minus_max<kShift>(vx3, vref);
 
-    vacc0 = _mm256_add_ps(vacc0, vf0);
-    vacc1 = _mm256_add_ps(vacc1, vf1);
-    vacc0 = _mm256_add_ps(vacc0, vf2);
-    vacc1 = _mm256_add_ps(vacc1, vf3);
-    if (--flush_countdown == 0) {
-      // Every 4 iterations (8 float additions per lane) the float
-      // accumulators move into the double one.
-      flush_countdown = 4;
-      f64acc_add(&vsum, vacc0);
-      vacc0 = _mm256_setzero_ps();
-      f64acc_add(&vsum, vacc1);
-      vacc1 = _mm256_setzero_ps();
+      vacc0 = _mm256_add_ps(vacc0, vf0);
+      vacc1 = _mm256_add_ps(vacc1, vf1);
+      vacc0 = _mm256_add_ps(vacc0, vf2);
+      vacc1 = _mm256_add_ps(vacc1, vf3);
+      if (--flush_countdown == 0) {
+        // Every 4 iterations (8 float additions per lane) the float
+        // accumulators move into the double one.
+        flush_countdown = 4;
+        f64acc_add(&vsum, vacc0);
+        vacc0 = _mm256_setzero_ps();
+        f64acc_add(&vsum, vacc1);
+        vacc1 = _mm256_setzero_ps();
+      }
     }
+    vacc0 = _mm256_add_ps(vacc0, vacc1);
+    for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+      const __m256 vx = _mm256_loadu_ps(input);
+      input += 8;
+      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      vacc0 = _mm256_add_ps(vacc0, vf);
+    }
+    if (batch != 0) {
+      // Only the first n lanes are loaded, stored and summed.
+      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256 vx = _mm256_maskload_ps(input, vmask);
+      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
+    }
+    *sum = f64acc_total(vsum, vacc0);
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
-  vacc0 = _mm256_add_ps(vacc0, vacc1);
-  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
-    const __m256 vx = _mm256_loadu_ps(input);
-    input += 8;
-    const __m256 vf = exp_minus_max(vx, vref);
-    vacc0 = _mm256_add_ps(vacc0, vf);
-  }
-  if (batch != 0) {
-    // Only the first n lanes are loaded, stored and summed.
-    const __m256i vmask = tail_mask(batch / sizeof(float));
-    const __m256 vx = _mm256_maskload_ps(input, vmask);
-    const __m256 vf = exp_minus_max(vx, vref);
-    vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
-  }
-  *sum = f64acc_total(vsum, vacc0);
 }

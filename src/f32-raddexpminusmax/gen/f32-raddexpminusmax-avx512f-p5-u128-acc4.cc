@@ -28,6 +28,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx512f.h"
@@ -40,69 +42,78 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx512f_p5_u128_acc4(size_t
   assert(sum != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  F64Acc vsum = f64acc_zero();
-  __m512 vacc0 = _mm512_setzero_ps();
-  __m512 vacc1 = _mm512_setzero_ps();
-  __m512 vacc2 = _mm512_setzero_ps();
-  __m512 vacc3 = _mm512_setzero_ps();
-  size_t flush_countdown = 4;
-  for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
-    const __m512 vx0 = _mm512_loadu_ps(input + 0);
-    const __m512 vx1 = _mm512_loadu_ps(input + 16);
-    const __m512 vx2 = _mm512_loadu_ps(input + 32);
-    const __m512 vx3 = _mm512_loadu_ps(input + 48);
-    const __m512 vx4 = _mm512_loadu_ps(input + 64);
-    const __m512 vx5 = _mm512_loadu_ps(input + 80);
-    const __m512 vx6 = _mm512_loadu_ps(input + 96);
-    const __m512 vx7 = _mm512_loadu_ps(input + 112);
-    input += 128;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    F64Acc vsum = f64acc_zero();
+    __m512 vacc0 = _mm512_setzero_ps();
+    __m512 vacc1 = _mm512_setzero_ps();
+    __m512 vacc2 = _mm512_setzero_ps();
+    __m512 vacc3 = _mm512_setzero_ps();
+    size_t flush_countdown = 4;
+    for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
+      const __m512 vx0 = _mm512_loadu_ps(input + 0);
+      const __m512 vx1 = _mm512_loadu_ps(input + 16);
+      const __m512 vx2 = _mm512_loadu_ps(input + 32);
+      const __m512 vx3 = _mm512_loadu_ps(input + 48);
+      const __m512 vx4 = _mm512_loadu_ps(input + 64);
+      const __m512 vx5 = _mm512_loadu_ps(input + 80);
+      const __m512 vx6 = _mm512_loadu_ps(input + 96);
+      const __m512 vx7 = _mm512_loadu_ps(input + 112);
+      input += 128;
 
-    const __m512 vf0 = exp_minus_max(vx0, vref);
-    const __m512 vf1 = exp_minus_max(vx1, vref);
-    const __m512 vf2 = exp_minus_max(vx2, vref);
-    const __m512 vf3 = exp_minus_max(vx3, vref);
-    const __m512 vf4 = exp_minus_max(vx4, vref);
-    const __m512 vf5 = exp_minus_max(vx5, vref);
-    const __m512 vf6 = exp_minus_max(vx6, vref);
-    const __m512 vf7 = exp_minus_max(vx7, vref);
+      const __m512 vf0 = exp_minus_max<kShift>(vx0, vref);
+      const __m512 vf1 = exp_minus_max<kShift>(vx1, vref);
+      const __m512 vf2 = exp_minus_max<kShift>(vx2, vref);
+      const __m512 vf3 = exp_minus_max<kShift>(vx3, vref);
+      const __m512 vf4 = exp_minus_max<kShift>(vx4, vref);
+      const __m512 vf5 = exp_minus_max<kShift>(vx5, vref);
+      const __m512 vf6 = exp_minus_max<kShift>(vx6, vref);
+      const __m512 vf7 = exp_minus_max<kShift>(vx7, vref);
 
-    vacc0 = _mm512_add_ps(vacc0, vf0);
-    vacc1 = _mm512_add_ps(vacc1, vf1);
-    vacc2 = _mm512_add_ps(vacc2, vf2);
-    vacc3 = _mm512_add_ps(vacc3, vf3);
-    vacc0 = _mm512_add_ps(vacc0, vf4);
-    vacc1 = _mm512_add_ps(vacc1, vf5);
-    vacc2 = _mm512_add_ps(vacc2, vf6);
-    vacc3 = _mm512_add_ps(vacc3, vf7);
-    if (--flush_countdown == 0) {
-      // Every 4 iterations (8 float additions per lane) the float
-      // accumulators move into the double one.
-      flush_countdown = 4;
-      f64acc_add(&vsum, vacc0);
-      vacc0 = _mm512_setzero_ps();
-      f64acc_add(&vsum, vacc1);
-      vacc1 = _mm512_setzero_ps();
-      f64acc_add(&vsum, vacc2);
-      vacc2 = _mm512_setzero_ps();
-      f64acc_add(&vsum, vacc3);
-      vacc3 = _mm512_setzero_ps();
+      vacc0 = _mm512_add_ps(vacc0, vf0);
+      vacc1 = _mm512_add_ps(vacc1, vf1);
+      vacc2 = _mm512_add_ps(vacc2, vf2);
+      vacc3 = _mm512_add_ps(vacc3, vf3);
+      vacc0 = _mm512_add_ps(vacc0, vf4);
+      vacc1 = _mm512_add_ps(vacc1, vf5);
+      vacc2 = _mm512_add_ps(vacc2, vf6);
+      vacc3 = _mm512_add_ps(vacc3, vf7);
+      if (--flush_countdown == 0) {
+        // Every 4 iterations (8 float additions per lane) the float
+        // accumulators move into the double one.
+        flush_countdown = 4;
+        f64acc_add(&vsum, vacc0);
+        vacc0 = _mm512_setzero_ps();
+        f64acc_add(&vsum, vacc1);
+        vacc1 = _mm512_setzero_ps();
+        f64acc_add(&vsum, vacc2);
+        vacc2 = _mm512_setzero_ps();
+        f64acc_add(&vsum, vacc3);
+        vacc3 = _mm512_setzero_ps();
+      }
     }
+    vacc0 = _mm512_add_ps(vacc0, vacc1);
+    vacc0 = _mm512_add_ps(vacc0, vacc2);
+    vacc0 = _mm512_add_ps(vacc0, vacc3);
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m512 vx = _mm512_loadu_ps(input);
+      input += 16;
+      const __m512 vf = exp_minus_max<kShift>(vx, vref);
+      vacc0 = _mm512_add_ps(vacc0, vf);
+    }
+    if (batch != 0) {
+      // Only the first n lanes are loaded, stored and summed.
+      const __mmask16 vmask = tail_mask(batch / sizeof(float));
+      const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
+      const __m512 vf = exp_minus_max<kShift>(vx, vref);
+      vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
+    }
+    *sum = f64acc_total(vsum, vacc0);
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
-  vacc0 = _mm512_add_ps(vacc0, vacc1);
-  vacc0 = _mm512_add_ps(vacc0, vacc2);
-  vacc0 = _mm512_add_ps(vacc0, vacc3);
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
-    const __m512 vx = _mm512_loadu_ps(input);
-    input += 16;
-    const __m512 vf = exp_minus_max(vx, vref);
-    vacc0 = _mm512_add_ps(vacc0, vf);
-  }
-  if (batch != 0) {
-    // Only the first n lanes are loaded, stored and summed.
-    const __mmask16 vmask = tail_mask(batch / sizeof(float));
-    const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = exp_minus_max(vx, vref);
-    vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
-  }
-  *sum = f64acc_total(vsum, vacc0);
 }

@@ -28,6 +28,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <emmintrin.h>
 
 #include "twopass/expminusmax-sse2.h"
@@ -40,54 +42,63 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc2(size_t bat
   assert(sum != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  F64Acc vsum = f64acc_zero();
-  __m128 vacc0 = _mm_setzero_ps();
-  __m128 vacc1 = _mm_setzero_ps();
-  size_t flush_countdown = 4;
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
-    const __m128 vx0 = _mm_loadu_ps(input + 0);
-    const __m128 vx1 = _mm_loadu_ps(input + 4);
-    const __m128 vx2 = _mm_loadu_ps(input + 8);
-    const __m128 vx3 = _mm_loadu_ps(input + 12);
-    input += 16;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    F64Acc vsum = f64acc_zero();
+    __m128 vacc0 = _mm_setzero_ps();
+    __m128 vacc1 = _mm_setzero_ps();
+    size_t flush_countdown = 4;
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m128 vx0 = _mm_loadu_ps(input + 0);
+      const __m128 vx1 = _mm_loadu_ps(input + 4);
+      const __m128 vx2 = _mm_loadu_ps(input + 8);
+      const __m128 vx3 = _mm_loadu_ps(input + 12);
+      input += 16;
 
-    const __m128 vf0 = exp_minus_max(vx0, vref);
-    const __m128 vf1 = exp_minus_max(vx1, vref);
-    const __m128 vf2 = exp_minus_max(vx2, vref);
-    const __m128 vf3 = exp_minus_max(vx3, vref);
+      const __m128 vf0 = exp_minus_max<kShift>(vx0, vref);
+      const __m128 vf1 = exp_minus_max<kShift>(vx1, vref);
+      const __m128 vf2 = exp_minus_max<kShift>(vx2, vref);
+      const __m128 vf3 = exp_minus_max<kShift>(vx3, vref);
 
-    vacc0 = _mm_add_ps(vacc0, vf0);
-    vacc1 = _mm_add_ps(vacc1, vf1);
-    vacc0 = _mm_add_ps(vacc0, vf2);
-    vacc1 = _mm_add_ps(vacc1, vf3);
-    if (--flush_countdown == 0) {
-      // Every 4 iterations (8 float additions per lane) the float
-      // accumulators move into the double one.
-      flush_countdown = 4;
-      f64acc_add(&vsum, vacc0);
-      vacc0 = _mm_setzero_ps();
-      f64acc_add(&vsum, vacc1);
-      vacc1 = _mm_setzero_ps();
+      vacc0 = _mm_add_ps(vacc0, vf0);
+      vacc1 = _mm_add_ps(vacc1, vf1);
+      vacc0 = _mm_add_ps(vacc0, vf2);
+      vacc1 = _mm_add_ps(vacc1, vf3);
+      if (--flush_countdown == 0) {
+        // Every 4 iterations (8 float additions per lane) the float
+        // accumulators move into the double one.
+        flush_countdown = 4;
+        f64acc_add(&vsum, vacc0);
+        vacc0 = _mm_setzero_ps();
+        f64acc_add(&vsum, vacc1);
+        vacc1 = _mm_setzero_ps();
+      }
     }
-  }
-  vacc0 = _mm_add_ps(vacc0, vacc1);
-  for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
-    const __m128 vx = _mm_loadu_ps(input);
-    input += 4;
-    vacc0 = _mm_add_ps(vacc0, exp_minus_max(vx, vref));
-  }
-  if (batch != 0) {
-    // 1-3 elements: 2 with movlps, then 1 with movss; never past the row.
-    // Only the loaded lanes are summed.
-    if (batch & (2 * sizeof(float))) {
-      const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
-      input += 2;
-      const __m128 vf = exp_minus_max(vx, vref);
-      vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
+    vacc0 = _mm_add_ps(vacc0, vacc1);
+    for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+      const __m128 vx = _mm_loadu_ps(input);
+      input += 4;
+      vacc0 = _mm_add_ps(vacc0, exp_minus_max<kShift>(vx, vref));
     }
-    if (batch & sizeof(float)) {
-      vacc0 = _mm_add_ss(vacc0, exp_minus_max(_mm_load_ss(input), vref));
+    if (batch != 0) {
+      // 1-3 elements: 2 with movlps, then 1 with movss; never past the row.
+      // Only the loaded lanes are summed.
+      if (batch & (2 * sizeof(float))) {
+        const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
+        input += 2;
+        const __m128 vf = exp_minus_max<kShift>(vx, vref);
+        vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
+      }
+      if (batch & sizeof(float)) {
+        vacc0 = _mm_add_ss(vacc0, exp_minus_max<kShift>(_mm_load_ss(input), vref));
+      }
     }
+    *sum = f64acc_total(vsum, vacc0);
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
-  *sum = f64acc_total(vsum, vacc0);
 }

@@ -30,6 +30,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx2.h"
@@ -45,82 +47,91 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx2_p5_u64_acc4(size_
   assert(sum != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(*max);
-  F64Acc vsum = f64acc_zero();
-  __m256 vacc0 = _mm256_setzero_ps();
-  __m256 vacc1 = _mm256_setzero_ps();
-  __m256 vacc2 = _mm256_setzero_ps();
-  __m256 vacc3 = _mm256_setzero_ps();
-  size_t flush_countdown = 4;
-  for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
-    const __m256 vx0 = _mm256_loadu_ps(input + 0);
-    const __m256 vx1 = _mm256_loadu_ps(input + 8);
-    const __m256 vx2 = _mm256_loadu_ps(input + 16);
-    const __m256 vx3 = _mm256_loadu_ps(input + 24);
-    const __m256 vx4 = _mm256_loadu_ps(input + 32);
-    const __m256 vx5 = _mm256_loadu_ps(input + 40);
-    const __m256 vx6 = _mm256_loadu_ps(input + 48);
-    const __m256 vx7 = _mm256_loadu_ps(input + 56);
-    input += 64;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    F64Acc vsum = f64acc_zero();
+    __m256 vacc0 = _mm256_setzero_ps();
+    __m256 vacc1 = _mm256_setzero_ps();
+    __m256 vacc2 = _mm256_setzero_ps();
+    __m256 vacc3 = _mm256_setzero_ps();
+    size_t flush_countdown = 4;
+    for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
+      const __m256 vx0 = _mm256_loadu_ps(input + 0);
+      const __m256 vx1 = _mm256_loadu_ps(input + 8);
+      const __m256 vx2 = _mm256_loadu_ps(input + 16);
+      const __m256 vx3 = _mm256_loadu_ps(input + 24);
+      const __m256 vx4 = _mm256_loadu_ps(input + 32);
+      const __m256 vx5 = _mm256_loadu_ps(input + 40);
+      const __m256 vx6 = _mm256_loadu_ps(input + 48);
+      const __m256 vx7 = _mm256_loadu_ps(input + 56);
+      input += 64;
 
-    const __m256 vf0 = exp_minus_max(vx0, vref);
-    const __m256 vf1 = exp_minus_max(vx1, vref);
-    const __m256 vf2 = exp_minus_max(vx2, vref);
-    const __m256 vf3 = exp_minus_max(vx3, vref);
-    const __m256 vf4 = exp_minus_max(vx4, vref);
-    const __m256 vf5 = exp_minus_max(vx5, vref);
-    const __m256 vf6 = exp_minus_max(vx6, vref);
-    const __m256 vf7 = exp_minus_max(vx7, vref);
+      const __m256 vf0 = exp_minus_max<kShift>(vx0, vref);
+      const __m256 vf1 = exp_minus_max<kShift>(vx1, vref);
+      const __m256 vf2 = exp_minus_max<kShift>(vx2, vref);
+      const __m256 vf3 = exp_minus_max<kShift>(vx3, vref);
+      const __m256 vf4 = exp_minus_max<kShift>(vx4, vref);
+      const __m256 vf5 = exp_minus_max<kShift>(vx5, vref);
+      const __m256 vf6 = exp_minus_max<kShift>(vx6, vref);
+      const __m256 vf7 = exp_minus_max<kShift>(vx7, vref);
 
-    _mm256_storeu_ps(output + 0, vf0);
-    _mm256_storeu_ps(output + 8, vf1);
-    _mm256_storeu_ps(output + 16, vf2);
-    _mm256_storeu_ps(output + 24, vf3);
-    _mm256_storeu_ps(output + 32, vf4);
-    _mm256_storeu_ps(output + 40, vf5);
-    _mm256_storeu_ps(output + 48, vf6);
-    _mm256_storeu_ps(output + 56, vf7);
-    output += 64;
+      _mm256_storeu_ps(output + 0, vf0);
+      _mm256_storeu_ps(output + 8, vf1);
+      _mm256_storeu_ps(output + 16, vf2);
+      _mm256_storeu_ps(output + 24, vf3);
+      _mm256_storeu_ps(output + 32, vf4);
+      _mm256_storeu_ps(output + 40, vf5);
+      _mm256_storeu_ps(output + 48, vf6);
+      _mm256_storeu_ps(output + 56, vf7);
+      output += 64;
 
-    vacc0 = _mm256_add_ps(vacc0, vf0);
-    vacc1 = _mm256_add_ps(vacc1, vf1);
-    vacc2 = _mm256_add_ps(vacc2, vf2);
-    vacc3 = _mm256_add_ps(vacc3, vf3);
-    vacc0 = _mm256_add_ps(vacc0, vf4);
-    vacc1 = _mm256_add_ps(vacc1, vf5);
-    vacc2 = _mm256_add_ps(vacc2, vf6);
-    vacc3 = _mm256_add_ps(vacc3, vf7);
-    if (--flush_countdown == 0) {
-      // Every 4 iterations (8 float additions per lane) the float
-      // accumulators move into the double one.
-      flush_countdown = 4;
-      f64acc_add(&vsum, vacc0);
-      vacc0 = _mm256_setzero_ps();
-      f64acc_add(&vsum, vacc1);
-      vacc1 = _mm256_setzero_ps();
-      f64acc_add(&vsum, vacc2);
-      vacc2 = _mm256_setzero_ps();
-      f64acc_add(&vsum, vacc3);
-      vacc3 = _mm256_setzero_ps();
+      vacc0 = _mm256_add_ps(vacc0, vf0);
+      vacc1 = _mm256_add_ps(vacc1, vf1);
+      vacc2 = _mm256_add_ps(vacc2, vf2);
+      vacc3 = _mm256_add_ps(vacc3, vf3);
+      vacc0 = _mm256_add_ps(vacc0, vf4);
+      vacc1 = _mm256_add_ps(vacc1, vf5);
+      vacc2 = _mm256_add_ps(vacc2, vf6);
+      vacc3 = _mm256_add_ps(vacc3, vf7);
+      if (--flush_countdown == 0) {
+        // Every 4 iterations (8 float additions per lane) the float
+        // accumulators move into the double one.
+        flush_countdown = 4;
+        f64acc_add(&vsum, vacc0);
+        vacc0 = _mm256_setzero_ps();
+        f64acc_add(&vsum, vacc1);
+        vacc1 = _mm256_setzero_ps();
+        f64acc_add(&vsum, vacc2);
+        vacc2 = _mm256_setzero_ps();
+        f64acc_add(&vsum, vacc3);
+        vacc3 = _mm256_setzero_ps();
+      }
     }
+    vacc0 = _mm256_add_ps(vacc0, vacc1);
+    vacc0 = _mm256_add_ps(vacc0, vacc2);
+    vacc0 = _mm256_add_ps(vacc0, vacc3);
+    for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+      const __m256 vx = _mm256_loadu_ps(input);
+      input += 8;
+      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      _mm256_storeu_ps(output, vf);
+      output += 8;
+      vacc0 = _mm256_add_ps(vacc0, vf);
+    }
+    if (batch != 0) {
+      // Only the first n lanes are loaded, stored and summed.
+      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256 vx = _mm256_maskload_ps(input, vmask);
+      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      _mm256_maskstore_ps(output, vmask, vf);
+      vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
+    }
+    *sum = f64acc_total(vsum, vacc0);
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
-  vacc0 = _mm256_add_ps(vacc0, vacc1);
-  vacc0 = _mm256_add_ps(vacc0, vacc2);
-  vacc0 = _mm256_add_ps(vacc0, vacc3);
-  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
-    const __m256 vx = _mm256_loadu_ps(input);
-    input += 8;
-    const __m256 vf = exp_minus_max(vx, vref);
-    _mm256_storeu_ps(output, vf);
-    output += 8;
-    vacc0 = _mm256_add_ps(vacc0, vf);
-  }
-  if (batch != 0) {
-    // Only the first n lanes are loaded, stored and summed.
-    const __m256i vmask = tail_mask(batch / sizeof(float));
-    const __m256 vx = _mm256_maskload_ps(input, vmask);
-    const __m256 vf = exp_minus_max(vx, vref);
-    _mm256_maskstore_ps(output, vmask, vf);
-    vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
-  }
-  *sum = f64acc_total(vsum, vacc0);
 }

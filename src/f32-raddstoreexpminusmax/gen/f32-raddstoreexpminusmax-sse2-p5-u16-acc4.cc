@@ -30,6 +30,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <emmintrin.h>
 
 #include "twopass/expminusmax-sse2.h"
@@ -45,75 +47,84 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc4(size_
   assert(sum != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(*max);
-  F64Acc vsum = f64acc_zero();
-  __m128 vacc0 = _mm_setzero_ps();
-  __m128 vacc1 = _mm_setzero_ps();
-  __m128 vacc2 = _mm_setzero_ps();
-  __m128 vacc3 = _mm_setzero_ps();
-  size_t flush_countdown = 8;
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
-    const __m128 vx0 = _mm_loadu_ps(input + 0);
-    const __m128 vx1 = _mm_loadu_ps(input + 4);
-    const __m128 vx2 = _mm_loadu_ps(input + 8);
-    const __m128 vx3 = _mm_loadu_ps(input + 12);
-    input += 16;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    F64Acc vsum = f64acc_zero();
+    __m128 vacc0 = _mm_setzero_ps();
+    __m128 vacc1 = _mm_setzero_ps();
+    __m128 vacc2 = _mm_setzero_ps();
+    __m128 vacc3 = _mm_setzero_ps();
+    size_t flush_countdown = 8;
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m128 vx0 = _mm_loadu_ps(input + 0);
+      const __m128 vx1 = _mm_loadu_ps(input + 4);
+      const __m128 vx2 = _mm_loadu_ps(input + 8);
+      const __m128 vx3 = _mm_loadu_ps(input + 12);
+      input += 16;
 
-    const __m128 vf0 = exp_minus_max(vx0, vref);
-    const __m128 vf1 = exp_minus_max(vx1, vref);
-    const __m128 vf2 = exp_minus_max(vx2, vref);
-    const __m128 vf3 = exp_minus_max(vx3, vref);
+      const __m128 vf0 = exp_minus_max<kShift>(vx0, vref);
+      const __m128 vf1 = exp_minus_max<kShift>(vx1, vref);
+      const __m128 vf2 = exp_minus_max<kShift>(vx2, vref);
+      const __m128 vf3 = exp_minus_max<kShift>(vx3, vref);
 
-    _mm_storeu_ps(output + 0, vf0);
-    _mm_storeu_ps(output + 4, vf1);
-    _mm_storeu_ps(output + 8, vf2);
-    _mm_storeu_ps(output + 12, vf3);
-    output += 16;
+      _mm_storeu_ps(output + 0, vf0);
+      _mm_storeu_ps(output + 4, vf1);
+      _mm_storeu_ps(output + 8, vf2);
+      _mm_storeu_ps(output + 12, vf3);
+      output += 16;
 
-    vacc0 = _mm_add_ps(vacc0, vf0);
-    vacc1 = _mm_add_ps(vacc1, vf1);
-    vacc2 = _mm_add_ps(vacc2, vf2);
-    vacc3 = _mm_add_ps(vacc3, vf3);
-    if (--flush_countdown == 0) {
-      // Every 8 iterations (8 float additions per lane) the float
-      // accumulators move into the double one.
-      flush_countdown = 8;
-      f64acc_add(&vsum, vacc0);
-      vacc0 = _mm_setzero_ps();
-      f64acc_add(&vsum, vacc1);
-      vacc1 = _mm_setzero_ps();
-      f64acc_add(&vsum, vacc2);
-      vacc2 = _mm_setzero_ps();
-      f64acc_add(&vsum, vacc3);
-      vacc3 = _mm_setzero_ps();
+      vacc0 = _mm_add_ps(vacc0, vf0);
+      vacc1 = _mm_add_ps(vacc1, vf1);
+      vacc2 = _mm_add_ps(vacc2, vf2);
+      vacc3 = _mm_add_ps(vacc3, vf3);
+      if (--flush_countdown == 0) {
+        // Every 8 iterations (8 float additions per lane) the float
+        // accumulators move into the double one.
+        flush_countdown = 8;
+        f64acc_add(&vsum, vacc0);
+        vacc0 = _mm_setzero_ps();
+        f64acc_add(&vsum, vacc1);
+        vacc1 = _mm_setzero_ps();
+        f64acc_add(&vsum, vacc2);
+        vacc2 = _mm_setzero_ps();
+        f64acc_add(&vsum, vacc3);
+        vacc3 = _mm_setzero_ps();
+      }
     }
-  }
-  vacc0 = _mm_add_ps(vacc0, vacc1);
-  vacc0 = _mm_add_ps(vacc0, vacc2);
-  vacc0 = _mm_add_ps(vacc0, vacc3);
-  for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
-    const __m128 vx = _mm_loadu_ps(input);
-    input += 4;
-    const __m128 vf = exp_minus_max(vx, vref);
-    _mm_storeu_ps(output, vf);
-    output += 4;
-    vacc0 = _mm_add_ps(vacc0, vf);
-  }
-  if (batch != 0) {
-    // 1-3 elements: 2 with movlps, then 1 with movss; never past the rows.
-    // Only the loaded lanes are stored and summed.
-    if (batch & (2 * sizeof(float))) {
-      const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
-      input += 2;
-      const __m128 vf = exp_minus_max(vx, vref);
-      _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
-      output += 2;
-      vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
+    vacc0 = _mm_add_ps(vacc0, vacc1);
+    vacc0 = _mm_add_ps(vacc0, vacc2);
+    vacc0 = _mm_add_ps(vacc0, vacc3);
+    for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+      const __m128 vx = _mm_loadu_ps(input);
+      input += 4;
+      const __m128 vf = exp_minus_max<kShift>(vx, vref);
+      _mm_storeu_ps(output, vf);
+      output += 4;
+      vacc0 = _mm_add_ps(vacc0, vf);
     }
-    if (batch & sizeof(float)) {
-      const __m128 vf = exp_minus_max(_mm_load_ss(input), vref);
-      _mm_store_ss(output, vf);
-      vacc0 = _mm_add_ss(vacc0, vf);
+    if (batch != 0) {
+      // 1-3 elements: 2 with movlps, then 1 with movss; never past the rows.
+      // Only the loaded lanes are stored and summed.
+      if (batch & (2 * sizeof(float))) {
+        const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
+        input += 2;
+        const __m128 vf = exp_minus_max<kShift>(vx, vref);
+        _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
+        output += 2;
+        vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
+      }
+      if (batch & sizeof(float)) {
+        const __m128 vf = exp_minus_max<kShift>(_mm_load_ss(input), vref);
+        _mm_store_ss(output, vf);
+        vacc0 = _mm_add_ss(vacc0, vf);
+      }
     }
+    *sum = f64acc_total(vsum, vacc0);
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
-  *sum = f64acc_total(vsum, vacc0);
 }

@@ -26,6 +26,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx2.h"
@@ -39,38 +41,47 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u32(size_t batch,
   assert(output != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  const __m256 vscale = _mm256_set1_ps(scale);
-  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
-    // All loads before the stores, so that in-place operation is safe.
-    const __m256 vx0 = _mm256_loadu_ps(input + 0);
-    const __m256 vx1 = _mm256_loadu_ps(input + 8);
-    const __m256 vx2 = _mm256_loadu_ps(input + 16);
-    const __m256 vx3 = _mm256_loadu_ps(input + 24);
-    input += 32;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    const __m256 vscale = _mm256_set1_ps(scale);
+    for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+      // All loads before the stores, so that in-place operation is safe.
+      const __m256 vx0 = _mm256_loadu_ps(input + 0);
+      const __m256 vx1 = _mm256_loadu_ps(input + 8);
+      const __m256 vx2 = _mm256_loadu_ps(input + 16);
+      const __m256 vx3 = _mm256_loadu_ps(input + 24);
+      input += 32;
 
-    const __m256 vf0 = _mm256_mul_ps(exp_minus_max(vx0, vref), vscale);
-    const __m256 vf1 = _mm256_mul_ps(exp_minus_max(vx1, vref), vscale);
-    const __m256 vf2 = _mm256_mul_ps(exp_minus_max(vx2, vref), vscale);
-    const __m256 vf3 = _mm256_mul_ps(exp_minus_max(vx3, vref), vscale);
+      const __m256 vf0 = _mm256_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
+      const __m256 vf1 = _mm256_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
+      const __m256 vf2 = _mm256_mul_ps(exp_minus_max<kShift>(vx2, vref), vscale);
+      const __m256 vf3 = _mm256_mul_ps(exp_minus_max<kShift>(vx3, vref), vscale);
 
-    _mm256_storeu_ps(output + 0, vf0);
-    _mm256_storeu_ps(output + 8, vf1);
-    _mm256_storeu_ps(output + 16, vf2);
-    _mm256_storeu_ps(output + 24, vf3);
-    output += 32;
-  }
-  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
-    const __m256 vx = _mm256_loadu_ps(input);
-    input += 8;
-    const __m256 vf = _mm256_mul_ps(exp_minus_max(vx, vref), vscale);
-    _mm256_storeu_ps(output, vf);
-    output += 8;
-  }
-  if (batch != 0) {
-    // Only the first n lanes are loaded, stored and summed.
-    const __m256i vmask = tail_mask(batch / sizeof(float));
-    const __m256 vx = _mm256_maskload_ps(input, vmask);
-    const __m256 vf = _mm256_mul_ps(exp_minus_max(vx, vref), vscale);
-    _mm256_maskstore_ps(output, vmask, vf);
+      _mm256_storeu_ps(output + 0, vf0);
+      _mm256_storeu_ps(output + 8, vf1);
+      _mm256_storeu_ps(output + 16, vf2);
+      _mm256_storeu_ps(output + 24, vf3);
+      output += 32;
+    }
+    for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+      const __m256 vx = _mm256_loadu_ps(input);
+      input += 8;
+      const __m256 vf = _mm256_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      _mm256_storeu_ps(output, vf);
+      output += 8;
+    }
+    if (batch != 0) {
+      // Only the first n lanes are loaded, stored and summed.
+      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256 vx = _mm256_maskload_ps(input, vmask);
+      const __m256 vf = _mm256_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      _mm256_maskstore_ps(output, vmask, vf);
+    }
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
 }

@@ -26,6 +26,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx512f.h"
@@ -39,32 +41,41 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32(size_t bat
   assert(output != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  const __m512 vscale = _mm512_set1_ps(scale);
-  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
-    // All loads before the stores, so that in-place operation is safe.
-    const __m512 vx0 = _mm512_loadu_ps(input + 0);
-    const __m512 vx1 = _mm512_loadu_ps(input + 16);
-    input += 32;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    const __m512 vscale = _mm512_set1_ps(scale);
+    for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+      // All loads before the stores, so that in-place operation is safe.
+      const __m512 vx0 = _mm512_loadu_ps(input + 0);
+      const __m512 vx1 = _mm512_loadu_ps(input + 16);
+      input += 32;
 
-    const __m512 vf0 = _mm512_mul_ps(exp_minus_max(vx0, vref), vscale);
-    const __m512 vf1 = _mm512_mul_ps(exp_minus_max(vx1, vref), vscale);
+      const __m512 vf0 = _mm512_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
+      const __m512 vf1 = _mm512_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
 
-    _mm512_storeu_ps(output + 0, vf0);
-    _mm512_storeu_ps(output + 16, vf1);
-    output += 32;
-  }
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
-    const __m512 vx = _mm512_loadu_ps(input);
-    input += 16;
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vref), vscale);
-    _mm512_storeu_ps(output, vf);
-    output += 16;
-  }
-  if (batch != 0) {
-    // Only the first n lanes are loaded, stored and summed.
-    const __mmask16 vmask = tail_mask(batch / sizeof(float));
-    const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    const __m512 vf = _mm512_mul_ps(exp_minus_max(vx, vref), vscale);
-    _mm512_mask_storeu_ps(output, vmask, vf);
+      _mm512_storeu_ps(output + 0, vf0);
+      _mm512_storeu_ps(output + 16, vf1);
+      output += 32;
+    }
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m512 vx = _mm512_loadu_ps(input);
+      input += 16;
+      const __m512 vf = _mm512_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      _mm512_storeu_ps(output, vf);
+      output += 16;
+    }
+    if (batch != 0) {
+      // Only the first n lanes are loaded, stored and summed.
+      const __mmask16 vmask = tail_mask(batch / sizeof(float));
+      const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
+      const __m512 vf = _mm512_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      _mm512_mask_storeu_ps(output, vmask, vf);
+    }
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
 }

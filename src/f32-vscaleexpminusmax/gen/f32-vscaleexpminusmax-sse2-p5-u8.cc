@@ -25,6 +25,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include <type_traits>
+
 #include <emmintrin.h>
 
 #include "twopass/expminusmax-sse2.h"
@@ -38,38 +40,47 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
   assert(output != NULL);
 
   const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  const __m128 vscale = _mm_set1_ps(scale);
-  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
-    // All loads before the stores, so that in-place operation is safe.
-    const __m128 vx0 = _mm_loadu_ps(input + 0);
-    const __m128 vx1 = _mm_loadu_ps(input + 4);
-    input += 8;
+  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const auto compute = [&](auto shift) {
+    constexpr bool kShift = decltype(shift)::value;
+    const __m128 vscale = _mm_set1_ps(scale);
+    for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+      // All loads before the stores, so that in-place operation is safe.
+      const __m128 vx0 = _mm_loadu_ps(input + 0);
+      const __m128 vx1 = _mm_loadu_ps(input + 4);
+      input += 8;
 
-    const __m128 vf0 = _mm_mul_ps(exp_minus_max(vx0, vref), vscale);
-    const __m128 vf1 = _mm_mul_ps(exp_minus_max(vx1, vref), vscale);
+      const __m128 vf0 = _mm_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
+      const __m128 vf1 = _mm_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
 
-    _mm_storeu_ps(output + 0, vf0);
-    _mm_storeu_ps(output + 4, vf1);
-    output += 8;
-  }
-  for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
-    const __m128 vx = _mm_loadu_ps(input);
-    input += 4;
-    _mm_storeu_ps(output, _mm_mul_ps(exp_minus_max(vx, vref), vscale));
-    output += 4;
-  }
-  if (batch != 0) {
-    // 1-3 elements: 2 with movlps, then 1 with movss; never past the rows.
-    if (batch & (2 * sizeof(float))) {
-      const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
-      input += 2;
-      const __m128 vf = _mm_mul_ps(exp_minus_max(vx, vref), vscale);
-      _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
-      output += 2;
+      _mm_storeu_ps(output + 0, vf0);
+      _mm_storeu_ps(output + 4, vf1);
+      output += 8;
     }
-    if (batch & sizeof(float)) {
-      const __m128 vf = exp_minus_max(_mm_load_ss(input), vref);
-      _mm_store_ss(output, _mm_mul_ss(vf, vscale));
+    for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+      const __m128 vx = _mm_loadu_ps(input);
+      input += 4;
+      _mm_storeu_ps(output, _mm_mul_ps(exp_minus_max<kShift>(vx, vref), vscale));
+      output += 4;
     }
+    if (batch != 0) {
+      // 1-3 elements: 2 with movlps, then 1 with movss; never past the rows.
+      if (batch & (2 * sizeof(float))) {
+        const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
+        input += 2;
+        const __m128 vf = _mm_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+        _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
+        output += 2;
+      }
+      if (batch & sizeof(float)) {
+        const __m128 vf = exp_minus_max<kShift>(_mm_load_ss(input), vref);
+        _mm_store_ss(output, _mm_mul_ss(vf, vscale));
+      }
+    }
+  };
+  if (vref.shift_needed) {
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
 }
