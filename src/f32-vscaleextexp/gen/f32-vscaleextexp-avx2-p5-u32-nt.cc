@@ -58,9 +58,12 @@
 // on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3 ULP).
 
 #include <assert.h>
+#include <math.h>
 #include <stdint.h>
 
 #include <immintrin.h>
+
+#include <type_traits>
 
 #include "twopass/microkernels.h"
 
@@ -111,22 +114,85 @@ inline __m256 ScaledExtExp(__m256 vx, __m256 vs, __m256 ve) {
   return ScaleByExponent(vp, _mm256_add_ps(vn, vdx), vs, ve);
 }
 
+// The per-call constants of both forms.
+struct ScaleParams {
+  __m256 vs;    // scale_mantissa
+  __m256 ve;    // scale_exponent
+  __m256 lo;    // ScaledExpByK: the x where n + e reaches -127 (+0) ...
+  __m256 hi;    // ... and 128 (+inf)
+  __m256 bias;  // 0x1.8000FEp23f + e
+};
+
+inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
+  ScaleParams q;
+  q.vs = _mm256_set1_ps(scale_mantissa);
+  q.ve = _mm256_set1_ps(scale_exponent);
+  const double ln2 = 0.69314718055994530942;
+  q.lo = _mm256_set1_ps(static_cast<float>((-127.0 - scale_exponent) * ln2));
+  q.hi = _mm256_set1_ps(static_cast<float>((128.0 - scale_exponent) * ln2));
+  q.bias = _mm256_set1_ps(0x1.8000FEp23f + scale_exponent);
+  return q;
+}
+
+// The form for |scale_exponent| <= 2^14 (always in softmax, where |e| <= 14427 plus
+// log2 of the row length): steps 1-6 with 14 vector operations instead of 18. x is
+// clamped to [lo, hi], the inputs where n + e reaches -127 and 128, which does the
+// saturation of step 6 (|lo|, |hi| < 11500, so step 1's clamp to B is implied and dx
+// = 0; NaN stays NaN: max/min return their second operand). v = fma(xc, log2e,
+// 0x1.8000FEp23f + e) rounds xc*log2e to n (nearest even) and leaves n + e + 127, in
+// [0, 255], in its low mantissa bits; shifted into the exponent field they are
+// 2^(n + e): +0 at -127, +inf at 128. n = v - bias exactly; t and the polynomial as in
+// ExpCore, p = fma(q, t, 1) first so that p * +inf stays +inf. The results follow the
+// contract above; they may differ from ScaledExtExp's in the last bit (n is rounded
+// from the exact product here, from the rounded one there).
+inline __m256 ScaledExpByK(__m256 vx, const ScaleParams& q) {
+  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+
+  const __m256 vxc = _mm256_min_ps(q.hi, _mm256_max_ps(q.lo, vx));
+  __m256 vn = _mm256_fmadd_ps(vxc, vlog2e, q.bias);
+  const __m256 vscale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
+  vn = _mm256_sub_ps(vn, q.bias);
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+  __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
+  vp = _mm256_fmadd_ps(vp, vt, vc3);
+  vp = _mm256_fmadd_ps(vp, vt, vc2);
+  vp = _mm256_fmadd_ps(vp, vt, vc1);
+  vp = _mm256_fmadd_ps(vp, vt, vone);
+  return _mm256_mul_ps(_mm256_mul_ps(vp, q.vs), vscale);
+}
+
+// One element vector by the form the call chose.
+template <bool kByK>
+inline __m256 Scaled(__m256 vx, const ScaleParams& q) {
+  return kByK ? ScaledExpByK(vx, q) : ScaledExtExp(vx, q.vs, q.ve);
+}
+
 // vmaskmovps masks: the 8 entries starting at kMaskTable + 8 - r hold r ones.
 alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                             0,  0,  0,  0,  0,  0,  0,  0};
 
 // The head or tail of the nt variant (0-15 elements, `bytes` bytes) with regular
 // stores: whole vectors, then vmaskmovps (slow) for a partial one only.
-inline void StoreRegular(size_t bytes, const float* input, float* output, __m256 vs, __m256 ve) {
+template <bool kByK>
+inline void StoreRegular(size_t bytes, const float* input, float* output, const ScaleParams& q) {
   for (; bytes >= 8 * sizeof(float); bytes -= 8 * sizeof(float)) {
-    _mm256_storeu_ps(output, ScaledExtExp(_mm256_loadu_ps(input), vs, ve));
+    _mm256_storeu_ps(output, Scaled<kByK>(_mm256_loadu_ps(input), q));
     input += 8;
     output += 8;
   }
   if (bytes != 0) {
     const __m256i vmask = _mm256_loadu_si256(
         reinterpret_cast<const __m256i*>(&kMaskTable[8 - bytes / sizeof(float)]));
-    _mm256_maskstore_ps(output, vmask, ScaledExtExp(_mm256_maskload_ps(input, vmask), vs, ve));
+    _mm256_maskstore_ps(output, vmask, Scaled<kByK>(_mm256_maskload_ps(input, vmask), q));
   }
 }
 
@@ -139,82 +205,99 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx2_p5_u32_nt(size_t batch, c
   assert(input != nullptr);
   assert(output != nullptr);
 
-  const __m256 vs = _mm256_set1_ps(scale_mantissa);
-  const __m256 ve = _mm256_set1_ps(scale_exponent);
-  // Head: before the output's first 64-byte boundary; tail: after its last one; the
-  // whole lines between them (batch) are streamed.
-  size_t head = batch;
-  if (reinterpret_cast<uintptr_t>(output) % sizeof(float) == 0) {
-    const size_t to_boundary = static_cast<size_t>(-reinterpret_cast<uintptr_t>(output) % 64);
-    head = to_boundary < batch ? to_boundary : batch;
-  }
-  const size_t tail = (batch - head) % 64;
-  batch -= head + tail;
-  // Tail and head first, so that their regular stores (which may miss the cache and
-  // wait for a read for ownership) are long done when the caller fences. The regions
-  // are disjoint and each is read before it is written: in place still works.
-  StoreRegular(tail, input + (head + batch) / sizeof(float),
-               output + (head + batch) / sizeof(float), vs, ve);
-  StoreRegular(head, input, output, vs, ve);
-  input += head / sizeof(float);
-  output += head / sizeof(float);
-  for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
-    const __m256 vx0 = _mm256_loadu_ps(input + 0);
-    const __m256 vx1 = _mm256_loadu_ps(input + 8);
-    const __m256 vx2 = _mm256_loadu_ps(input + 16);
-    const __m256 vx3 = _mm256_loadu_ps(input + 24);
-    input += 32;
-
-    // Optimistic block: exp without the clamp of step 1, kept only if every
-    // |n| <= 2^23 (so every |x| <= 2^23 * ln2 + 1 < B, where the clamp is a no-op and
-    // dx = 0: the same results); otherwise (±inf, |x| > 5.8e6) the block is redone
-    // with the clamp. NaN lanes pass the check (max/min return their second operand)
-    // and give NaN on both paths.
-    __m256 vp0, vn0;
-    ExpCore(vx0, &vp0, &vn0);
-    __m256 vp1, vn1;
-    ExpCore(vx1, &vp1, &vn1);
-    __m256 vp2, vn2;
-    ExpCore(vx2, &vp2, &vn2);
-    __m256 vp3, vn3;
-    ExpCore(vx3, &vp3, &vn3);
-    __m256 vmin = _mm256_setzero_ps();
-    __m256 vmax = _mm256_setzero_ps();
-    vmin = _mm256_min_ps(vn0, vmin);
-    vmax = _mm256_max_ps(vn0, vmax);
-    vmin = _mm256_min_ps(vn1, vmin);
-    vmax = _mm256_max_ps(vn1, vmax);
-    vmin = _mm256_min_ps(vn2, vmin);
-    vmax = _mm256_max_ps(vn2, vmax);
-    vmin = _mm256_min_ps(vn3, vmin);
-    vmax = _mm256_max_ps(vn3, vmax);
-    const __m256 vout_of_range =
-        _mm256_or_ps(_mm256_cmp_ps(vmax, _mm256_set1_ps(0x1p23f), _CMP_GT_OQ),
-                     _mm256_cmp_ps(vmin, _mm256_set1_ps(-0x1p23f), _CMP_LT_OQ));
-    if (__builtin_expect(_mm256_movemask_ps(vout_of_range) == 0, 1)) {
-      _mm256_stream_ps(output + 0, ScaleByExponent(vp0, vn0, vs, ve));
-      _mm256_stream_ps(output + 8, ScaleByExponent(vp1, vn1, vs, ve));
-      _mm256_stream_ps(output + 16, ScaleByExponent(vp2, vn2, vs, ve));
-      _mm256_stream_ps(output + 24, ScaleByExponent(vp3, vn3, vs, ve));
-    } else {
-      _mm256_stream_ps(output + 0, ScaledExtExp(vx0, vs, ve));
-      _mm256_stream_ps(output + 8, ScaledExtExp(vx1, vs, ve));
-      _mm256_stream_ps(output + 16, ScaledExtExp(vx2, vs, ve));
-      _mm256_stream_ps(output + 24, ScaledExtExp(vx3, vs, ve));
+  const ScaleParams q = MakeScaleParams(scale_mantissa, scale_exponent);
+  // Two forms of the same loops: ScaledExpByK where the scale exponent allows (the
+  // softmax case), the general ScaledExtExp otherwise.
+  const auto compute = [&](auto by_k) {
+    constexpr bool kByK = decltype(by_k)::value;
+    // Head: before the output's first 64-byte boundary; tail: after its last one; the
+    // whole lines between them (batch) are streamed.
+    size_t head = batch;
+    if (reinterpret_cast<uintptr_t>(output) % sizeof(float) == 0) {
+      const size_t to_boundary = static_cast<size_t>(-reinterpret_cast<uintptr_t>(output) % 64);
+      head = to_boundary < batch ? to_boundary : batch;
     }
-    output += 32;
-  }
-  for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
-    const __m256 vx = _mm256_loadu_ps(input);
-    input += 8;
-    _mm256_stream_ps(output, ScaledExtExp(vx, vs, ve));
-    output += 8;
-  }
-  if (batch != 0) {
-    // 1-7 elements: masked load and store touch only the active lanes.
-    const __m256i vmask = _mm256_loadu_si256(
-        reinterpret_cast<const __m256i*>(&kMaskTable[8 - batch / sizeof(float)]));
-    const __m256 vx = _mm256_maskload_ps(input, vmask);
-    _mm256_maskstore_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+    const size_t tail = (batch - head) % 64;
+    batch -= head + tail;
+    // Tail and head first, so that their regular stores (which may miss the cache and
+    // wait for a read for ownership) are long done when the caller fences. The regions
+    // are disjoint and each is read before it is written: in place still works.
+    StoreRegular<kByK>(tail, input + (head + batch) / sizeof(float),
+                       output + (head + batch) / sizeof(float), q);
+    StoreRegular<kByK>(head, input, output, q);
+    input += head / sizeof(float);
+    output += head / sizeof(float);
+    for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+      const __m256 vx0 = _mm256_loadu_ps(input + 0);
+      const __m256 vx1 = _mm256_loadu_ps(input + 8);
+      const __m256 vx2 = _mm256_loadu_ps(input + 16);
+      const __m256 vx3 = _mm256_loadu_ps(input + 24);
+      input += 32;
+
+      if constexpr (kByK) {
+        _mm256_stream_ps(output + 0, ScaledExpByK(vx0, q));
+        _mm256_stream_ps(output + 8, ScaledExpByK(vx1, q));
+        _mm256_stream_ps(output + 16, ScaledExpByK(vx2, q));
+        _mm256_stream_ps(output + 24, ScaledExpByK(vx3, q));
+        output += 32;
+        continue;
+      }
+      // Optimistic block: exp without the clamp of step 1, kept only if every
+      // |n| <= 2^23 (so every |x| <= 2^23 * ln2 + 1 < B, where the clamp is a no-op and
+      // dx = 0: the same results); otherwise (±inf, |x| > 5.8e6) the block is redone
+      // with the clamp. NaN lanes pass the check (max/min return their second operand)
+      // and give NaN on both paths.
+      __m256 vp0, vn0;
+      ExpCore(vx0, &vp0, &vn0);
+      __m256 vp1, vn1;
+      ExpCore(vx1, &vp1, &vn1);
+      __m256 vp2, vn2;
+      ExpCore(vx2, &vp2, &vn2);
+      __m256 vp3, vn3;
+      ExpCore(vx3, &vp3, &vn3);
+      __m256 vmin = _mm256_setzero_ps();
+      __m256 vmax = _mm256_setzero_ps();
+      vmin = _mm256_min_ps(vn0, vmin);
+      vmax = _mm256_max_ps(vn0, vmax);
+      vmin = _mm256_min_ps(vn1, vmin);
+      vmax = _mm256_max_ps(vn1, vmax);
+      vmin = _mm256_min_ps(vn2, vmin);
+      vmax = _mm256_max_ps(vn2, vmax);
+      vmin = _mm256_min_ps(vn3, vmin);
+      vmax = _mm256_max_ps(vn3, vmax);
+      const __m256 vout_of_range =
+          _mm256_or_ps(_mm256_cmp_ps(vmax, _mm256_set1_ps(0x1p23f), _CMP_GT_OQ),
+                       _mm256_cmp_ps(vmin, _mm256_set1_ps(-0x1p23f), _CMP_LT_OQ));
+      if (__builtin_expect(_mm256_movemask_ps(vout_of_range) == 0, 1)) {
+        _mm256_stream_ps(output + 0, ScaleByExponent(vp0, vn0, q.vs, q.ve));
+        _mm256_stream_ps(output + 8, ScaleByExponent(vp1, vn1, q.vs, q.ve));
+        _mm256_stream_ps(output + 16, ScaleByExponent(vp2, vn2, q.vs, q.ve));
+        _mm256_stream_ps(output + 24, ScaleByExponent(vp3, vn3, q.vs, q.ve));
+      } else {
+        _mm256_stream_ps(output + 0, ScaledExtExp(vx0, q.vs, q.ve));
+        _mm256_stream_ps(output + 8, ScaledExtExp(vx1, q.vs, q.ve));
+        _mm256_stream_ps(output + 16, ScaledExtExp(vx2, q.vs, q.ve));
+        _mm256_stream_ps(output + 24, ScaledExtExp(vx3, q.vs, q.ve));
+      }
+      output += 32;
+    }
+    for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
+      const __m256 vx = _mm256_loadu_ps(input);
+      input += 8;
+      _mm256_stream_ps(output, Scaled<kByK>(vx, q));
+      output += 8;
+    }
+    if (batch != 0) {
+      // 1-7 elements: masked load and store touch only the active lanes.
+      const __m256i vmask = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(&kMaskTable[8 - batch / sizeof(float)]));
+      const __m256 vx = _mm256_maskload_ps(input, vmask);
+      _mm256_maskstore_ps(output, vmask, Scaled<kByK>(vx, q));
+    }
+  };
+  if (fabsf(scale_exponent) <= 0x1p14f) {  // false for NaN
+    compute(std::true_type());
+  } else {
+    compute(std::false_type());
   }
 }
