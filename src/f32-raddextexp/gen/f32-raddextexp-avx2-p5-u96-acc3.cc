@@ -52,7 +52,11 @@
 // p * 0 = 0, a NaN term adds NaN, and +inf makes E = +inf.
 // 96 elements (12 vectors) per iteration; vector j goes to accumulator
 // j % 3. Each accumulator first takes the maximum over its vectors of the
-// iteration (delayed maximum) and is rescaled once. The main loop first computes the
+// iteration (delayed maximum) and is rescaled once. Before that, each block first
+// tries the fast form (AddTermFast, below), which adds the terms to the accumulators
+// at their current exponents when no term is more than 2^64 above them: 13 vector
+// operations per term instead of 17; the general path below is then skipped. The
+// general path first computes the
 // iteration without step 1 (x_c = x, dx = 0) and keeps that only when every |n| <=
 // 2^23, i.e. every |x| < B, where step 1 changes nothing; blocks holding ±inf or
 // |x| > 5.8e6 are recomputed with steps 1-4 (about 1.25x faster on in-range data).
@@ -158,6 +162,56 @@ inline void Merge128(__m128* va, __m128* ve, __m128 vp, __m128 vn) {
   *ve = vm;
 }
 
+// The fast path of the main loop. For an accumulator with exponent E (per lane), a
+// term x is added as p * 2^(n - E) with the rounding FMA v = fma(xc, log2e, bias),
+// bias = 0x1.8000FEp23f - E (exact for |E| <= 2^21): v rounds xc*log2e to n and holds
+// n - E + 127 in its low mantissa bits, so shifting them into the exponent field gives
+// 2^(n - E) directly (no max, no separate scale), valid while n - E is in [-127, 128].
+// Below, xc = max(cut, x) with cut = (E - 127)*ln2 makes n - E = -127 and 2^(n - E) =
+// +0 (-inf and vanishing terms add exactly 0); above, the block check keeps n - E <=
+// 64 (v <= kFastThreshold), so the accumulator (a float, up to 2^64 times the terms it
+// held) never overflows and E stays right: no new maximum is needed. 13 vector ops
+// per term against 17 on the general path.
+constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
+
+// Bias and clamp of the fast path for the exponents vexp; where |E| > 2^21 (E = -inf
+// before the first term, or +inf) bias = +inf and cut = 0, so v = +inf (or NaN for a
+// NaN x) and such blocks take the general path.
+inline void UpdateFastPath(__m256 vexp, __m256* vbias, __m256* vcut) {
+  const __m256 vabs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), vexp);
+  const __m256 vok = _mm256_cmp_ps(vabs, _mm256_set1_ps(0x1p21f), _CMP_LE_OQ);
+  *vbias = _mm256_blendv_ps(_mm256_set1_ps(INFINITY),
+                            _mm256_sub_ps(_mm256_set1_ps(0x1.8000FEp23f), vexp), vok);
+  *vcut = _mm256_blendv_ps(_mm256_setzero_ps(),
+                           _mm256_mul_ps(_mm256_sub_ps(vexp, _mm256_set1_ps(127.0f)),
+                                         _mm256_set1_ps(0x1.62E430p-1f)),
+                           vok);
+}
+
+// acc + p * 2^(n - E) for the fast path: s from the bits of v, n = v - bias exactly,
+// then t and p as in ExtExp (steps 3) and one FMA into the accumulator.
+inline __m256 AddTermFast(__m256 vacc, __m256 vxc, __m256 vv, __m256 vbias) {
+  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
+  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
+  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
+  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
+  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
+  const __m256 vone = _mm256_set1_ps(1.0f);
+
+  const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vv), 23));
+  const __m256 vn = _mm256_sub_ps(vv, vbias);
+  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
+  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
+  __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
+  vp = _mm256_fmadd_ps(vp, vt, vc3);
+  vp = _mm256_fmadd_ps(vp, vt, vc2);
+  vp = _mm256_fmadd_ps(vp, vt, vc1);
+  vp = _mm256_fmadd_ps(vp, vt, vone);
+  return _mm256_fmadd_ps(vp, vs, vacc);
+}
+
 // vmaskmovps masks: the 8 entries starting at kMaskTable + 8 - r hold r ones.
 alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                             0,  0,  0,  0,  0,  0,  0,  0};
@@ -176,7 +230,75 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
   __m256 vexp1 = _mm256_set1_ps(-INFINITY);
   __m256 vacc2 = _mm256_setzero_ps();
   __m256 vexp2 = _mm256_set1_ps(-INFINITY);
+  // Fast-path state per accumulator (UpdateFastPath): the bias and the clamp that put
+  // 2^(n - E) straight into the rounding FMA of each term.
+  __m256 vbias0, vcut0;
+  UpdateFastPath(vexp0, &vbias0, &vcut0);
+  __m256 vbias1, vcut1;
+  UpdateFastPath(vexp1, &vbias1, &vcut1);
+  __m256 vbias2, vcut2;
+  UpdateFastPath(vexp2, &vbias2, &vcut2);
   for (; batch >= 96 * sizeof(float); batch -= 96 * sizeof(float)) {
+    // Fast block: every term relative to its accumulator's current exponent E, with
+    // no new maximum (AddTermFast). Taken when every n - E <= 64 (v <= kFastThreshold;
+    // NaN lanes pass and give NaN); otherwise (a new maximum more than 64 binades up,
+    // +inf, the first block, |E| > 2^21) the block goes through the general path.
+    const __m256 vxc0 = _mm256_max_ps(vcut0, _mm256_loadu_ps(input + 0));
+    const __m256 vv0 = _mm256_fmadd_ps(vxc0, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vxc1 = _mm256_max_ps(vcut1, _mm256_loadu_ps(input + 8));
+    const __m256 vv1 = _mm256_fmadd_ps(vxc1, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vxc2 = _mm256_max_ps(vcut2, _mm256_loadu_ps(input + 16));
+    const __m256 vv2 = _mm256_fmadd_ps(vxc2, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vxc3 = _mm256_max_ps(vcut0, _mm256_loadu_ps(input + 24));
+    const __m256 vv3 = _mm256_fmadd_ps(vxc3, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vxc4 = _mm256_max_ps(vcut1, _mm256_loadu_ps(input + 32));
+    const __m256 vv4 = _mm256_fmadd_ps(vxc4, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vxc5 = _mm256_max_ps(vcut2, _mm256_loadu_ps(input + 40));
+    const __m256 vv5 = _mm256_fmadd_ps(vxc5, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vxc6 = _mm256_max_ps(vcut0, _mm256_loadu_ps(input + 48));
+    const __m256 vv6 = _mm256_fmadd_ps(vxc6, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vxc7 = _mm256_max_ps(vcut1, _mm256_loadu_ps(input + 56));
+    const __m256 vv7 = _mm256_fmadd_ps(vxc7, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vxc8 = _mm256_max_ps(vcut2, _mm256_loadu_ps(input + 64));
+    const __m256 vv8 = _mm256_fmadd_ps(vxc8, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vxc9 = _mm256_max_ps(vcut0, _mm256_loadu_ps(input + 72));
+    const __m256 vv9 = _mm256_fmadd_ps(vxc9, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vxc10 = _mm256_max_ps(vcut1, _mm256_loadu_ps(input + 80));
+    const __m256 vv10 = _mm256_fmadd_ps(vxc10, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vxc11 = _mm256_max_ps(vcut2, _mm256_loadu_ps(input + 88));
+    const __m256 vv11 = _mm256_fmadd_ps(vxc11, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    // A NaN vv leaves vbig unchanged (vmaxps returns its second operand).
+    __m256 vbig = _mm256_setzero_ps();
+    vbig = _mm256_max_ps(vv0, vbig);
+    vbig = _mm256_max_ps(vv1, vbig);
+    vbig = _mm256_max_ps(vv2, vbig);
+    vbig = _mm256_max_ps(vv3, vbig);
+    vbig = _mm256_max_ps(vv4, vbig);
+    vbig = _mm256_max_ps(vv5, vbig);
+    vbig = _mm256_max_ps(vv6, vbig);
+    vbig = _mm256_max_ps(vv7, vbig);
+    vbig = _mm256_max_ps(vv8, vbig);
+    vbig = _mm256_max_ps(vv9, vbig);
+    vbig = _mm256_max_ps(vv10, vbig);
+    vbig = _mm256_max_ps(vv11, vbig);
+    const __m256 vnew_max = _mm256_cmp_ps(vbig, _mm256_set1_ps(kFastThreshold), _CMP_GT_OQ);
+    if (__builtin_expect(_mm256_movemask_ps(vnew_max) == 0, 1)) {
+      vacc0 = AddTermFast(vacc0, vxc0, vv0, vbias0);
+      vacc1 = AddTermFast(vacc1, vxc1, vv1, vbias1);
+      vacc2 = AddTermFast(vacc2, vxc2, vv2, vbias2);
+      vacc0 = AddTermFast(vacc0, vxc3, vv3, vbias0);
+      vacc1 = AddTermFast(vacc1, vxc4, vv4, vbias1);
+      vacc2 = AddTermFast(vacc2, vxc5, vv5, vbias2);
+      vacc0 = AddTermFast(vacc0, vxc6, vv6, vbias0);
+      vacc1 = AddTermFast(vacc1, vxc7, vv7, vbias1);
+      vacc2 = AddTermFast(vacc2, vxc8, vv8, vbias2);
+      vacc0 = AddTermFast(vacc0, vxc9, vv9, vbias0);
+      vacc1 = AddTermFast(vacc1, vxc10, vv10, vbias1);
+      vacc2 = AddTermFast(vacc2, vxc11, vv11, vbias2);
+      input += 96;
+      continue;
+    }
+    // General path: the new maximum per accumulator, then the rescaling.
     // Optimistic block: exp without the clamp, then check that every |n| <= 2^23
     // (so every |x| <= 2^23 * ln2 + 1 < B, where the clamp is a no-op); otherwise
     // (±inf, |x| > 5.8e6) redo the block with the clamp. NaN lanes pass either way
@@ -270,7 +392,6 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
       vmax2 = _mm256_max_ps(vn8, vmax2);
       vmax2 = _mm256_max_ps(vn11, vmax2);
     }
-    input += 96;
 
     vacc0 = _mm256_mul_ps(vacc0, Exp2Clamped(_mm256_sub_ps(vexp0, vmax0)));
     vacc0 = _mm256_fmadd_ps(vp0, Exp2Clamped(_mm256_sub_ps(vn0, vmax0)), vacc0);
@@ -290,6 +411,10 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     vacc2 = _mm256_fmadd_ps(vp8, Exp2Clamped(_mm256_sub_ps(vn8, vmax2)), vacc2);
     vacc2 = _mm256_fmadd_ps(vp11, Exp2Clamped(_mm256_sub_ps(vn11, vmax2)), vacc2);
     vexp2 = vmax2;
+    input += 96;
+    UpdateFastPath(vexp0, &vbias0, &vcut0);
+    UpdateFastPath(vexp1, &vbias1, &vcut1);
+    UpdateFastPath(vexp2, &vbias2, &vcut2);
   }
   for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
     __m256 vp, vn;
