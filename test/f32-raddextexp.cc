@@ -190,6 +190,49 @@ TEST_P(F32RaddextexpTest, NanAndInfinityTogether) {
   RaddextexpTester().TestRow(kernel().fn, infs, "all +inf");
 }
 
+// Rows whose maximum keeps growing, jumps far up mid-row, or starts after a masked
+// prefix: the AVX2 fast form (terms at the accumulators' exponents) must hand those
+// blocks to the general path (a new maximum more than 2^64 up, or no exponent yet).
+TEST_P(F32RaddextexpTest, GrowingMaximaAndMaskedPrefixes) {
+  const size_t tile = kernel().tile;
+  const size_t n = 8 * tile + 3;
+  std::vector<float> row(n);
+  for (size_t i = 0; i < n; i++) row[i] = -3000.0f + 6000.0f * static_cast<float>(i) / n;
+  RaddextexpTester().TestRow(kernel().fn, row, "ascending -3000..3000");
+  std::reverse(row.begin(), row.end());
+  RaddextexpTester().TestRow(kernel().fn, row, "descending 3000..-3000");
+  std::mt19937 rng(TestSeed());
+  std::uniform_real_distribution<float> uniform(-10.0f, 10.0f);
+  for (float& v : row) v = uniform(rng);
+  for (size_t i = 3 * tile; i < 4 * tile; i++) row[i] += 200.0f;  // 288 binades up
+  RaddextexpTester().TestRow(kernel().fn, row, "jump of +200 mid-row");
+  for (size_t prefix : {tile, 2 * tile + 5}) {
+    std::vector<float> masked = row;
+    for (size_t i = 0; i < prefix; i++) masked[i] = -INFINITY;
+    RaddextexpTester().TestRow(kernel().fn, masked, "-inf prefix " + std::to_string(prefix));
+  }
+}
+
+// NaN and +inf in the same lane of different vectors of one block: +inf still wins
+// (sum[1] = +inf), in the first block and after the accumulators have exponents.
+TEST_P(F32RaddextexpTest, NanAndInfinitySameLane) {
+  const size_t tile = kernel().tile;
+  const size_t n = 4 * tile + 3;
+  for (size_t start : {size_t(0), 2 * tile}) {
+    for (size_t gap : {size_t(4), size_t(8), size_t(16)}) {
+      if (start + gap + 1 >= n) continue;
+      std::vector<float> row(n, 0.5f);
+      row[start + 1] = NAN;
+      row[start + 1 + gap] = INFINITY;
+      RaddextexpTester().TestRow(kernel().fn, row,
+                                 "NaN then +inf, gap " + std::to_string(gap));
+      std::swap(row[start + 1], row[start + 1 + gap]);
+      RaddextexpTester().TestRow(kernel().fn, row,
+                                 "+inf then NaN, gap " + std::to_string(gap));
+    }
+  }
+}
+
 std::string VariantName(const ::testing::TestParamInfo<Kernel>& info) {
   return info.param.variant();
 }
