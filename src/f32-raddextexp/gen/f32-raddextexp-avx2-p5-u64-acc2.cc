@@ -228,6 +228,21 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
   __m256 vexp0 = _mm256_set1_ps(-INFINITY);
   __m256 vacc1 = _mm256_setzero_ps();
   __m256 vexp1 = _mm256_set1_ps(-INFINITY);
+  if (batch >= 64 * sizeof(float)) {
+    // Start the exponents at the first vector's n where |x| <= 2^20 (elsewhere, and for
+    // NaN, -inf as before), with the accumulators at 0: a valid state for any E not
+    // above the row's largest exponent, which n of an element of the row is not. The
+    // first block can then take the fast form too; short rows would otherwise always
+    // pay the general path for it.
+    const __m256 vx_first = _mm256_loadu_ps(input);
+    const __m256 vn_first = _mm256_round_ps(_mm256_mul_ps(vx_first, _mm256_set1_ps(0x1.715476p+0f)),
+                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 vsmall = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx_first),
+                                        _mm256_set1_ps(0x1p20f), _CMP_LE_OQ);
+    const __m256 vexp_first = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), vn_first, vsmall);
+    vexp0 = vexp_first;
+    vexp1 = vexp_first;
+  }
   // Fast-path state per accumulator (UpdateFastPath): the bias and the clamp that put
   // 2^(n - E) straight into the rounding FMA of each term.
   __m256 vbias0, vcut0;
