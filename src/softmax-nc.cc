@@ -151,18 +151,18 @@ void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks) {
 // Every algorithm meets the same accuracy contract, so this is about speed only, and
 // it depends only on the shape and the ISA (never on the pool), so results stay
 // bitwise identical for any thread count.
-// Measured 2026-11-24 09:30 UTC on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but
-// not AVX512 (docs/benchmarks.md, `twopass-bench --sizes 2^22,2^23,2^24,2^25,2^26
-// --algorithms two-pass,three-pass-reload`), two-pass time / reload time:
-//   1 thread:  2^22 1.30 (in cache), 2^23 1.13, 2^24 1.05, 2^25 1.01, 2^26 1.03 (0.84
-//              when input and output are exactly 2^28 bytes apart, where regular
-//              stores are slow and two-pass streams its output);
-//   2 threads: 2^22 1.15, 2^23 0.84, 2^24 0.75, 2^26 0.66.
+// Measured 2026-11-24 09:34 UTC on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but
+// not AVX512 (docs/benchmarks.md, "Results after the exp reductions"), reload time /
+// two-pass time:
+//   1 thread:  2^22 0.92 (in cache), 2^23 1.02, 2^24 1.06, 2^26 1.31 (1.06 when input and
+//              output are not a power of two apart: at exactly 2^28 bytes regular stores
+//              are slow, and two-pass streams its output above 32 MiB);
+//   2 threads: 2^22 0.77, 2^23 1.23, 2^24 1.49, 2^26 1.61.
 // Without vscalefps the two-pass kernels are compute-bound on one core, so reload
 // wins in cache; out of cache with more threads memory decides, and two-pass moves
 // 12 bytes per element against reload's 20. So below AVX512F: two-pass for rows whose
-// input + output exceed kTwoPassAboveRowBytes (64 MiB: a 1-thread loss of at most 5%
-// against 1.3-1.5x with 2 threads), reload otherwise. On AVX512F (vscalefps: one
+// input + output exceed kTwoPassAboveRowBytes (64 MiB: at least even on one thread,
+// 1.5-1.6x with two), reload otherwise. On AVX512F (vscalefps: one
 // instruction per scale; not measured here, no AVX512 machine was available) the
 // paper's result is used: two-pass for rows whose input and output do not fit in L2.
 // f16 operators have only two-pass kernels of their own (three-pass converts through
