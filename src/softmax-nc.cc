@@ -1023,6 +1023,16 @@ extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
   return twopass::RunImpl(op, threadpool, kFunction);
 }
 
+extern "C" const char* twopass_internal_operator_algorithm(twopass_operator_t op) {
+  static const char kFunction[] = "internal_operator_algorithm";
+  if (!Initialized(kFunction) || CheckHandle(op, kFunction, "op") != twopass_status_success ||
+      twopass::CheckAnySoftmax(op, kFunction) != twopass_status_success ||
+      op->state == twopass::OperatorState::kCreated) {
+    return nullptr;
+  }
+  return twopass::AlgorithmName(op->algorithm);
+}
+
 extern "C" enum twopass_status twopass_delete_operator(twopass_operator_t op) {
   static const char kFunction[] = "delete_operator";
   if (!Initialized(kFunction)) return twopass_status_uninitialized;

@@ -198,6 +198,15 @@ TEST(SoftmaxLogging, Levels) {
     ASSERT_EQ(twopass_status_success, twopass_delete_operator(op));
   });
   EXPECT_LOGGED(log, "twopass: reshape_softmax_nc_f32: 1 x 16777216, two-pass on");
+  // The same choice through the internal query the benchmarks use.
+  ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f32(0, &op));
+  EXPECT_EQ(nullptr, twopass_internal_operator_algorithm(op));  // not reshaped yet
+  ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op, 1 << 24, 1 << 24, 1 << 24, 1, nullptr));
+  EXPECT_STREQ("two-pass", twopass_internal_operator_algorithm(op));
+  ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op, 10000, 10000, 10000, 2, nullptr));
+  EXPECT_STREQ("three-pass-reload", twopass_internal_operator_algorithm(op));
+  ASSERT_EQ(twopass_status_success, twopass_delete_operator(op));
+  EXPECT_EQ(nullptr, twopass_internal_operator_algorithm(nullptr));
   EXPECT_LOGGED(log, twopass_isa_best_supported() < twopass_isa_avx512f
                          ? "twopass: reshape_softmax_nc_f32: 1 x 8388608, three-pass-reload on"
                          : "twopass: reshape_softmax_nc_f32: 1 x 8388608, two-pass on");

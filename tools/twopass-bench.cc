@@ -59,7 +59,8 @@ struct Algorithm {
   // Real bytes per element: two-pass reads x twice and writes y once (12);
   // three-pass-reload reads x twice, writes y, reads y, writes y (20);
   // three-pass-recompute reads x three times and writes y once (16). "auto"
-  // is counted as two-pass, the least traffic any softmax needs.
+  // is counted as the algorithm the operator chose for the shape (asked with
+  // twopass_internal_operator_algorithm after reshape); 12 here is a placeholder.
   double bytes_per_element;
   // The same for f16 (2-byte elements). Both three-pass flags run the
   // recompute form on f16 (include/twopass.h), so reload moves 8, not 10.
@@ -175,8 +176,9 @@ void PrintHelp(FILE* f) {
           "\n"
           "Columns: ns/elt min and median over the samples; GB/s = real bytes moved per\n"
           "second at the median (two-pass 12 B/elt: read x twice, write y; three-pass-\n"
-          "reload 20 B/elt; three-pass-recompute 16 B/elt; auto counted as 12; floor-2pass\n"
-          "12; floor-3pass 20; write-allocate traffic not counted; f16 halves them: two-pass\n"
+          "reload 20 B/elt; three-pass-recompute 16 B/elt; auto: those of the algorithm\n"
+          "it chose; floor-2pass 12; floor-3pass 20; write-allocate traffic not counted;\n"
+          "f16 halves them: two-pass\n"
           "6, both three-pass 8 (f16 always runs the recompute form), floor-2pass-f16 6,\n"
           "floor-3pass-f16 10); of-floor = floor median / median, where the floor is the\n"
           "fastest two-pass-pattern floor kernel of the same dtype (1.00 = at the floor;\n"
@@ -1226,6 +1228,15 @@ int Main(int argc, char** argv) {
                          : twopass_reshape_softmax_nc_f32(c.op, shape.channels, shape.channels,
                                                           shape.channels, shape.batch, k.pool);
             if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc", status);
+            // "auto" moves the bytes of the algorithm it chose for this shape.
+            if (kAlgorithms[a].flags == 0) {
+              const char* chosen = twopass_internal_operator_algorithm(c.op);
+              for (const Algorithm& known : kAlgorithms) {
+                if (chosen != nullptr && strcmp(known.name, chosen) == 0) {
+                  c.bytes_per_element = f16 ? known.f16_bytes_per_element : known.bytes_per_element;
+                }
+              }
+            }
             contenders.push_back(c);
           }
         }

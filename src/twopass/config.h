@@ -80,6 +80,11 @@ enum twopass_status twopass_internal_set_isa(enum twopass_isa isa);
 // (its pool tasks decide again when they fence). Results are bitwise the same.
 size_t twopass_internal_set_nt_threshold(size_t bytes);
 
+// Internal, for benchmarks: the algorithm a reshaped operator runs ("two-pass",
+// "three-pass-reload", "three-pass-recompute"; the automatic choice resolved), or
+// NULL for a handle that is not a live, reshaped softmax operator.
+const char* twopass_internal_operator_algorithm(twopass_operator_t op);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif
