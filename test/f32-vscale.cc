@@ -100,28 +100,12 @@ INSTANTIATE_TEST_SUITE_P(Kernels, F32VScaleTest, ::testing::ValuesIn(kKernels),
 // every alignment of the output (offsets 0-15 floats from a 64-byte boundary: the
 // unaligned head, streamed vectors and the tail take different paths), out of place
 // and in place, and nothing outside the row may be written.
-std::vector<Kernel> NtKernels() {
-  std::vector<Kernel> nt;
-  for (const Kernel& k : kKernels) {
-    if (IsNtVariant(k.name)) nt.push_back(k);
-  }
-  return nt;
-}
-
-const Kernel* RegularTwin(const Kernel& nt) {
-  const std::string name = RegularTwinName(nt.name);
-  for (const Kernel& k : kKernels) {
-    if (name == k.name) return &k;
-  }
-  return nullptr;
-}
-
 class F32VScaleNtTest : public ::testing::TestWithParam<Kernel> {};
 
 TEST_P(F32VScaleNtTest, BitwiseEqualToRegularAtEveryOutputAlignment) {
   const Kernel& nt = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(nt.isa);
-  const Kernel* regular = RegularTwin(nt);
+  const Kernel* regular = RegularTwin(kKernels, nt);
   ASSERT_NE(regular, nullptr) << nt.name << " has no regular twin in the table";
   ASSERT_EQ(regular->isa, nt.isa);
   std::mt19937 rng(TestSeed());
@@ -157,7 +141,7 @@ TEST_P(F32VScaleNtTest, BitwiseEqualToRegularAtEveryOutputAlignment) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(NtVariants, F32VScaleNtTest, ::testing::ValuesIn(NtKernels()),
+INSTANTIATE_TEST_SUITE_P(NtVariants, F32VScaleNtTest, ::testing::ValuesIn(NtVariants(kKernels)),
                          [](const ::testing::TestParamInfo<Kernel>& info) {
                            return info.param.variant();
                          });

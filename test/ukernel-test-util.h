@@ -118,6 +118,27 @@ inline std::string RegularTwinName(const std::string& nt_name) {
   return nt_name.substr(0, nt_name.size() - 3);
 }
 
+// The nt variants of a kernel table (entries with a `name`), for value-parameterized
+// suites that compare each with its regular twin.
+template <typename Kernel, size_t N>
+std::vector<Kernel> NtVariants(const Kernel (&table)[N]) {
+  std::vector<Kernel> nt;
+  for (const Kernel& k : table) {
+    if (IsNtVariant(k.name)) nt.push_back(k);
+  }
+  return nt;
+}
+
+// The regular twin of an nt variant in the same table, or nullptr.
+template <typename Kernel, size_t N>
+const Kernel* RegularTwin(const Kernel (&table)[N], const Kernel& nt) {
+  const std::string name = RegularTwinName(nt.name);
+  for (const Kernel& k : table) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
 // Row sizes for the alignment tests of an nt variant with main-loop tile `tile`:
 // rows that end inside the unaligned head (1-16 elements), rows with a head, a few
 // whole vectors and a tail, and rows with several main-loop iterations.
