@@ -125,7 +125,9 @@ TEST_P(F32VscaleextexpTest, SpecialValuesEveryPosition) {
           if (special == -1e9f || special == -FLT_MAX) {
             EXPECT_EQ(FloatBits(out[position]), 0u) << what;
           }
-          if (special == FLT_MAX) EXPECT_EQ(out[position], INFINITY) << what;
+          if (special == FLT_MAX) {
+            EXPECT_EQ(out[position], INFINITY) << what;
+          }
           if (special == 1e-40f || special == -1e-40f || special == 0.0f) {
             EXPECT_EQ(out[position], 1.0f) << what;
           }
