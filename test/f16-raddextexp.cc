@@ -178,18 +178,21 @@ TEST_P(F16RaddextexpTest, MaskedLogitsContributeExactlyZero) {
   std::mt19937 rng(TestSeed());
   for (size_t n : {tile, 2 * tile + 1, 3 * tile + tile / 2 + 1}) {
     const std::vector<uint16_t> row = RandomHalves(n, -5.0f, 5.0f, rng);
-    std::vector<uint16_t> r_lowest = row, r_inf = row;
-    for (size_t i = 0; i < n; i += 3) {
-      r_lowest[i] = kHalfLowest;
-      r_inf[i] = kHalfMinusInf;
+    for (size_t stride : {3, 8}) {  // rotating over the lanes; one lane of every vector
+      std::vector<uint16_t> r_lowest = row, r_inf = row;
+      for (size_t i = 0; i < n; i += stride) {
+        r_lowest[i] = kHalfLowest;
+        r_inf[i] = kHalfMinusInf;
+      }
+      float sum_lowest[2], sum_inf[2];
+      kernel().fn(n * sizeof(uint16_t), r_lowest.data(), sum_lowest);
+      kernel().fn(n * sizeof(uint16_t), r_inf.data(), sum_inf);
+      EXPECT_FALSE(std::isnan(sum_inf[0])) << "n=" << n;
+      EXPECT_EQ(FloatBits(sum_lowest[0]), FloatBits(sum_inf[0]))
+          << "n=" << n << " stride " << stride;
+      EXPECT_EQ(sum_lowest[1], sum_inf[1]) << "n=" << n;
+      CheckRow(kernel(), r_inf, Guard::kAfter, "masked with -inf n=" + std::to_string(n));
     }
-    float sum_lowest[2], sum_inf[2];
-    kernel().fn(n * sizeof(uint16_t), r_lowest.data(), sum_lowest);
-    kernel().fn(n * sizeof(uint16_t), r_inf.data(), sum_inf);
-    EXPECT_FALSE(std::isnan(sum_inf[0])) << "n=" << n;
-    EXPECT_EQ(FloatBits(sum_lowest[0]), FloatBits(sum_inf[0])) << "n=" << n;
-    EXPECT_EQ(sum_lowest[1], sum_inf[1]) << "n=" << n;
-    CheckRow(kernel(), r_inf, Guard::kAfter, "masked with -inf n=" + std::to_string(n));
   }
 }
 

@@ -132,24 +132,29 @@ TEST_P(F32RaddextexpTest, MaskedLogitsContributeExactlyZero) {
     // -inf terms add p * 0 = +0 exactly, so the bits must not change.
     float sum_plain[2];
     kernel().fn(n * sizeof(float), row.data(), sum_plain);
-    for (float masked : {-INFINITY, -1e9f, -FLT_MAX}) {
-      std::vector<float> r = row;
-      // Mask every third element; compare with the row where they are -inf.
-      std::vector<float> r_inf = row;
-      for (size_t i = 0; i < n; i += 3) {
-        r[i] = masked;
-        r_inf[i] = -INFINITY;
+    // Every third element (rotating over the lanes) and every 8th (the same lane of
+    // every AVX2 vector: a lane that never sees a finite value).
+    for (size_t stride : {3, 8}) {
+      for (float masked : {-INFINITY, -1e9f, -FLT_MAX}) {
+        std::vector<float> r = row;
+        // Mask every stride-th element; compare with the row where they are -inf.
+        std::vector<float> r_inf = row;
+        for (size_t i = 0; i < n; i += stride) {
+          r[i] = masked;
+          r_inf[i] = -INFINITY;
+        }
+        float sum_masked[2], sum_inf[2];
+        kernel().fn(n * sizeof(float), r.data(), sum_masked);
+        kernel().fn(n * sizeof(float), r_inf.data(), sum_inf);
+        EXPECT_FALSE(std::isnan(sum_masked[0]));
+        CheckRaddextexp(r.data(), n, sum_masked, std::string(kernel().name) + " masked " +
+                                                     Hex(masked) + " n=" + std::to_string(n) +
+                                                     " stride " + std::to_string(stride));
+        // The vanishing terms add exactly 0 (2^d clamps to +0), so -1e9 / -FLT_MAX rows
+        // give the same mantissa and exponent as the -inf row.
+        EXPECT_EQ(FloatBits(sum_masked[0]), FloatBits(sum_inf[0])) << Hex(masked);
+        EXPECT_EQ(sum_masked[1], sum_inf[1]) << Hex(masked);
       }
-      float sum_masked[2], sum_inf[2];
-      kernel().fn(n * sizeof(float), r.data(), sum_masked);
-      kernel().fn(n * sizeof(float), r_inf.data(), sum_inf);
-      EXPECT_FALSE(std::isnan(sum_masked[0]));
-      CheckRaddextexp(r.data(), n, sum_masked, std::string(kernel().name) + " masked " +
-                                                   Hex(masked) + " n=" + std::to_string(n));
-      // The vanishing terms add exactly 0 (2^d clamps to +0), so -1e9 / -FLT_MAX rows
-      // give the same mantissa and exponent as the -inf row.
-      EXPECT_EQ(FloatBits(sum_masked[0]), FloatBits(sum_inf[0])) << Hex(masked);
-      EXPECT_EQ(sum_masked[1], sum_inf[1]) << Hex(masked);
     }
   }
 }

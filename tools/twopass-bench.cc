@@ -104,6 +104,7 @@ struct Options {
   size_t cold_above = 32 * kMiB;
   size_t nt_above = 16 * kMiB;
   size_t gap = 0;  // extra bytes after each buffer (the output's offset from the input)
+  size_t mask_every = 0;  // 0: no masking; k: every k-th input is -inf
   bool floor = true;
   enum twopass_isa floor_isa = twopass_isa_avx512f;
   uint64_t seed = 20260124;
@@ -161,6 +162,8 @@ void PrintHelp(FILE* f) {
           "                         exactly 2^28 bytes apart, as in a packed tensor arena;\n"
           "                         such power-of-two spacings make regular stores slow\n"
           "                         on some machines; --gap 4160 breaks the pattern).\n"
+          "      --mask-every K     set every K-th input to -inf (masked logits, K >= 2;\n"
+          "                         default: none), to measure the special-value paths.\n"
           "      --no-floor         skip the memory-traffic floor kernels.\n"
           "      --floor-isa ISA    highest ISA for the floor kernels: sse2, avx2, avx512f\n"
           "                         (default avx512f; the best the CPU has is used).\n"
@@ -348,6 +351,11 @@ Options ParseOptions(int argc, char** argv) {
       options.total_memory = ParseCount(arg, next());
     } else if (arg == "--cold-above") {
       options.cold_above = ParseCount(arg, next());
+    } else if (arg == "--mask-every") {
+      options.mask_every = ParseCount(arg, next());
+      if (options.mask_every < 2) {
+        Die("--mask-every must be at least 2: '%s'", std::to_string(options.mask_every));
+      }
     } else if (arg == "--gap") {
       options.gap = ParseCount(arg, next());
       if (options.gap % 64 != 0) Die("--gap must be a multiple of 64: '%s'", std::to_string(options.gap));
@@ -1076,8 +1084,9 @@ void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Op
   fprintf(f,
           "  \"options\": {\"repetitions\": %zu, \"min_time_ms\": %g, \"total_memory_bytes\": %zu, "
           "\"cold_above_bytes\": %zu, \"nt_above_bytes\": %zu, \"gap_bytes\": %zu, "
-          "\"seed\": %" PRIu64 "},\n",
-          o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.gap, o.seed);
+          "\"mask_every\": %zu, \"seed\": %" PRIu64 "},\n",
+          o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.gap,
+          o.mask_every, o.seed);
   fprintf(f, "  \"results\": [");
   for (size_t i = 0; i < rows.size(); i++) {
     const Row& r = rows[i];
@@ -1136,9 +1145,13 @@ int Main(int argc, char** argv) {
           BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
           machine.isas_supported.c_str());
   fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
-                "(rotating %s); buffer gap %zu B; load average %.2f%s\n",
+                "(rotating %s); buffer gap %zu B; %s; load average %.2f%s\n",
           options.repetitions, BytesName(options.cold_above).c_str(),
-          BytesName(total_memory).c_str(), options.gap, load,
+          BytesName(total_memory).c_str(), options.gap,
+          options.mask_every != 0
+              ? ("every " + std::to_string(options.mask_every) + "th input -inf").c_str()
+              : "no masked inputs",
+          load,
           load > 0.5 ? " (busy machine: expect noisy numbers)" : "");
   if (table_to_stdout) fprintf(info, "\n");
   fflush(info);
@@ -1186,6 +1199,15 @@ int Main(int argc, char** argv) {
         FillUniformF16(reinterpret_cast<uint16_t*>(base), elements, options.seed);
       } else {
         FillUniform(reinterpret_cast<float*>(base), elements, options.seed);
+      }
+      if (options.mask_every != 0) {
+        for (size_t i = 0; i < elements; i += options.mask_every) {
+          if (dtype == Dtype::kF16) {
+            reinterpret_cast<uint16_t*>(base)[i] = 0xFC00;  // -inf
+          } else {
+            reinterpret_cast<float*>(base)[i] = -INFINITY;
+          }
+        }
       }
       DtypeBuffers& b = buffers[static_cast<size_t>(dtype)];
       b.cold = cold;

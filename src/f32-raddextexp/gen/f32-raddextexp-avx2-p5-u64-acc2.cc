@@ -174,16 +174,32 @@ inline void Merge128(__m128* va, __m128* ve, __m128 vp, __m128 vn) {
 // per term against 17 on the general path.
 constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
 
-// Bias and clamp of the fast path for the exponents vexp; where |E| > 2^21 (E = -inf
-// before the first term, or +inf) bias = +inf and cut = 0, so v = +inf (or NaN for a
-// NaN x) and such blocks take the general path.
-inline void UpdateFastPath(__m256 vexp, __m256* vbias, __m256* vcut) {
-  const __m256 vabs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), vexp);
+// Bias and clamp of the fast path for the accumulators (*vacc, *vexp). First, lanes
+// whose exponent is more than 256 below the largest finite one of the accumulator
+// (E = -inf: nothing but -inf seen yet) restart at (0, that exponent): what they hold
+// is below 2^-250 of the other lanes and the final merge drops it exactly (2^(E - M)
+// clamps to +0 there), so this changes nothing but the exponent later terms of the lane
+// are measured against, which is an exponent of the row and so not above its maximum.
+// Without it, a lane that only ever sees masked logits (every 4th element -inf, say)
+// would keep every block on the general path. Lanes at -inf and at a vanishing finite
+// value restart alike, so masking with -inf or with -1e9 still gives the same bits.
+// Then where |E| > 2^21 (all lanes -inf, or +inf) bias = +inf and cut = 0, so v = +inf
+// (or NaN for a NaN x) and such blocks take the general path.
+inline void UpdateFastPath(__m256* vacc, __m256* vexp, __m256* vbias, __m256* vcut) {
+  __m256 vmax = _mm256_max_ps(*vexp, _mm256_permute2f128_ps(*vexp, *vexp, 1));
+  vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(1, 0, 3, 2)));
+  vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
+  const __m256 vrestart =
+      _mm256_and_ps(_mm256_cmp_ps(*vexp, _mm256_sub_ps(vmax, _mm256_set1_ps(256.0f)), _CMP_LT_OQ),
+                    _mm256_cmp_ps(vmax, _mm256_set1_ps(INFINITY), _CMP_LT_OQ));
+  *vexp = _mm256_blendv_ps(*vexp, vmax, vrestart);
+  *vacc = _mm256_blendv_ps(*vacc, _mm256_setzero_ps(), vrestart);
+  const __m256 vabs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), *vexp);
   const __m256 vok = _mm256_cmp_ps(vabs, _mm256_set1_ps(0x1p21f), _CMP_LE_OQ);
   *vbias = _mm256_blendv_ps(_mm256_set1_ps(INFINITY),
-                            _mm256_sub_ps(_mm256_set1_ps(0x1.8000FEp23f), vexp), vok);
+                            _mm256_sub_ps(_mm256_set1_ps(0x1.8000FEp23f), *vexp), vok);
   *vcut = _mm256_blendv_ps(_mm256_setzero_ps(),
-                           _mm256_mul_ps(_mm256_sub_ps(vexp, _mm256_set1_ps(127.0f)),
+                           _mm256_mul_ps(_mm256_sub_ps(*vexp, _mm256_set1_ps(127.0f)),
                                          _mm256_set1_ps(0x1.62E430p-1f)),
                            vok);
 }
@@ -246,9 +262,9 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
   // Fast-path state per accumulator (UpdateFastPath): the bias and the clamp that put
   // 2^(n - E) straight into the rounding FMA of each term.
   __m256 vbias0, vcut0;
-  UpdateFastPath(vexp0, &vbias0, &vcut0);
+  UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
   __m256 vbias1, vcut1;
-  UpdateFastPath(vexp1, &vbias1, &vcut1);
+  UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
   for (; batch >= 64 * sizeof(float); batch -= 64 * sizeof(float)) {
     // Fast block: every term relative to its accumulator's current exponent E, with
     // no new maximum (AddTermFast). Taken when every n - E <= 64 (v <= kFastThreshold;
@@ -374,8 +390,8 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
     vacc1 = _mm256_fmadd_ps(vp7, Exp2Clamped(_mm256_sub_ps(vn7, vmax1)), vacc1);
     vexp1 = vmax1;
     input += 64;
-    UpdateFastPath(vexp0, &vbias0, &vcut0);
-    UpdateFastPath(vexp1, &vbias1, &vcut1);
+    UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
+    UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
   }
   for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
     __m256 vp, vn;
