@@ -191,9 +191,10 @@ constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
 // Bias and clamp of the fast path for the accumulators (*vacc, *vexp). First, lanes
 // whose exponent is more than 256 below the largest finite one of the accumulator
 // (E = -inf: nothing but -inf seen yet) restart at (0, that exponent): what they hold
-// is below 2^-250 of the other lanes and the final merge drops it exactly (2^(E - M)
-// clamps to +0 there), so this changes nothing but the exponent later terms of the lane
-// are measured against, which is an exponent of the row and so not above its maximum.
+// is below 2^-170 of the largest lane (terms reach at most 2^64 above E) and the final
+// merge drops it exactly (2^(E - M) clamps to +0 there), so this changes nothing but the
+// exponent later terms of the lane are measured against, which is an exponent of the
+// row and so not above its maximum.
 // Without it, a lane that only ever sees masked logits (every 4th element -inf, say)
 // would keep every block on the general path. Lanes at -inf and at a vanishing finite
 // value restart alike, so masking with -inf or with -1e9 still gives the same bits.
