@@ -92,33 +92,34 @@ inline __m256 LoadF16(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 
+// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
+inline __m256 ReduceLn2(__m256 vn, __m256 vx) {
+  const __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(-0x1.62E430p-1f), vx);
+  return _mm256_fmadd_ps(vn, _mm256_set1_ps(0x1.05C610p-29f), vt);
+}
+
+// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
+inline __m256 ExpPoly(__m256 vt) {
+  __m256 vq = _mm256_fmadd_ps(_mm256_set1_ps(0x1.0F9F9Cp-7f), vt, _mm256_set1_ps(0x1.573A1Ap-5f));
+  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.555A80p-3f));
+  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFDC6p-2f));
+  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFFF6p-1f));
+  return _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(1.0f));
+}
+
 // exp(x) = p * 2^n_eff per lane, steps 1-4 above.
 inline void ExtExp(__m256 vx, __m256* vp_out, __m256* vn_out) {
   const __m256 vbound = _mm256_set1_ps(0x1p23f);
   const __m256 vminus_bound = _mm256_set1_ps(-0x1p23f);
   const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
-  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
-  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
-  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
-  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
-  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
-  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
-  const __m256 vone = _mm256_set1_ps(1.0f);
 
   const __m256 vxc = _mm256_min_ps(vbound, _mm256_max_ps(vminus_bound, vx));  // NaN stays NaN
   const __m256 vdx = _mm256_sub_ps(vx, vxc);
   const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vxc, vlog2e),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 
-  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
-  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
-
-  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
-  vq = _mm256_fmadd_ps(vq, vt, vc3);
-  vq = _mm256_fmadd_ps(vq, vt, vc2);
-  vq = _mm256_fmadd_ps(vq, vt, vc1);
-  *vp_out = _mm256_fmadd_ps(vq, vt, vone);
+  const __m256 vt = ReduceLn2(vn, vxc);
+  *vp_out = ExpPoly(vt);
   *vn_out = _mm256_add_ps(vn, vdx);
 }
 
@@ -126,25 +127,11 @@ inline void ExtExp(__m256 vx, __m256* vp_out, __m256* vn_out) {
 // dx = 0, and this returns the same p and n as ExtExp (n_eff = n).
 inline void ExtExpUnclamped(__m256 vx, __m256* vp_out, __m256* vn_out) {
   const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
-  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
-  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
-  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
-  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
-  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
-  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
-  const __m256 vone = _mm256_set1_ps(1.0f);
 
   const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vx, vlog2e),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vx);
-  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
-
-  __m256 vq = _mm256_fmadd_ps(vc5, vt, vc4);
-  vq = _mm256_fmadd_ps(vq, vt, vc3);
-  vq = _mm256_fmadd_ps(vq, vt, vc2);
-  vq = _mm256_fmadd_ps(vq, vt, vc1);
-  *vp_out = _mm256_fmadd_ps(vq, vt, vone);
+  const __m256 vt = ReduceLn2(vn, vx);
+  *vp_out = ExpPoly(vt);
   *vn_out = vn;
 }
 
@@ -222,24 +209,10 @@ inline void UpdateFastPath(__m256* vacc, __m256* vexp, __m256* vbias, __m256* vc
 // acc + p * 2^(n - E) for the fast path: s from the bits of v, n = v - bias exactly,
 // then t and p as in ExtExp (steps 3) and one FMA into the accumulator.
 inline __m256 AddTermFast(__m256 vacc, __m256 vxc, __m256 vv, __m256 vbias) {
-  const __m256 vminus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
-  const __m256 vminus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
-  const __m256 vc1 = _mm256_set1_ps(0x1.FFFFF6p-1f);
-  const __m256 vc2 = _mm256_set1_ps(0x1.FFFDC6p-2f);
-  const __m256 vc3 = _mm256_set1_ps(0x1.555A80p-3f);
-  const __m256 vc4 = _mm256_set1_ps(0x1.573A1Ap-5f);
-  const __m256 vc5 = _mm256_set1_ps(0x1.0F9F9Cp-7f);
-  const __m256 vone = _mm256_set1_ps(1.0f);
-
   const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vv), 23));
   const __m256 vn = _mm256_sub_ps(vv, vbias);
-  __m256 vt = _mm256_fmadd_ps(vn, vminus_ln2_hi, vxc);
-  vt = _mm256_fmadd_ps(vn, vminus_ln2_lo, vt);
-  __m256 vp = _mm256_fmadd_ps(vc5, vt, vc4);
-  vp = _mm256_fmadd_ps(vp, vt, vc3);
-  vp = _mm256_fmadd_ps(vp, vt, vc2);
-  vp = _mm256_fmadd_ps(vp, vt, vc1);
-  vp = _mm256_fmadd_ps(vp, vt, vone);
+  const __m256 vt = ReduceLn2(vn, vxc);
+  const __m256 vp = ExpPoly(vt);
   return _mm256_fmadd_ps(vp, vs, vacc);
 }
 
