@@ -269,7 +269,8 @@ float F16ChunkMax(const twopass_operator* op, const RowChunk& c) {
   return max;
 }
 
-// sum of exp(x - max) over the chunk; pieces summed in double.
+// sum of exp(x - ref) over the chunk (ref: twopass/expminusmax-ref.h, from max); pieces
+// summed in double.
 float F16ChunkSumExpMinusMax(const twopass_operator* op, const RowChunk& c, float max) {
   const uint16_t* x = static_cast<const uint16_t*>(c.input);
   float buffer[kF16Piece];
@@ -284,7 +285,7 @@ float F16ChunkSumExpMinusMax(const twopass_operator* op, const RowChunk& c, floa
   return static_cast<float>(sum);
 }
 
-// output = half(exp(x - max) * scale). Each piece is read completely before it is
+// output = half(exp(x - ref) * scale). Each piece is read completely before it is
 // written, so in-place rows work.
 void F16ChunkScaleExpMinusMax(const twopass_operator* op, const RowChunk& c, float max,
                               float scale) {
@@ -441,7 +442,7 @@ inline void ThreePassScale(const twopass_operator* op, Algorithm algorithm, size
   if (IsF16(op)) {
     F16ChunkScaleExpMinusMax(op, c, plan.a, plan.b);  // recompute form for both
   } else if (algorithm == Algorithm::kThreePassReload) {
-    // exp(x - max) was stored by the sum pass: scale it in place.
+    // exp(x - ref) was stored by the sum pass: scale it in place.
     const twopass_f32_vscale_ukernel_fn kernel =
         StreamOutput(op) ? op->config->vscale_nt.fn : op->config->vscale.fn;
     kernel(c.elements * sizeof(float), c.f32_output(), c.f32_output(), plan.b);
@@ -510,7 +511,7 @@ void ProcessSpecialRow(const twopass_operator* op, size_t row, ChunkPartial* par
     const float fill = (op->flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? 0.0f : NAN;
     for (size_t i = 0; i < n; i++) StoreElement(op, y, i, fill);
   } else {
-    // Finite values present, maximum finite: three-pass recompute, exact x - max.
+    // Finite values present, maximum finite: three-pass recompute (exact reduction).
     for (size_t c = 0; c < op->num_chunks; c++) ThreePassMax(op, row, c, &partials[c]);
     const RowPlan plan = MergeMax(partials, op->num_chunks);
     ThreePassRowTail(op, Algorithm::kThreePassRecompute, row, partials, plan);
