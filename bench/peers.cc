@@ -42,13 +42,20 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "tools/bench-util.h"
 #include "twopass.h"
 
 namespace {
 
-constexpr size_t kKiB = 1024;
-constexpr size_t kMiB = 1024 * kKiB;
-constexpr size_t kGiB = 1024 * kMiB;
+using twopass_bench::Arena;
+using twopass_bench::FillUniform;
+using twopass_bench::kGiB;
+using twopass_bench::kKiB;
+using twopass_bench::kMiB;
+using twopass_bench::Median;
+using twopass_bench::MemAvailableBytes;
+using twopass_bench::ParseSize;
+using twopass_bench::SplitList;
 
 // ----------------------------------------------------------------------------
 // Options.
@@ -122,39 +129,6 @@ void PrintHelp(FILE* f) {
 [[noreturn]] void Die(const std::string& message) {
   fprintf(stderr, "peers_bench: %s (see --help)\n", message.c_str());
   exit(2);
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
-
-// N, NK, NM, NG (powers of 1024) or 2^N; false when malformed, zero or too big.
-bool ParseSize(const std::string& text, size_t* value) {
-  if (text.size() > 2 && text[0] == '2' && text[1] == '^') {
-    char* end = nullptr;
-    const unsigned long exponent = strtoul(text.c_str() + 2, &end, 10);
-    if (*end != '\0' || end == text.c_str() + 2 || exponent > 40) return false;
-    *value = size_t{1} << exponent;
-    return true;
-  }
-  char* end = nullptr;
-  const unsigned long long number = strtoull(text.c_str(), &end, 10);
-  if (end == text.c_str() || number == 0) return false;
-  unsigned long long scale = 1;
-  if (*end == 'K' || *end == 'k') scale = kKiB, ++end;
-  else if (*end == 'M' || *end == 'm') scale = kMiB, ++end;
-  else if (*end == 'G' || *end == 'g') scale = kGiB, ++end;
-  if (*end != '\0' || number > (1ull << 40) / scale) return false;
-  *value = static_cast<size_t>(number * scale);
-  return true;
 }
 
 Shape ParseShape(const std::string& text) {
@@ -251,57 +225,11 @@ Options ParseOptions(int argc, char** argv) {
 // ----------------------------------------------------------------------------
 // Memory and inputs.
 
-size_t MemAvailableBytes() {
-  FILE* f = fopen("/proc/meminfo", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  size_t kib = 0;
-  while (fgets(line, sizeof(line), f) != nullptr) {
-    if (sscanf(line, "MemAvailable: %zu kB", &kib) == 1) break;
-  }
-  fclose(f);
-  return kib * kKiB;
-}
-
 // One input and one output tensor of a shape.
 struct BufferSet {
   float* input;
   float* output;
 };
-
-// Page-backed memory for the buffer sets of one shape (mmap: the pages are
-// faulted in by filling them, before any timing).
-class Arena {
- public:
-  explicit Arena(size_t bytes) : bytes_(bytes) {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      fprintf(stderr, "peers_bench: cannot map %zu MiB\n", bytes / kMiB);
-      exit(1);
-    }
-    base_ = static_cast<char*>(p);
-  }
-  ~Arena() { munmap(base_, bytes_); }
-  Arena(const Arena&) = delete;
-  Arena& operator=(const Arena&) = delete;
-  char* base() const { return base_; }
-
- private:
-  char* base_;
-  size_t bytes_;
-};
-
-// xorshift64*: fast and reproducible; the top 24 bits make a float in [0, 1).
-void FillUniform(float* data, size_t count, uint64_t seed) {
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (size_t i = 0; i < count; i++) {
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    const uint64_t bits = state * 0x2545F4914F6CDD1Dull;
-    data[i] = static_cast<float>(bits >> 40) * 0x1.0p-24f * 20.0f - 10.0f;
-  }
-}
 
 // ----------------------------------------------------------------------------
 // Contenders. Prepare builds the operator for a shape; Bind attaches one buffer
@@ -571,12 +499,6 @@ struct Result {
   double foreign_cpus;  // CPUs used by other processes while sampling; < 0 unknown
 };
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 std::vector<Result> MeasureShape(const Options& options, const Shape& shape,
                                  const std::vector<Contender*>& all, size_t memory_cap) {
   const size_t elements = shape.batch * shape.channels;
@@ -593,11 +515,16 @@ std::vector<Result> MeasureShape(const Options& options, const Shape& shape,
     }
   }
 
-  Arena arena(set_count * set_bytes);
+  Arena arena;
+  char* base = arena.Reserve(set_count * set_bytes);
+  if (base == nullptr) {
+    fprintf(stderr, "peers_bench: cannot map %zu MiB\n", set_count * set_bytes / kMiB);
+    exit(1);
+  }
   std::vector<BufferSet> sets;
   for (size_t k = 0; k < set_count; k++) {
-    float* input = reinterpret_cast<float*>(arena.base() + k * set_bytes);
-    float* output = reinterpret_cast<float*>(arena.base() + k * set_bytes + tensor_bytes);
+    float* input = reinterpret_cast<float*>(base + k * set_bytes);
+    float* output = reinterpret_cast<float*>(base + k * set_bytes + tensor_bytes);
     FillUniform(input, elements, options.seed + k);
     memset(output, 0, elements * sizeof(float));
     sets.push_back({input, output});

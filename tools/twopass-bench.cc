@@ -37,6 +37,7 @@
 #include <fp16.h>
 #include <pthreadpool.h>
 
+#include "tools/bench-util.h"
 #include "tools/memfloor.h"
 #include "twopass.h"
 #include "twopass/config.h"
@@ -44,10 +45,6 @@
 
 namespace twopass_bench {
 namespace {
-
-constexpr size_t kKiB = 1024;
-constexpr size_t kMiB = 1024 * kKiB;
-constexpr size_t kGiB = 1024 * kMiB;
 
 // ----------------------------------------------------------------------------
 // Algorithms and the bytes each one moves per element (4-byte floats; the
@@ -197,62 +194,6 @@ void PrintHelp(FILE* f) {
   fprintf(stderr, format, what.c_str());
   fprintf(stderr, " (see --help)\n");
   exit(2);
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const size_t end = comma == std::string::npos ? text.size() : comma;
-    if (end > start) items.push_back(text.substr(start, end - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return items;
-}
-
-// Parses N, N with a K/M/G suffix (powers of 1024), or 2^N. Returns false on
-// anything else, on overflow, and on 0.
-bool ParseSize(const std::string& text, size_t* value) {
-  if (text.empty()) return false;
-  const char* s = text.c_str();
-  char* end = nullptr;
-  errno = 0;
-  if (text.size() > 2 && text[0] == '2' && text[1] == '^') {
-    const unsigned long exponent = strtoul(s + 2, &end, 10);
-    if (errno != 0 || end == s + 2 || *end != '\0' || exponent >= 63) return false;
-    *value = size_t{1} << exponent;
-    return true;
-  }
-  if (!isdigit(static_cast<unsigned char>(s[0]))) return false;
-  unsigned long long number = strtoull(s, &end, 10);
-  if (errno != 0 || end == s) return false;
-  unsigned shift = 0;
-  switch (*end) {
-    case '\0':
-      break;
-    case 'k':
-    case 'K':
-      shift = 10;
-      end++;
-      break;
-    case 'm':
-    case 'M':
-      shift = 20;
-      end++;
-      break;
-    case 'g':
-    case 'G':
-      shift = 30;
-      end++;
-      break;
-    default:
-      return false;
-  }
-  if (*end != '\0' || number == 0 || number > (SIZE_MAX >> shift)) return false;
-  *value = static_cast<size_t>(number) << shift;
-  return true;
 }
 
 size_t ParseCount(const std::string& option, const std::string& text) {
@@ -468,18 +409,6 @@ void Dedup(std::vector<T>* items) {
 // ----------------------------------------------------------------------------
 // Machine facts.
 
-size_t MemAvailableBytes() {
-  FILE* f = fopen("/proc/meminfo", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  size_t kib = 0;
-  while (fgets(line, sizeof(line), f) != nullptr) {
-    if (sscanf(line, "MemAvailable: %zu kB", &kib) == 1) break;
-  }
-  fclose(f);
-  return kib * kKiB;
-}
-
 double LoadAverage() {
   double load = -1.0;
   FILE* f = fopen("/proc/loadavg", "r");
@@ -523,55 +452,8 @@ Machine DescribeMachine() {
 }
 
 // ----------------------------------------------------------------------------
-// Buffers: one anonymous mapping, grown when a case needs more, backed by huge
-// pages where the kernel allows, so TLB misses do not blur the traffic figures
-// (the same for every contender).
-
-class Arena {
- public:
-  ~Arena() { Release(); }
-  char* Reserve(size_t bytes) {
-    if (bytes <= bytes_) return data_;
-    Release();
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      fprintf(stderr, "twopass-bench: cannot map %zu MiB: %s\n", bytes / kMiB, strerror(errno));
-      exit(1);
-    }
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    data_ = static_cast<char*>(p);
-    bytes_ = bytes;
-    return data_;
-  }
-
- private:
-  void Release() {
-    if (data_ != nullptr) munmap(data_, bytes_);
-    data_ = nullptr;
-    bytes_ = 0;
-  }
-  char* data_ = nullptr;
-  size_t bytes_ = 0;
-};
-
-// Uniform floats in [-10, 10) from a fixed seed (splitmix64); `first` is the
-// index of data[0] in the sequence, so a long sequence can be made in pieces.
-void FillUniform(float* data, size_t count, uint64_t seed, size_t first = 0) {
-  uint64_t state = seed + UINT64_C(0x9E3779B97F4A7C15) * static_cast<uint64_t>(first);
-  for (size_t i = 0; i < count; i++) {
-    state += UINT64_C(0x9E3779B97F4A7C15);
-    uint64_t z = state;
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    z ^= z >> 31;
-    data[i] = static_cast<float>(static_cast<double>(z >> 40) * 0x1.0p-24 * 20.0 - 10.0);
-  }
-}
-
-// The same sequence rounded to halves (nearest even), so f16 and f32 cases
-// see the same rows up to the input rounding.
+// Inputs: FillUniform (tools/bench-util.h), and the same sequence rounded to halves
+// (nearest even), so f16 and f32 cases see the same rows up to the input rounding.
 void FillUniformF16(uint16_t* data, size_t count, uint64_t seed) {
   float chunk[1024];
   for (size_t start = 0; start < count; start += 1024) {
@@ -783,12 +665,6 @@ void CheckOutput(const Contender& c, const Case& k, const BufferSet& set) {
 
 // ----------------------------------------------------------------------------
 // Statistics and formatting.
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
@@ -1195,6 +1071,11 @@ int Main(int argc, char** argv) {
         break;
       }
       char* base = arenas[static_cast<size_t>(dtype)].Reserve(set_bytes * set_count);
+      if (base == nullptr) {
+        fprintf(stderr, "twopass-bench: cannot map %zu MiB: %s\n", set_bytes * set_count / kMiB,
+                strerror(errno));
+        exit(1);
+      }
       if (dtype == Dtype::kF16) {
         FillUniformF16(reinterpret_cast<uint16_t*>(base), elements, options.seed);
       } else {
