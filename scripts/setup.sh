@@ -20,6 +20,7 @@ PACKAGES=(
   libgmock-dev
   libbenchmark-dev
   libsimde-dev
+  llvm-16
 )
 
 missing=()
