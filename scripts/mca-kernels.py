@@ -16,9 +16,13 @@ loop; kernels without FMAs (rmax, vscale) take the loop with the most vector
 instructions. `--show-asm` prints what was modelled.
 
 The cycles per iteration are llvm-mca's Total Cycles / iterations, so loop-carried
-dependency chains count; the JSON also has the Block RThroughput (resource bound
-alone). llvm-mca assumes every load hits L1 and that loads never alias stores:
-in-cache figures. Run it through scripts/mca-kernels.sh.
+dependency chains and the modelled scheduler window count; rthr/16 is the Block
+RThroughput (execution resources alone) per 16 elements. On the Zen 5 of
+docs/benchmarks.md (2026-12-04) znver3's rthr/16 came within 0-15% of the measured
+AVX2 speed, while cyc/16 overstated long loops by up to 1.6x. llvm-mca assumes every
+load hits L1 and that loads never alias stores: in-cache figures. Periodic blocks
+skipped by a taken branch (the three-pass kernels' flush every 4 iterations) are
+left out. Run it through scripts/mca-kernels.sh.
 """
 
 import argparse
@@ -355,13 +359,14 @@ def table(results, isa, cpus):
         return ""
     head = ["kernel", "tile", "insts", "fma"]
     for cpu in cpus:
-        head += [cpu + " cyc/it", cpu + " cyc/16"]
+        head += [cpu + " cyc/it", cpu + " cyc/16", cpu + " rthr/16"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r["symbol"], str(r["tile"]), str(r["instructions"]), str(r["vector_fma"])]
         for cpu in cpus:
             m = r["models"][cpu]
-            cells += ["%.1f" % m["cycles_per_iteration"], "%.2f" % m["cycles_per_16"]]
+            cells += ["%.1f" % m["cycles_per_iteration"], "%.2f" % m["cycles_per_16"],
+                      "%.2f" % m["rthroughput_per_16"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -563,8 +568,13 @@ def main():
     print("llvm-mca model of the kernels' main loops: %s, %d iterations; %s"
           % (tool_version([args.llvm_mca, "--version"]), args.iterations,
              tool_version([args.cxx, "--version"])))
-    print("cyc/it = cycles per loop iteration (Total Cycles / iterations), "
-          "cyc/16 = cycles per 16 elements; L1-resident data")
+    print("cyc/it = cycles per loop iteration (Total Cycles / iterations), cyc/16 = the same "
+          "per 16 elements, rthr/16 = Block RThroughput per 16 elements (execution resources "
+          "alone, no dependency chains or window limits); L1-resident data")
+    if "znver4" in args.cpus["avx2"] and any(r["isa"] == "avx2" for r in results):
+        print("note: LLVM 16's znver4 model charges 256-bit FP operations (FMA, min/max, "
+              "compare) at half their real rate (llvm/llvm-project#63877), so its AVX2 "
+              "column is pessimistic; znver3 is the closer model of Zen 4/5 for AVX2.")
     for isa in ISAS:
         t = table(results, isa, args.cpus[isa])
         if t:
