@@ -16,22 +16,25 @@
 namespace twopass {
 namespace {
 
-// Crossovers behind the rule: three-pass-reload time / two-pass time, one thread,
-// medians of 15 interleaved samples (docs/benchmarks.md, "Automatic choice"), on the
-// AMD Zen 5 VM (L2 1 MiB, effective L3 32 MiB); sizes are input + output bytes:
-//   avx512f: 8 MiB 0.87-0.89, 16 MiB 0.88-0.91, 32 MiB 0.99-1.12, 48 MiB 1.32,
-//            64 MiB 1.15-1.23, 128 MiB 1.08-1.20 (out of cache from 48 MiB on).
-//   avx2:    8 MiB 0.77-0.82, 32 MiB 0.91-0.93, 48-64 MiB 0.98-1.18, 128-512 MiB
-//            0.91-1.03 (one thread ties out of cache; two threads 1.49-1.61 on Zen 4).
-//   sse2, scalar: 0.19-0.60 at every size (compute-bound): never two-pass.
-// So two-pass runs above this multiple of the last-level cache (max of L2 and the
-// capped L3); kNever keeps reload at every size.
+// Crossovers behind the rule, three-pass-reload time / two-pass time (> 1: two-pass
+// wins), one thread, medians of 15-31 interleaved samples, range over 3-9 runs; sizes are
+// one row's input + output (docs/benchmarks.md, "Automatic choice from cache sizes").
+//   avx512f, AMD Zen 5 VM (L2 1 MiB, L3 capped to 32 MiB), 2026-12-04:
+//     8 MiB 0.80-0.94, 16 MiB 0.88-1.10 (mostly 0.91-0.99), 20 MiB 0.97-1.12,
+//     24 MiB 1.04-1.16, 32 MiB 0.99-1.22, 64 MiB 1.10-1.26, 128 MiB 1.04-1.20,
+//     512 MiB 1.05-1.22: the crossover is at half the L3.
+//   avx2, AMD Zen 4 VM (AVX2 only, L3 32 MiB), docs/benchmarks.md 2026-11-24 09:34 UTC:
+//     32 MiB 0.92, 64 MiB 1.02, 128 MiB 1.06, 512 MiB 1.31 (two threads: 0.77, 1.23, 1.49,
+//     1.61): twice the L3. (On the Zen 5, where AVX2 runs only when capped, two-pass ties
+//     out of cache: 64 MiB 0.98-1.18, 128-512 MiB 0.78-1.11.)
+//   sse2, scalar (Zen 5): 0.19-0.60 at every size up to 512 MiB (compute-bound): never.
+// Two-pass runs above this multiple of the last-level cache (max of L2 and capped L3).
 constexpr double kNever = 0.0;
 constexpr double kTwoPassAboveLlcMultiple[TWOPASS_ISA_COUNT] = {
     /*scalar=*/kNever,
     /*sse2=*/kNever,
     /*avx2=*/2.0,
-    /*avx512f=*/1.0,
+    /*avx512f=*/0.5,
 };
 
 bool IsAmdLike(unsigned ebx, unsigned ecx, unsigned edx) {
