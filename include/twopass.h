@@ -129,12 +129,12 @@ enum twopass_status {
 /* Flags of twopass_create_softmax_nc_f32 / twopass_run_softmax_nc_f32 (and their f16
    twins).
    At most one TWOPASS_FLAG_ALGORITHM_* flag may be given; none means the library
-   chooses by measured speed from the shape and the ISA only (src/softmax-nc.cc,
-   choose_algorithm): below AVX512F, two-pass for rows whose input and output exceed
-   64 MiB (out of cache, where it moves 12 bytes per element against 20), three-pass-
-   reload otherwise (without vscalefps the two-pass kernels are compute-bound); on
-   AVX512F, two-pass for rows whose input and output exceed the L2 cache, three-pass-
-   reload otherwise; f16: always two-pass.
+   chooses by measured speed from the shape, the ISA and the CPU's cache sizes only
+   (src/cache-info.cc), never the thread count: two-pass for rows whose input and output
+   exceed a multiple of the last-level cache (the L3 capped at 32 MiB, one core complex:
+   0.5x on AVX512F, 2x on AVX2; out of cache it moves 12 bytes per element against 20),
+   three-pass-reload otherwise and always on SSE2 and scalar (compute-bound two-pass);
+   f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then

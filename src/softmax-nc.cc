@@ -26,11 +26,11 @@
 
 #include <immintrin.h>  // _mm_sfence (SSE, part of x86-64)
 
-#include <cpuinfo.h>
 #include <fp16.h>
 #include <pthreadpool.h>
 
 #include "twopass.h"
+#include "twopass/cache-info.h"
 #include "twopass/config.h"
 #include "twopass/log.h"
 #include "twopass/operator.h"
@@ -149,38 +149,20 @@ void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks) {
 
 // The automatic choice between the algorithms (no TWOPASS_FLAG_ALGORITHM_* given).
 // Every algorithm meets the same accuracy contract, so this is about speed only, and
-// it depends only on the shape and the ISA (never on the pool), so results stay
-// bitwise identical for any thread count.
-// Measured 2026-11-24 09:34 UTC on an AMD EPYC (Zen 4 class) KVM guest exposing AVX2 but
-// not AVX512 (docs/benchmarks.md, "Results after the exp reductions"), reload time /
-// two-pass time:
-//   1 thread:  2^22 0.92 (in cache), 2^23 1.02, 2^24 1.06, 2^26 1.31 (1.06 when input and
-//              output are not a power of two apart: at exactly 2^28 bytes regular stores
-//              are slow, and two-pass streams its output above 32 MiB);
-//   2 threads: 2^22 0.77, 2^23 1.23, 2^24 1.49, 2^26 1.61.
-// Without vscalefps the two-pass kernels are compute-bound on one core, so reload
-// wins in cache; out of cache with more threads memory decides, and two-pass moves
-// 12 bytes per element against reload's 20. So below AVX512F: two-pass for rows whose
-// input + output exceed kTwoPassAboveRowBytes (64 MiB: at least even on one thread,
-// 1.5-1.6x with two), reload otherwise. On AVX512F (vscalefps: one
-// instruction per scale; not measured here, no AVX512 machine was available) the
-// paper's result is used: two-pass for rows whose input and output do not fit in L2.
+// it depends only on the shape, the ISA and the CPU's cache sizes (never on the pool),
+// so results stay bitwise identical for any thread count.
+// f32: two-pass when one row's input + output exceed a per-ISA multiple of the last-level
+// cache (RuleChoosesTwoPass in src/cache-info.cc, with the measured crossovers): in
+// cache reload wins, out of cache two-pass moves 12 bytes per element against 20.
 // f16 operators have only two-pass kernels of their own (three-pass converts through
 // a stack buffer), so they always use two-pass.
-constexpr size_t kTwoPassAboveRowBytes = 64 << 20;
-
 Algorithm choose_algorithm(ElementType element_type, size_t channels,
                            const KernelConfig& config) {
   if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
-  const size_t row_bytes = channels * 2 * sizeof(float);  // input + output
-  if (config.isa < twopass_isa_avx512f) {
-    return row_bytes > kTwoPassAboveRowBytes ? Algorithm::kTwoPass
-                                             : Algorithm::kThreePassReload;
-  }
-  const struct cpuinfo_cache* l2 = cpuinfo_get_l2_caches_count() != 0 ? cpuinfo_get_l2_cache(0)
-                                                                        : nullptr;
-  const size_t l2_bytes = l2 != nullptr ? l2->size : (1u << 20);
-  return row_bytes > l2_bytes ? Algorithm::kTwoPass : Algorithm::kThreePassReload;
+  const uint64_t row_bytes = uint64_t{channels} * 2 * sizeof(float);  // input + output
+  return RuleChoosesTwoPass(config.isa, row_bytes, DetectedCacheSizes())
+             ? Algorithm::kTwoPass
+             : Algorithm::kThreePassReload;
 }
 
 const char* AlgorithmName(Algorithm algorithm) {
