@@ -12,13 +12,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$bench" --help > "$work/help.txt"
 for option in --algorithms --isa --dtype --sizes --batch --threads --repetitions --min-time \
               --total-memory --cold-above --nt-above --no-floor --floor-isa --seed \
-              --csv --json --progress --quiet --help; do
+              --csv --json --progress --quiet --help --tune --quick --kernel-sizes --families \
+              --ghz; do
   grep -q -- "$option" "$work/help.txt" || fail "--help does not document $option"
 done
 
 # Bad arguments are rejected with exit status 2.
 for bad in "--sizes 0" "--sizes 12Q" "--algorithms bogus" "--isa bogus" "--threads 0" \
-           "--dtype f64" "--frobnicate"; do
+           "--dtype f64" "--frobnicate" "--quick" "--families f32-rmax" "--tune=bogus" \
+           "--tune --csv" "--tune --families bogus" "--tune --kernel-sizes 2x64" \
+           "--tune --kernel-sizes 0" "--tune --ghz 0" "--tune --ghz fast"; do
   # shellcheck disable=SC2086
   set +e; "$bench" $bad > /dev/null 2>&1; status=$?; set -e
   [ "$status" -eq 2 ] || fail "'$bad' exited with $status, expected 2"
@@ -154,4 +157,140 @@ PY
   > "$work/table.txt"
 grep -q "vs-reload" "$work/table.txt" || fail "no table header"
 grep -q "^Summary" "$work/table.txt" || fail "no summary"
+# --tune --quick: every kernel variant the CPU runs, in and out of cache, and
+# every algorithm at every ISA, with the JSON checked for completeness against
+# the kernel tables and the picks against the library's own log of them.
+TWOPASS_LOG_LEVEL=info "$bench" --tune --quick --json="$work/tune.json" --quiet \
+  > "$work/tune.txt" 2> "$work/tune.err" || { cat "$work/tune.err" >&2; fail "--tune --quick"; }
+python3 -m json.tool "$work/tune.json" > /dev/null || fail "--tune --json is not valid JSON"
+for heading in "^Kernels:" "^Picks:" "^Algorithms:" "two-pass faster than reload"; do
+  grep -q "$heading" "$work/tune.txt" || fail "--tune output lacks '$heading'"
+done
+# The kernel tables, when the test runs under Bazel (//:kernel_sources in data).
+tables="${TEST_SRCDIR:-/nonexistent}/${TEST_WORKSPACE:-twopass}/src"
+python3 - "$work/tune.json" "$work/tune.err" "$tables" <<'PY'
+import glob, json, os, re, sys
+
+def fail(message):
+    sys.exit("FAIL: " + message)
+
+data = json.load(open(sys.argv[1]))
+if data.get("mode") != "tune":
+    fail("mode is %r, expected 'tune'" % data.get("mode"))
+isas = data["machine"]["isas"].split(",")
+kernels = data["kernels"]
+if not kernels:
+    fail("no kernel rows")
+sizes = sorted({k["elements"] for k in kernels})
+if sizes != [1024, 16384]:
+    fail("kernel sizes %s, expected [1024, 16384]" % sizes)
+if {k["mode"] for k in kernels} != {"hot", "cold"}:
+    fail("kernels not measured both in and out of cache")
+families = sorted({k["family"] for k in kernels})
+if len(families) != 9:
+    fail("kernel families %s, expected 9" % families)
+for k in kernels:
+    where = "%s %s at %d" % (k["family"], k["variant"], k["elements"])
+    if k["isa"] not in isas:
+        fail("%s: ISA %s not supported here" % (where, k["isa"]))
+    if k["samples"] != 3:
+        fail("%s: %d samples, expected 3" % (where, k["samples"]))
+    for column in ["ns_per_element_min", "ns_per_element_median", "elements_per_second",
+                   "gb_per_second_median"]:
+        if not (isinstance(k[column], (int, float)) and k[column] > 0):
+            fail("%s: %s = %r is not positive" % (where, column, k[column]))
+    if k["ns_per_element_min"] > k["ns_per_element_median"]:
+        fail("%s: min above median" % where)
+    if not k["symbol"].endswith("__" + k["variant"]):
+        fail("%s: symbol %s does not end in the variant" % (where, k["symbol"]))
+# Per family, ISA and size: exactly one fastest, at most one pick.
+groups = {}
+for k in kernels:
+    groups.setdefault((k["family"], k["isa"], k["elements"]), []).append(k)
+for key, rows in groups.items():
+    if sum(r["fastest"] for r in rows) < 1:
+        fail("%s: no fastest variant" % (key,))
+    if sum(r["pick"] for r in rows) > 1:
+        fail("%s: more than one pick" % (key,))
+
+# Every table line of a supported ISA is measured at every size.
+lines = []
+for path in glob.glob(os.path.join(sys.argv[3], "*", "*.inc")):
+    family = os.path.basename(os.path.dirname(path))
+    for isa, symbol in re.findall(r"^TWOPASS_UKERNEL\((\w+),\s*(\w+),", open(path).read(), re.M):
+        if isa in isas:
+            lines.append((family, symbol))
+if lines:
+    measured = {}
+    for k in kernels:
+        measured.setdefault((k["family"], k["symbol"]), set()).add(k["elements"])
+    for line in lines:
+        if measured.get(line) != set(sizes):
+            fail("table line %s measured at %s" % (line, sorted(measured.get(line, []))))
+    if len(measured) != len(lines):
+        fail("%d variants measured, the tables list %d" % (len(measured), len(lines)))
+else:
+    print("note: kernel tables not found; completeness check skipped")
+
+# The picks are those the library logs when it selects an ISA (TWOPASS_LOG_LEVEL=info).
+logged = {}
+for line in open(sys.argv[2]):
+    m = re.search(r"ISA (\w+); kernels: (.*); above \d+ bytes of output: (.*)$", line)
+    if m:
+        logged[m.group(1)] = ([s.strip() for s in m.group(2).split(",")],
+                              [s.strip() for s in m.group(3).split(",")])
+picks = data["picks"]
+if not picks:
+    fail("no picks")
+for p in picks:
+    if p["isa"] in logged:
+        regular, streamed = logged[p["isa"]]
+        if p["pick"] not in (streamed if p["above_nt_threshold"] else regular):
+            fail("pick %s for %s/%s is not what the library logs" % (p["pick"], p["family"],
+                                                                     p["isa"]))
+    if [s["elements"] for s in p["sizes"]] != sizes:
+        fail("pick %s/%s lacks sizes" % (p["family"], p["isa"]))
+if not logged:
+    print("note: no kernel log lines; pick cross-check skipped")
+for k in kernels:
+    if k["pick"] and not any(p["pick"] == k["symbol"] for p in picks):
+        fail("%s marked pick but not in picks" % k["symbol"])
+
+# Algorithms: every ISA the CPU has, every algorithm, 2^12..2^14, in and out of cache.
+crossover = data["crossover"]
+if sorted(g["isa"] for g in crossover) != sorted(isas):
+    fail("crossover ISAs %s, expected %s" % ([g["isa"] for g in crossover], isas))
+for g in crossover:
+    if [p["channels"] for p in g["points"]] != [4096, 8192, 16384]:
+        fail("%s: crossover sizes %s" % (g["isa"], [p["channels"] for p in g["points"]]))
+    if {p["mode"] for p in g["points"]} != {"hot", "cold"}:
+        fail("%s: crossover not both in and out of cache" % g["isa"])
+    for p in g["points"]:
+        ns = p["ns_per_element_median"]
+        if sorted(ns) != sorted(["two-pass", "three-pass-reload", "three-pass-recompute", "auto"]):
+            fail("%s %d: algorithms %s" % (g["isa"], p["channels"], sorted(ns)))
+        if not all(v > 0 for v in ns.values()) or not p["reload_over_two_pass"] > 0:
+            fail("%s %d: non-positive figures" % (g["isa"], p["channels"]))
+        if p.get("auto_ran") not in ("two-pass", "three-pass-reload", "three-pass-recompute"):
+            fail("%s %d: auto_ran %r" % (g["isa"], p["channels"], p.get("auto_ran")))
+if len(data["results"]) != sum(len(g["points"]) for g in crossover) * 4 + \
+        sum(1 for r in data["results"] if r["floor"]):
+    fail("results and crossover disagree")
+print("twopass-bench --tune --quick: %d kernel rows, %d picks, %d ISAs OK" %
+      (len(kernels), len(picks), len(crossover)))
+PY
+
+# --tune=kernels with a family filter, --ghz and one ISA: only those are measured.
+"$bench" --tune=kernels --quick --families f32-rmax,f16-vscaleextexp --isa scalar --ghz 2.5 \
+  --json --quiet > "$work/tune-kernels.json" 2> /dev/null
+python3 - "$work/tune-kernels.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+if {k["family"] for k in data["kernels"]} != {"f32-rmax", "f16-vscaleextexp"}:
+    sys.exit("FAIL: --families not honoured")
+if {k["isa"] for k in data["kernels"]} != {"scalar"}:
+    sys.exit("FAIL: --isa not honoured")
+if data["clock_ghz"] != 2.5 or data["results"] or data["crossover"]:
+    sys.exit("FAIL: --ghz or --tune=kernels not honoured")
+PY
 echo PASS

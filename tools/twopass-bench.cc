@@ -15,6 +15,12 @@
 //   size, with non-temporal stores; the floor is the fastest of them.
 // - --dtype f16 adds the f16 operators on the same inputs rounded to halves,
 //   with their own floor: the same kernels on half the bytes.
+// - --tune measures instead what a maintainer needs to update the kernel picks
+//   (src/config.cc, recorded in src/<family>/<family>.inc) and the automatic
+//   choice: every variant of every kernel table, called directly, in and out
+//   of cache, with the library's pick and the fastest marked; then every
+//   algorithm at every ISA over the sizes around the two-pass/three-pass
+//   crossover (RunTune and what it calls, near the end of this file).
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -26,9 +32,11 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <xmmintrin.h>  // _mm_sfence (SSE, part of x86-64)
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +50,8 @@
 #include "twopass.h"
 #include "twopass/config.h"
 #include "twopass/isa.h"
+#include "twopass/microkernels.h"
+#include "twopass/ukernel-list.h"
 
 namespace twopass_bench {
 namespace {
@@ -110,9 +120,53 @@ struct Options {
   bool json = false;
   std::string json_path;  // empty: stdout
   int progress = -1;       // -1: when stderr is a terminal
+  // --tune: every kernel variant (kernel_size_specs, families) and the algorithms
+  // at size_specs, instead of the algorithm table.
+  bool tune = false;
+  bool tune_kernels = true;
+  bool tune_algorithms = true;
+  bool quick = false;
+  std::vector<std::string> kernel_size_specs;
+  std::vector<std::string> families;  // names from the kernel tables
+  double ghz = 0.0;                   // 0: estimate the clock
 };
 
 const char kDefaultSizes[] = "1000,4096,32000,256000,2^20,2^24,2^26,1000x128";
+
+// --tune defaults, and those of --tune --quick (a smoke run of a few seconds that
+// still takes every path: in cache, and rotating buffers above a small --cold-above).
+const char kTuneKernelSizes[] = "4096,65536,2^24";
+const char kTuneSizes[] = "2^18..2^26";
+constexpr size_t kTuneRepetitions = 7;
+const char kQuickKernelSizes[] = "1024,2^14";
+const char kQuickSizes[] = "2^12..2^14";
+constexpr size_t kQuickRepetitions = 3;
+constexpr double kQuickMinTimeS = 0.0002;
+constexpr size_t kQuickTotalMemory = 8 * kMiB;
+constexpr size_t kQuickColdAbove = 64 * kKiB;
+
+// The kernel families --tune measures, in the order of README.md's table.
+const char* const kFamilyNames[] = {
+    "f32-raddextexp", "f32-vscaleextexp", "f32-rmax",         "f32-raddstoreexpminusmax",
+    "f32-vscale",     "f32-raddexpminusmax", "f32-vscaleexpminusmax", "f16-raddextexp",
+    "f16-vscaleextexp",
+};
+
+// The family names, indented and wrapped for --help.
+std::string FamilyList() {
+  const std::string indent(25, ' ');
+  std::string text, line;
+  for (const char* name : kFamilyNames) {
+    const std::string item = std::string(name) + ",";
+    if (!line.empty() && line.size() + 1 + item.size() > 56) {
+      text += indent + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + item;
+  }
+  line.pop_back();  // the last comma
+  return text + indent + line + ".\n";
+}
 
 void PrintHelp(FILE* f) {
   fprintf(f,
@@ -174,6 +228,36 @@ void PrintHelp(FILE* f) {
           "  -q, --quiet            never show the progress line.\n"
           "  -h, --help             this text.\n"
           "\n"
+          "Tuning (the numbers behind the kernel picks and the automatic choice):\n"
+          "      --tune[=WHAT]      instead of the table above, measure WHAT: all (the\n"
+          "                         default), kernels or algorithms.\n"
+          "                         kernels: every variant of every kernel table\n"
+          "                         (src/<family>/<family>.inc) that this CPU runs, one\n"
+          "                         thread, at each --kernel-sizes (in cache, or out of\n"
+          "                         cache above --cold-above), the variants of a family\n"
+          "                         interleaved; marks the library's pick per ISA and\n"
+          "                         the fastest variant, then a table of picks.\n"
+          "                         algorithms: every algorithm at every ISA (default\n"
+          "                         --isa all) over --sizes (default %s),\n"
+          "                         with reload/two-pass ratios and where two-pass wins.\n"
+          "                         --algorithms, --isa, --dtype, --batch, --threads,\n"
+          "                         --repetitions (default %zu), --min-time,\n"
+          "                         --total-memory, --cold-above, --gap, --seed and\n"
+          "                         --no-floor apply; --json[=FILE] writes every figure;\n"
+          "                         --csv is not available. About 1 minute of CPU time\n"
+          "                         (2.5 minutes on a busy 2-vCPU VM).\n"
+          "      --quick            with --tune: a smoke run of a second or so (kernel\n"
+          "                         sizes %s, sizes %s, %zu samples,\n"
+          "                         0.2 ms, out of cache above 64K rotating 8M); options\n"
+          "                         given explicitly still win.\n"
+          "      --kernel-sizes LIST  with --tune: kernel sizes in elements (default\n"
+          "                         %s; no BxN).\n"
+          "      --families LIST    with --tune: the kernel families to measure (default\n"
+          "                         all):\n"
+          "%s"
+          "      --ghz F            with --tune: the clock for cycles/element (default:\n"
+          "                         estimated from a chain of dependent adds, printed).\n"
+          "\n"
           "Columns: ns/elt min and median over the samples; GB/s = real bytes moved per\n"
           "second at the median (two-pass 12 B/elt: read x twice, write y; three-pass-\n"
           "reload 20 B/elt; three-pass-recompute 16 B/elt; auto: those of the algorithm\n"
@@ -186,7 +270,8 @@ void PrintHelp(FILE* f) {
           "three-pass-reload median (same ISA and dtype) / median.\n"
           "For single-thread figures pin the process (taskset -c 1) and keep the other\n"
           "cores idle; the load average is printed as a warning sign.\n",
-          kDefaultSizes, Options().seed);
+          kDefaultSizes, Options().seed, kTuneSizes, kTuneRepetitions, kQuickKernelSizes,
+          kQuickSizes, kQuickRepetitions, kTuneKernelSizes, FamilyList().c_str());
 }
 
 [[noreturn]] void Die(const char* format, const std::string& what) {
@@ -248,6 +333,13 @@ Options ParseOptions(int argc, char** argv) {
   Options options;
   std::string algorithms = "all", isas = "best", sizes = kDefaultSizes, threads = "1";
   std::string dtypes = "f32";
+  std::string kernel_sizes, families = "all";
+  // Options given on the command line (long names), so --tune and --quick
+  // change only the defaults.
+  std::vector<std::string> given;
+  auto was_given = [&](const char* name) {
+    return std::find(given.begin(), given.end(), name) != given.end();
+  };
   for (int i = 1; i < argc; i++) {
     std::string arg = argv[i];
     std::string value;
@@ -266,20 +358,50 @@ Options ParseOptions(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       PrintHelp(stdout);
       exit(0);
+    } else if (arg == "--tune") {
+      options.tune = true;
+      const std::string what = has_value ? value : "all";
+      if (what == "kernels") {
+        options.tune_algorithms = false;
+      } else if (what == "algorithms") {
+        options.tune_kernels = false;
+      } else if (what != "all") {
+        Die("--tune takes all, kernels or algorithms, not '%s'", what);
+      }
+    } else if (arg == "--quick") {
+      options.quick = true;
+    } else if (arg == "--kernel-sizes") {
+      kernel_sizes = next();
+      given.push_back(arg);
+    } else if (arg == "--families" || arg == "--family") {
+      families = next();
+      given.push_back("--families");
+    } else if (arg == "--ghz") {
+      const std::string text = next();
+      char* end = nullptr;
+      const double ghz = strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !(ghz >= 0.1 && ghz <= 20.0)) {
+        Die("bad value for --ghz '%s' (a clock in GHz, 0.1 to 20)", text);
+      }
+      options.ghz = ghz;
+      given.push_back(arg);
     } else if (arg == "-a" || arg == "--algorithms" || arg == "--algorithm") {
       algorithms = next();
     } else if (arg == "-i" || arg == "--isa" || arg == "--isas") {
       isas = next();
+      given.push_back("--isa");
     } else if (arg == "-d" || arg == "--dtype" || arg == "--dtypes") {
       dtypes = next();
     } else if (arg == "-n" || arg == "--sizes" || arg == "--size") {
       sizes = next();
+      given.push_back("--sizes");
     } else if (arg == "-b" || arg == "--batch") {
       options.batch = ParseCount(arg, next());
     } else if (arg == "-t" || arg == "--threads") {
       threads = next();
     } else if (arg == "-r" || arg == "--repetitions") {
       options.repetitions = ParseCount(arg, next());
+      given.push_back("--repetitions");
     } else if (arg == "--min-time") {
       const std::string text = next();
       char* end = nullptr;
@@ -288,10 +410,13 @@ Options ParseOptions(int argc, char** argv) {
         Die("bad value for --min-time '%s'", text);
       }
       options.min_time_s = ms * 1e-3;
+      given.push_back(arg);
     } else if (arg == "--total-memory") {
       options.total_memory = ParseCount(arg, next());
+      given.push_back(arg);
     } else if (arg == "--cold-above") {
       options.cold_above = ParseCount(arg, next());
+      given.push_back(arg);
     } else if (arg == "--mask-every") {
       options.mask_every = ParseCount(arg, next());
       if (options.mask_every < 2) {
@@ -329,6 +454,53 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (options.csv && options.json && options.csv_path.empty() && options.json_path.empty()) {
     Die("%s", std::string("--csv and --json cannot both go to stdout; give one a =FILE"));
+  }
+  if (!options.tune) {
+    for (const char* name : {"--kernel-sizes", "--families", "--ghz"}) {
+      if (was_given(name)) Die("%s needs --tune", name);
+    }
+    if (options.quick) Die("%s", std::string("--quick needs --tune"));
+  } else {
+    if (options.csv) {
+      Die("%s", std::string("--csv is not available with --tune (use --json=FILE)"));
+    }
+    if (!was_given("--isa")) isas = "all";
+    if (!was_given("--sizes")) sizes = options.quick ? kQuickSizes : kTuneSizes;
+    if (!was_given("--kernel-sizes")) {
+      kernel_sizes = options.quick ? kQuickKernelSizes : kTuneKernelSizes;
+    }
+    if (!was_given("--repetitions")) {
+      options.repetitions = options.quick ? kQuickRepetitions : kTuneRepetitions;
+    }
+    if (options.quick) {
+      if (!was_given("--min-time")) options.min_time_s = kQuickMinTimeS;
+      if (!was_given("--total-memory")) options.total_memory = kQuickTotalMemory;
+      if (!was_given("--cold-above")) options.cold_above = kQuickColdAbove;
+    }
+    options.kernel_size_specs = SplitList(kernel_sizes);
+    if (options.tune_kernels && options.kernel_size_specs.empty()) {
+      Die("%s", std::string("no kernel size given"));
+    }
+    for (const std::string& spec : options.kernel_size_specs) {
+      std::vector<Shape> shapes;
+      ExpandSizeSpec(spec, 1, &shapes);
+      for (const Shape& shape : shapes) {
+        if (shape.batch != 1) Die("--kernel-sizes are elements, not BxN: '%s'", spec);
+      }
+    }
+    for (const std::string& name : SplitList(families)) {
+      if (name == "all") {
+        for (const char* known : kFamilyNames) options.families.push_back(known);
+        continue;
+      }
+      bool known = false;
+      for (const char* family : kFamilyNames) known = known || name == family;
+      if (!known) Die("unknown kernel family '%s'", name);
+      options.families.push_back(name);
+    }
+    if (options.tune_kernels && options.families.empty()) {
+      Die("%s", std::string("no kernel family given"));
+    }
   }
 
   for (const std::string& name : SplitList(algorithms)) {
@@ -487,7 +659,8 @@ struct Case {
   pthreadpool_t pool;
 };
 
-enum class Kind { kOperator, kFloor };
+// kKernel: one microkernel variant called directly (--tune).
+enum class Kind { kOperator, kFloor, kKernel };
 
 struct Contender {
   Kind kind;
@@ -500,10 +673,14 @@ struct Contender {
   twopass_operator_t op = nullptr;
   const void* setup_input = nullptr;
   void* setup_output = nullptr;
+  std::string chosen;     // kOperator "auto": the algorithm it runs for this shape
   // kFloor:
   const FloorKernels* floor = nullptr;
   bool three_pass = false;
   bool nt = false;
+  // kKernel: calls the kernel once on a buffer set, on `bytes` bytes of input.
+  std::function<void(const BufferSet& set, size_t bytes)> kernel;
+  size_t kernel_index = 0;  // the variant's index in its TuneFamily
   // Results:
   size_t calls_per_sample = 1;
   std::vector<double> ns_per_element;
@@ -610,6 +787,15 @@ void RunOnce(Contender& c, const Case& k, const BufferSet& set) {
     RunFloor(c, k, set);
     return;
   }
+  if (c.kind == Kind::kKernel) {
+    c.kernel(set, k.shape.batch * k.shape.channels * DtypeSize(c.dtype));
+    // Non-temporal variants leave their stores to be ordered by the caller, as
+    // the operator does once per task; a fence after every call, for every
+    // variant, charges that to each call alike (it costs nothing without
+    // pending streamed stores).
+    _mm_sfence();
+    return;
+  }
   if (c.setup_input != set.input || c.setup_output != set.output) {
     if (c.dtype == Dtype::kF16) {
       const enum twopass_status status = twopass_setup_softmax_nc_f16(c.op, set.input, set.output);
@@ -700,6 +886,7 @@ struct Row {
   double bytes_per_element;
   double floor_ns;     // median of the fastest two-pass-pattern floor (same dtype); 0 if none
   double reload_ns;    // median of three-pass-reload at this ISA and dtype; 0 if none
+  std::string chosen;  // "auto": the algorithm it ran; empty otherwise
 };
 
 double GBps(double bytes_per_element, double ns) { return bytes_per_element / ns; }
@@ -731,8 +918,10 @@ class Progress {
   double last_ = 0.0;
 };
 
+// label: what the progress line calls the case (default: its shape and threads).
 void MeasureCase(const Options& options, Case& k, std::vector<Contender>& contenders,
-                 size_t case_index, size_t case_count, Progress& progress) {
+                 size_t case_index, size_t case_count, Progress& progress,
+                 const std::string& label = std::string()) {
   const size_t elements = k.shape.batch * k.shape.channels;
   auto set_for_call = [](Contender& c) -> const BufferSet& {
     DtypeBuffers& b = *c.buffers;
@@ -767,11 +956,17 @@ void MeasureCase(const Options& options, Case& k, std::vector<Contender>& conten
   }
 
   const size_t n = contenders.size();
-  char text[160];
+  char text[200];
   for (size_t sample = 0; sample < options.repetitions; sample++) {
-    snprintf(text, sizeof(text), "twopass-bench: case %zu/%zu (%zu x %s, %zu thread%s) sample %zu/%zu",
-             case_index + 1, case_count, k.shape.batch, SizeName(k.shape.channels).c_str(),
-             k.threads, k.threads == 1 ? "" : "s", sample + 1, options.repetitions);
+    if (label.empty()) {
+      snprintf(text, sizeof(text),
+               "twopass-bench: case %zu/%zu (%zu x %s, %zu thread%s) sample %zu/%zu",
+               case_index + 1, case_count, k.shape.batch, SizeName(k.shape.channels).c_str(),
+               k.threads, k.threads == 1 ? "" : "s", sample + 1, options.repetitions);
+    } else {
+      snprintf(text, sizeof(text), "twopass-bench: %zu/%zu %s sample %zu/%zu", case_index + 1,
+               case_count, label.c_str(), sample + 1, options.repetitions);
+    }
     progress.Update(text);
     for (size_t j = 0; j < n; j++) {
       Contender& c = contenders[(sample + j) % n];
@@ -810,6 +1005,7 @@ std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contende
     row.ns_min = Min(c.ns_per_element);
     row.ns_median = Median(c.ns_per_element);
     row.bytes_per_element = c.bytes_per_element;
+    row.chosen = c.chosen;
     row.floor_ns = floor_ns[static_cast<size_t>(c.dtype)];
     row.reload_ns = 0.0;
     for (const Contender& r : contenders) {
@@ -947,8 +1143,9 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
-void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Options& o,
-               const std::string& command) {
+// The opening of the JSON object: tool, version, command, machine, options (each
+// line ends with a comma; the caller adds the rest and the closing brace).
+void WriteJsonHead(FILE* f, const Machine& m, const Options& o, const std::string& command) {
   fprintf(f, "{\n  \"tool\": \"twopass-bench\",\n  \"library_version\": %s,\n",
           JsonString(VersionString()).c_str());
   fprintf(f, "  \"command\": %s,\n", JsonString(command).c_str());
@@ -963,7 +1160,11 @@ void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Op
           "\"mask_every\": %zu, \"seed\": %" PRIu64 "},\n",
           o.repetitions, o.min_time_s * 1e3, o.total_memory, o.cold_above, o.nt_above, o.gap,
           o.mask_every, o.seed);
-  fprintf(f, "  \"results\": [");
+}
+
+// "results": one object per Row (the value only, from its opening bracket).
+void WriteJsonRows(FILE* f, const std::vector<Row>& rows) {
+  fprintf(f, "[");
   for (size_t i = 0; i < rows.size(); i++) {
     const Row& r = rows[i];
     fprintf(f,
@@ -982,56 +1183,77 @@ void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Op
               r.floor_ns / r.ns_median);
     }
     if (r.reload_ns > 0.0) fprintf(f, ", \"speedup_vs_reload\": %.4f", r.reload_ns / r.ns_median);
+    if (!r.chosen.empty()) fprintf(f, ", \"chosen\": %s", JsonString(r.chosen).c_str());
     fprintf(f, "}");
   }
-  fprintf(f, "\n  ]\n}\n");
+  fprintf(f, "\n  ]");
 }
 
-int Main(int argc, char** argv) {
-  const enum twopass_status init = twopass_initialize();
-  if (init != twopass_status_success) DieStatus("twopass_initialize", init);
+void WriteJson(FILE* f, const std::vector<Row>& rows, const Machine& m, const Options& o,
+               const std::string& command) {
+  WriteJsonHead(f, m, o, command);
+  fprintf(f, "  \"results\": ");
+  WriteJsonRows(f, rows);
+  fprintf(f, "\n}\n");
+}
 
-  Options options = ParseOptions(argc, argv);
-  Dedup(&options.algorithms);
-  Dedup(&options.isas);
-  Dedup(&options.dtypes);
-  Dedup(&options.threads);
-  std::vector<Shape> shapes;
-  for (const std::string& spec : options.size_specs) ExpandSizeSpec(spec, options.batch, &shapes);
-
-  const Machine machine = DescribeMachine();
-  std::string command = "twopass-bench";
-  for (int i = 1; i < argc; i++) command += std::string(" ") + argv[i];
-
-  // Memory: never more than half of what the system has free.
-  const size_t available = MemAvailableBytes();
-  size_t memory_cap = available != 0 ? available / 2 : 4 * kGiB;
-  const size_t total_memory = std::min(options.total_memory, memory_cap);
-  if (total_memory < options.total_memory) {
-    fprintf(stderr, "twopass-bench: warning: --total-memory capped at %s (half of MemAvailable)\n",
-            BytesName(total_memory).c_str());
+// Fills the buffer sets of one dtype for `shape` in `arena`: one set in cache,
+// or sets adding up to total_memory (at most dtype_memory_cap) when input +
+// output exceed --cold-above. Returns false, with a warning, when even one set
+// would exceed dtype_memory_cap.
+bool MakeBuffers(const Options& options, Dtype dtype, const Shape& shape, size_t total_memory,
+                 size_t dtype_memory_cap, Arena* arena, DtypeBuffers* buffers) {
+  const size_t elements = shape.batch * shape.channels;
+  const size_t element_size = DtypeSize(dtype);
+  const size_t buffer_bytes = (elements * element_size + 4095) / 4096 * 4096 + options.gap;
+  const size_t set_bytes = 2 * buffer_bytes;
+  const bool cold = set_bytes > options.cold_above;
+  size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
+  if (set_bytes * set_count > dtype_memory_cap) set_count = dtype_memory_cap / set_bytes;
+  if (set_count == 0) {
+    fprintf(stderr, "twopass-bench: warning: %zu x %s %s needs %s, more than allowed; skipped\n",
+            shape.batch, SizeName(shape.channels).c_str(), DtypeName(dtype),
+            BytesName(set_bytes).c_str());
+    return false;
   }
+  char* base = arena->Reserve(set_bytes * set_count);
+  if (base == nullptr) {
+    fprintf(stderr, "twopass-bench: cannot map %zu MiB: %s\n", set_bytes * set_count / kMiB,
+            strerror(errno));
+    exit(1);
+  }
+  if (dtype == Dtype::kF16) {
+    FillUniformF16(reinterpret_cast<uint16_t*>(base), elements, options.seed);
+  } else {
+    FillUniform(reinterpret_cast<float*>(base), elements, options.seed);
+  }
+  if (options.mask_every != 0) {
+    for (size_t i = 0; i < elements; i += options.mask_every) {
+      if (dtype == Dtype::kF16) {
+        reinterpret_cast<uint16_t*>(base)[i] = 0xFC00;  // -inf
+      } else {
+        reinterpret_cast<float*>(base)[i] = -INFINITY;
+      }
+    }
+  }
+  buffers->cold = cold;
+  buffers->sets.clear();
+  buffers->next_set = 0;
+  for (size_t s = 0; s < set_count; s++) {
+    char* input = base + (2 * s) * buffer_bytes;
+    char* output = base + (2 * s + 1) * buffer_bytes;
+    if (s != 0) memcpy(input, base, elements * element_size);
+    memset(output, 0, elements * element_size);
+    buffers->sets.push_back({input, output});
+  }
+  return true;
+}
 
-  const bool table_to_stdout =
-      !((options.csv && options.csv_path.empty()) || (options.json && options.json_path.empty()));
-  FILE* info = table_to_stdout ? stdout : stderr;
-  const double load = LoadAverage();
-  fprintf(info, "twopass-bench %s on %s (%u processors; L1d %s, L2 %s, L3 %s; ISAs %s)\n",
-          VersionString().c_str(), machine.cpu.c_str(), machine.cores, BytesName(machine.l1d).c_str(),
-          BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
-          machine.isas_supported.c_str());
-  fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
-                "(rotating %s); buffer gap %zu B; %s; load average %.2f%s\n",
-          options.repetitions, BytesName(options.cold_above).c_str(),
-          BytesName(total_memory).c_str(), options.gap,
-          options.mask_every != 0
-              ? ("every " + std::to_string(options.mask_every) + "th input -inf").c_str()
-              : "no masked inputs",
-          load,
-          load > 0.5 ? " (busy machine: expect noisy numbers)" : "");
-  if (table_to_stdout) fprintf(info, "\n");
-  fflush(info);
-
+// Measures every algorithm of options.algorithms at every ISA of options.isas
+// and dtype of options.dtypes (with the floor kernels unless --no-floor) for
+// each shape and thread count, interleaved per case; one Row per contender.
+std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>& shapes,
+                               size_t total_memory, size_t memory_cap, bool table_to_stdout) {
   const FloorKernels& floor_kernels = FloorKernelsFor(options.floor_isa);
   // One arena per dtype; each dtype rotates over up to --total-memory of its
   // own sets, and all of them together stay under the memory cap.
@@ -1047,7 +1269,7 @@ int Main(int argc, char** argv) {
     pools.push_back(threads > 1 ? pthreadpool_create(threads) : nullptr);
     if (threads > 1 && pools.back() == nullptr) {
       fprintf(stderr, "twopass-bench: cannot create a pool of %zu threads\n", threads);
-      return 1;
+      exit(1);
     }
   }
 
@@ -1057,47 +1279,11 @@ int Main(int argc, char** argv) {
     DtypeBuffers buffers[kDtypeCount];
     bool skipped = false;
     for (Dtype dtype : options.dtypes) {
-      const size_t element_size = DtypeSize(dtype);
-      const size_t buffer_bytes = (elements * element_size + 4095) / 4096 * 4096 + options.gap;
-      const size_t set_bytes = 2 * buffer_bytes;
-      const bool cold = set_bytes > options.cold_above;
-      size_t set_count = cold ? std::max<size_t>(1, (total_memory + set_bytes - 1) / set_bytes) : 1;
-      if (set_bytes * set_count > dtype_memory_cap) set_count = dtype_memory_cap / set_bytes;
-      if (set_count == 0) {
-        fprintf(stderr, "twopass-bench: warning: %zu x %s %s needs %s, more than allowed; skipped\n",
-                shape.batch, SizeName(shape.channels).c_str(), DtypeName(dtype),
-                BytesName(set_bytes).c_str());
+      if (!MakeBuffers(options, dtype, shape, total_memory, dtype_memory_cap,
+                       &arenas[static_cast<size_t>(dtype)],
+                       &buffers[static_cast<size_t>(dtype)])) {
         skipped = true;
         break;
-      }
-      char* base = arenas[static_cast<size_t>(dtype)].Reserve(set_bytes * set_count);
-      if (base == nullptr) {
-        fprintf(stderr, "twopass-bench: cannot map %zu MiB: %s\n", set_bytes * set_count / kMiB,
-                strerror(errno));
-        exit(1);
-      }
-      if (dtype == Dtype::kF16) {
-        FillUniformF16(reinterpret_cast<uint16_t*>(base), elements, options.seed);
-      } else {
-        FillUniform(reinterpret_cast<float*>(base), elements, options.seed);
-      }
-      if (options.mask_every != 0) {
-        for (size_t i = 0; i < elements; i += options.mask_every) {
-          if (dtype == Dtype::kF16) {
-            reinterpret_cast<uint16_t*>(base)[i] = 0xFC00;  // -inf
-          } else {
-            reinterpret_cast<float*>(base)[i] = -INFINITY;
-          }
-        }
-      }
-      DtypeBuffers& b = buffers[static_cast<size_t>(dtype)];
-      b.cold = cold;
-      for (size_t s = 0; s < set_count; s++) {
-        char* input = base + (2 * s) * buffer_bytes;
-        char* output = base + (2 * s + 1) * buffer_bytes;
-        if (s != 0) memcpy(input, base, elements * element_size);
-        memset(output, 0, elements * element_size);
-        b.sets.push_back({input, output});
       }
     }
     if (skipped) {
@@ -1134,6 +1320,7 @@ int Main(int argc, char** argv) {
             // "auto" moves the bytes of the algorithm it chose for this shape.
             if (kAlgorithms[a].flags == 0) {
               const char* chosen = twopass_internal_operator_algorithm(c.op);
+              if (chosen != nullptr) c.chosen = chosen;
               for (const Algorithm& known : kAlgorithms) {
                 if (chosen != nullptr && strcmp(known.name, chosen) == 0) {
                   c.bytes_per_element = f16 ? known.f16_bytes_per_element : known.bytes_per_element;
@@ -1183,6 +1370,845 @@ int Main(int argc, char** argv) {
   for (pthreadpool_t pool : pools) {
     if (pool != nullptr) pthreadpool_destroy(pool);
   }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------
+// --tune, part 1: every variant of every kernel family.
+//
+// The variants come from the same tables (src/<family>/<family>.inc) that
+// declare, generate and select the kernels, so a new table line shows up here
+// without touching this file; the library's picks come from its kernel
+// configuration per ISA (twopass::GetKernelConfig), the one operators use.
+
+// Estimates the core clock in GHz from a chain of dependent register adds (one
+// cycle each on every x86-64 core): the best of several runs of ~5 ms. 0 when it
+// cannot (not x86-64).
+double EstimateGHz() {
+#if defined(__x86_64__)
+  constexpr uint64_t kIterations = uint64_t{1} << 20;
+  constexpr double kAddsPerIteration = 16.0;
+  double best_ns = 0.0;
+  for (int run = 0; run < 7; run++) {
+    uint64_t x = 0, one = 1, n = kIterations;
+    const double start = Now();
+    // 16 dependent adds per iteration; the loop counter is a separate chain.
+    __asm__ volatile(
+        "1:\n\t"
+        "add %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\t"
+        "add %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\t"
+        "add %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\t"
+        "add %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\tadd %[one], %[x]\n\t"
+        "dec %[n]\n\t"
+        "jnz 1b\n\t"
+        : [x] "+r"(x), [n] "+r"(n)
+        : [one] "r"(one)
+        : "cc");
+    const double ns = (Now() - start) * 1e9;
+    if (run == 0) continue;  // warm-up: the clock may still be ramping
+    if (best_ns == 0.0 || ns < best_ns) best_ns = ns;
+  }
+  return best_ns > 0.0 ? kIterations * kAddsPerIteration / best_ns : 0.0;
+#else
+  return 0.0;
+#endif
+}
+
+struct TuneVariant {
+  std::string symbol;   // twopass_f32_raddextexp_ukernel__avx2_p5_u64_acc2
+  std::string variant;  // avx2_p5_u64_acc2
+  enum twopass_isa isa;
+  size_t tile;
+  std::function<void(const BufferSet& set, size_t bytes)> call;
+};
+
+struct TuneFamily {
+  std::string name;
+  Dtype dtype;
+  double bytes_per_element;  // what one call reads and writes
+  std::vector<TuneVariant> variants;
+  // The kernel the library runs for a config's ISA, and the one it runs above
+  // the non-temporal threshold (nullptr where the family has no such field).
+  std::function<const char*(const twopass::KernelConfig&)> pick;
+  std::function<const char*(const twopass::KernelConfig&)> pick_nt;
+};
+
+// The tables, with a sentinel (as in src/config.cc) so that a family without
+// variants still compiles.
+#define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
+const twopass::UkernelInfo<twopass_f32_raddextexp_ukernel_fn> kTuneRaddextexp[] = {
+#include "f32-raddextexp/f32-raddextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_vscaleextexp_ukernel_fn> kTuneVscaleextexp[] = {
+#include "f32-vscaleextexp/f32-vscaleextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_rmax_ukernel_fn> kTuneRmax[] = {
+#include "f32-rmax/f32-rmax.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_raddstoreexpminusmax_ukernel_fn>
+    kTuneRaddstoreexpminusmax[] = {
+#include "f32-raddstoreexpminusmax/f32-raddstoreexpminusmax.inc"
+        {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_vscale_ukernel_fn> kTuneVscale[] = {
+#include "f32-vscale/f32-vscale.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_raddexpminusmax_ukernel_fn> kTuneRaddexpminusmax[] = {
+#include "f32-raddexpminusmax/f32-raddexpminusmax.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_vscaleexpminusmax_ukernel_fn> kTuneVscaleexpminusmax[] = {
+#include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f16_raddextexp_ukernel_fn> kTuneF16Raddextexp[] = {
+#include "f16-raddextexp/f16-raddextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f16_vscaleextexp_ukernel_fn> kTuneF16Vscaleextexp[] = {
+#include "f16-vscaleextexp/f16-vscaleextexp.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+#undef TWOPASS_UKERNEL
+
+// Adds the variants of `list`; call(fn, set, bytes) runs one of them.
+template <typename Fn, size_t N, typename Call>
+void AddVariants(TuneFamily* family, const twopass::UkernelInfo<Fn> (&list)[N], Call call) {
+  for (const twopass::UkernelInfo<Fn>& info : list) {
+    if (info.name == nullptr) continue;  // the sentinel
+    const Fn fn = info.fn;
+    family->variants.push_back({info.name, info.variant(), info.isa, info.tile,
+                                [fn, call](const BufferSet& set, size_t bytes) {
+                                  call(fn, set, bytes);
+                                }});
+  }
+}
+
+const float* InputF32(const BufferSet& set) { return static_cast<const float*>(set.input); }
+float* OutputF32(const BufferSet& set) { return static_cast<float*>(set.output); }
+
+// The arguments follow the operator's calls (src/softmax-nc.cc) on inputs uniform
+// in [-10, 10): max = 10 for the three-pass kernels, softmax-like scales.
+std::vector<TuneFamily> MakeTuneFamilies() {
+  using twopass::KernelConfig;
+  std::vector<TuneFamily> families(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]));
+  for (size_t i = 0; i < families.size(); i++) families[i].name = kFamilyNames[i];
+  // Pass 1 of two-pass: reads x.
+  families[0].dtype = Dtype::kF32;
+  families[0].bytes_per_element = 4;
+  AddVariants(&families[0], kTuneRaddextexp,
+              [](twopass_f32_raddextexp_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                float sum[2];
+                fn(bytes, InputF32(set), sum);
+                Consume(sum[0]);
+              });
+  families[0].pick = [](const KernelConfig& c) { return c.raddextexp.name; };
+  // Pass 2 of two-pass: reads x, writes y.
+  families[1].dtype = Dtype::kF32;
+  families[1].bytes_per_element = 8;
+  AddVariants(&families[1], kTuneVscaleextexp,
+              [](twopass_f32_vscaleextexp_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, InputF32(set), OutputF32(set), 0.75f, -14.0f);
+              });
+  families[1].pick = [](const KernelConfig& c) { return c.vscaleextexp.name; };
+  families[1].pick_nt = [](const KernelConfig& c) { return c.vscaleextexp_nt.name; };
+  // Three-pass pass 1: reads x.
+  families[2].dtype = Dtype::kF32;
+  families[2].bytes_per_element = 4;
+  AddVariants(&families[2], kTuneRmax,
+              [](twopass_f32_rmax_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                float max;
+                fn(bytes, InputF32(set), &max);
+                Consume(max);
+              });
+  families[2].pick = [](const KernelConfig& c) { return c.rmax.name; };
+  // Reload form, pass 2: reads x, writes exp(x - ref).
+  families[3].dtype = Dtype::kF32;
+  families[3].bytes_per_element = 8;
+  AddVariants(&families[3], kTuneRaddstoreexpminusmax,
+              [](twopass_f32_raddstoreexpminusmax_ukernel_fn fn, const BufferSet& set,
+                 size_t bytes) {
+                const float max = 10.0f;
+                float sum;
+                fn(bytes, InputF32(set), &max, OutputF32(set), &sum);
+                Consume(sum);
+              });
+  families[3].pick = [](const KernelConfig& c) { return c.raddstoreexpminusmax.name; };
+  // Reload form, pass 3: scales y in place, as the operator does. A scale of 1
+  // keeps the values what they are over any number of calls (no drift into
+  // denormals); the multiply costs the same for any value.
+  families[4].dtype = Dtype::kF32;
+  families[4].bytes_per_element = 8;
+  AddVariants(&families[4], kTuneVscale,
+              [](twopass_f32_vscale_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, OutputF32(set), OutputF32(set), 1.0f);
+              });
+  families[4].pick = [](const KernelConfig& c) { return c.vscale.name; };
+  families[4].pick_nt = [](const KernelConfig& c) { return c.vscale_nt.name; };
+  // Recompute form, pass 2: reads x.
+  families[5].dtype = Dtype::kF32;
+  families[5].bytes_per_element = 4;
+  AddVariants(&families[5], kTuneRaddexpminusmax,
+              [](twopass_f32_raddexpminusmax_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                float sum;
+                fn(bytes, InputF32(set), &sum, 10.0f);
+                Consume(sum);
+              });
+  families[5].pick = [](const KernelConfig& c) { return c.raddexpminusmax.name; };
+  // Recompute form, pass 3: reads x, writes y.
+  families[6].dtype = Dtype::kF32;
+  families[6].bytes_per_element = 8;
+  AddVariants(&families[6], kTuneVscaleexpminusmax,
+              [](twopass_f32_vscaleexpminusmax_ukernel_fn fn, const BufferSet& set,
+                 size_t bytes) { fn(bytes, InputF32(set), OutputF32(set), 10.0f, 0.005f); });
+  families[6].pick = [](const KernelConfig& c) { return c.vscaleexpminusmax.name; };
+  // Two-pass on halves: bytes are 2 per element.
+  families[7].dtype = Dtype::kF16;
+  families[7].bytes_per_element = 2;
+  AddVariants(&families[7], kTuneF16Raddextexp,
+              [](twopass_f16_raddextexp_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                float sum[2];
+                fn(bytes, set.input, sum);
+                Consume(sum[0]);
+              });
+  families[7].pick = [](const KernelConfig& c) { return c.f16_raddextexp.name; };
+  families[8].dtype = Dtype::kF16;
+  families[8].bytes_per_element = 4;
+  AddVariants(&families[8], kTuneF16Vscaleextexp,
+              [](twopass_f16_vscaleextexp_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, set.input, set.output, 0.75f, -15.0f);
+              });
+  families[8].pick = [](const KernelConfig& c) { return c.f16_vscaleextexp.name; };
+  return families;
+}
+
+// One variant at one size.
+struct KernelRow {
+  std::string family;
+  std::string variant;
+  std::string symbol;
+  std::string isa;
+  size_t tile;
+  size_t elements;
+  bool cold;
+  size_t buffer_sets;
+  size_t samples;
+  size_t calls_per_sample;
+  double ns_min, ns_median;
+  double bytes_per_element;
+  bool pick = false;     // the library's kernel for its ISA
+  bool pick_nt = false;  // the library's kernel above the NT threshold, when that differs
+  bool fastest = false;  // the fastest of its family and ISA at this size
+};
+
+// The library's pick for `isa` in `family`: the symbol, or "" when the config has
+// none. *fallback is set when the config falls back to a lower ISA's variant.
+std::string PickFor(const TuneFamily& family, enum twopass_isa isa, bool nt) {
+  const twopass::KernelConfig* config = twopass::GetKernelConfig(isa);
+  if (config == nullptr) return "";
+  if (nt) return family.pick_nt ? family.pick_nt(*config) : "";
+  return family.pick(*config);
+}
+
+bool Selected(const std::vector<enum twopass_isa>& isas, enum twopass_isa isa) {
+  return std::find(isas.begin(), isas.end(), isa) != isas.end();
+}
+
+std::vector<KernelRow> RunKernels(const Options& options, const std::vector<TuneFamily>& families,
+                                  size_t total_memory, size_t memory_cap) {
+  std::vector<Shape> shapes;
+  for (const std::string& spec : options.kernel_size_specs) {
+    ExpandSizeSpec(spec, 1, &shapes);
+  }
+  std::vector<const TuneFamily*> chosen;
+  bool dtype_used[kDtypeCount] = {false, false};
+  for (const TuneFamily& family : families) {
+    if (std::find(options.families.begin(), options.families.end(), family.name) ==
+        options.families.end()) {
+      continue;
+    }
+    chosen.push_back(&family);
+    dtype_used[static_cast<size_t>(family.dtype)] = true;
+  }
+  const size_t dtypes = (dtype_used[0] ? 1 : 0) + (dtype_used[1] ? 1 : 0);
+  const size_t dtype_memory_cap = memory_cap / std::max<size_t>(dtypes, 1);
+
+  Arena arenas[kDtypeCount];
+  Progress progress(options.progress);
+  std::vector<KernelRow> rows;
+  const size_t case_count = shapes.size() * chosen.size();
+  size_t case_index = 0;
+  for (const Shape& shape : shapes) {
+    if (shape.channels > SIZE_MAX / 8) Die("kernel size too large: '%s'", SizeName(shape.channels));
+    DtypeBuffers buffers[kDtypeCount];
+    bool ready[kDtypeCount] = {false, false};
+    for (size_t d = 0; d < kDtypeCount; d++) {
+      if (!dtype_used[d]) continue;
+      ready[d] = MakeBuffers(options, static_cast<Dtype>(d), shape, total_memory,
+                             dtype_memory_cap, &arenas[d], &buffers[d]);
+    }
+    for (const TuneFamily* family : chosen) {
+      const size_t d = static_cast<size_t>(family->dtype);
+      if (!ready[d]) {
+        case_index++;
+        continue;
+      }
+      Case k{shape, 1, nullptr};
+      std::vector<Contender> contenders;
+      for (size_t v = 0; v < family->variants.size(); v++) {
+        const TuneVariant& variant = family->variants[v];
+        if (!twopass_isa_supported(variant.isa) || !Selected(options.isas, variant.isa)) continue;
+        Contender c;
+        c.kind = Kind::kKernel;
+        c.name = variant.variant;
+        c.isa = twopass_isa_to_string(variant.isa);
+        c.dtype = family->dtype;
+        c.bytes_per_element = family->bytes_per_element;
+        c.buffers = &buffers[d];
+        c.kernel = variant.call;
+        c.kernel_index = v;
+        contenders.push_back(c);
+      }
+      if (contenders.empty()) {
+        case_index++;
+        continue;
+      }
+      const std::string label = family->name + " at " + SizeName(shape.channels) +
+                                (buffers[d].cold ? " (out of cache)" : " (in cache)");
+      MeasureCase(options, k, contenders, case_index, case_count, progress, label);
+      case_index++;
+      progress.Clear();
+      for (const Contender& c : contenders) {
+        const TuneVariant& variant = family->variants[c.kernel_index];
+        KernelRow row;
+        row.family = family->name;
+        row.variant = variant.variant;
+        row.symbol = variant.symbol;
+        row.isa = c.isa;
+        row.tile = variant.tile;
+        row.elements = shape.channels;
+        row.cold = buffers[d].cold;
+        row.buffer_sets = buffers[d].sets.size();
+        row.samples = c.ns_per_element.size();
+        row.calls_per_sample = c.calls_per_sample;
+        row.ns_min = Min(c.ns_per_element);
+        row.ns_median = Median(c.ns_per_element);
+        row.bytes_per_element = family->bytes_per_element;
+        const std::string pick = PickFor(*family, variant.isa, false);
+        const std::string pick_nt = PickFor(*family, variant.isa, true);
+        row.pick = pick == variant.symbol;
+        row.pick_nt = !row.pick && pick_nt == variant.symbol;
+        rows.push_back(row);
+      }
+    }
+  }
+  // The fastest variant of each family and ISA at each size.
+  for (KernelRow& r : rows) {
+    bool fastest = true;
+    for (const KernelRow& q : rows) {
+      if (q.family == r.family && q.isa == r.isa && q.elements == r.elements &&
+          q.ns_median < r.ns_median) {
+        fastest = false;
+      }
+    }
+    r.fastest = fastest;
+  }
+  return rows;
+}
+
+// The kernel sizes measured, in order.
+std::vector<size_t> KernelSizes(const std::vector<KernelRow>& rows) {
+  std::vector<size_t> sizes;
+  for (const KernelRow& r : rows) {
+    if (std::find(sizes.begin(), sizes.end(), r.elements) == sizes.end()) sizes.push_back(r.elements);
+  }
+  return sizes;
+}
+
+const KernelRow* FindKernelRow(const std::vector<KernelRow>& rows, const std::string& symbol,
+                               size_t elements) {
+  for (const KernelRow& r : rows) {
+    if (r.symbol == symbol && r.elements == elements) return &r;
+  }
+  return nullptr;
+}
+
+std::string SizeModeName(const std::vector<KernelRow>& rows, size_t elements) {
+  for (const KernelRow& r : rows) {
+    if (r.elements == elements) return SizeName(elements) + (r.cold ? " cold" : " hot");
+  }
+  return SizeName(elements);
+}
+
+void PrintKernelTable(FILE* f, const std::vector<KernelRow>& rows,
+                      const std::vector<TuneFamily>& families, double ghz, size_t repetitions) {
+  const std::vector<size_t> sizes = KernelSizes(rows);
+  char clock[32] = "an unknown clock";
+  if (ghz > 0.0) snprintf(clock, sizeof(clock), "%.2f GHz", ghz);
+  fprintf(f,
+          "Kernels: one thread, medians of %zu samples, the variants of a family interleaved;\n"
+          "ns = ns/element, cyc = cycles/element at %s; * the library's pick for that ISA, n its\n"
+          "pick above the non-temporal threshold (%s of output), + the fastest of that ISA at\n"
+          "that size.\n",
+          repetitions, clock,
+          BytesName(twopass::NtThresholdBytes()).c_str());
+  fprintf(f, "%-25s %-24s", "family", "variant");
+  for (size_t n : sizes) fprintf(f, " | %-17s", SizeModeName(rows, n).c_str());
+  fprintf(f, "\n%-25s %-24s", "", "");
+  for (size_t i = 0; i < sizes.size(); i++) fprintf(f, " | %7s %6s   ", "ns", "cyc");
+  fprintf(f, "\n");
+  for (const TuneFamily& family : families) {
+    bool first = true;
+    for (const TuneVariant& variant : family.variants) {
+      bool any = false;
+      for (size_t n : sizes) any = any || FindKernelRow(rows, variant.symbol, n) != nullptr;
+      if (!any) continue;
+      if (first) fprintf(f, "\n");
+      fprintf(f, "%-25s %-24s", first ? family.name.c_str() : "", variant.variant.c_str());
+      first = false;
+      for (size_t n : sizes) {
+        const KernelRow* r = FindKernelRow(rows, variant.symbol, n);
+        if (r == nullptr) {
+          fprintf(f, " | %-17s", "-");
+          continue;
+        }
+        char cycles[16] = "-";
+        if (ghz > 0.0) snprintf(cycles, sizeof(cycles), "%.3f", r->ns_median * ghz);
+        const char marks[3] = {r->pick ? '*' : r->pick_nt ? 'n' : ' ', r->fastest ? '+' : ' ', 0};
+        fprintf(f, " | %7.3f %6s %s", r->ns_median, cycles, marks);
+      }
+      fprintf(f, "\n");
+    }
+  }
+}
+
+// The variant name without its ISA prefix ("avx2_p5_u64_acc2" -> "p5_u64_acc2").
+std::string ShortVariant(const std::string& variant, const std::string& isa) {
+  if (variant.compare(0, isa.size() + 1, isa + "_") == 0) return variant.substr(isa.size() + 1);
+  return variant;
+}
+
+std::string VariantOf(const std::string& symbol) {
+  const size_t pos = symbol.find("__");
+  return pos == std::string::npos ? symbol : symbol.substr(pos + 2);
+}
+
+// Per family and ISA: the library's pick, and at each size the fastest variant with
+// pick time / fastest time (1.00x: the pick is the fastest).
+struct PickRow {
+  std::string family;
+  std::string isa;
+  bool nt;             // the pick above the NT threshold
+  std::string pick;    // symbol; may belong to a lower ISA when the family falls back
+  std::vector<size_t> elements;
+  std::vector<std::string> fastest;  // symbol per size; "" when nothing was measured
+  std::vector<double> pick_over_fastest;  // 0 when the pick was not measured there
+};
+
+std::vector<PickRow> MakePickRows(const std::vector<KernelRow>& rows,
+                                  const std::vector<TuneFamily>& families) {
+  std::vector<PickRow> picks;
+  const std::vector<size_t> sizes = KernelSizes(rows);
+  for (const TuneFamily& family : families) {
+    for (int level = TWOPASS_ISA_COUNT - 1; level >= 0; level--) {
+      const enum twopass_isa isa = static_cast<enum twopass_isa>(level);
+      const std::string isa_name = twopass_isa_to_string(isa);
+      bool measured = false;
+      for (const KernelRow& r : rows) measured = measured || (r.family == family.name && r.isa == isa_name);
+      if (!measured) continue;
+      for (int nt = 0; nt <= 1; nt++) {
+        const std::string pick = PickFor(family, isa, nt != 0);
+        if (nt && (pick.empty() || pick == PickFor(family, isa, false))) continue;
+        PickRow p;
+        p.family = family.name;
+        p.isa = isa_name;
+        p.nt = nt != 0;
+        p.pick = pick;
+        for (size_t n : sizes) {
+          const KernelRow* best = nullptr;
+          for (const KernelRow& r : rows) {
+            if (r.family == family.name && r.isa == isa_name && r.elements == n && r.fastest) best = &r;
+          }
+          const KernelRow* mine = FindKernelRow(rows, pick, n);
+          p.elements.push_back(n);
+          p.fastest.push_back(best != nullptr ? best->symbol : "");
+          p.pick_over_fastest.push_back(best != nullptr && mine != nullptr
+                                            ? mine->ns_median / best->ns_median
+                                            : 0.0);
+        }
+        picks.push_back(p);
+      }
+    }
+  }
+  return picks;
+}
+
+void PrintPickTable(FILE* f, const std::vector<PickRow>& picks, const std::vector<KernelRow>& rows) {
+  const std::vector<size_t> sizes = KernelSizes(rows);
+  fprintf(f,
+          "\nPicks: per family and ISA, the library's pick (src/config.cc) and, at each size,\n"
+          "the fastest variant with pick time / fastest time (\"= pick\": the pick is the\n"
+          "fastest). \"(nt)\": the pick above the non-temporal threshold.\n");
+  fprintf(f, "%-30s %-8s %-16s", "family", "isa", "pick");
+  for (size_t n : sizes) fprintf(f, " | %-22s", SizeModeName(rows, n).c_str());
+  fprintf(f, "\n");
+  std::string last_family;
+  for (const PickRow& p : picks) {
+    if (p.family != last_family && !last_family.empty()) fprintf(f, "\n");
+    const std::string family = p.family + (p.nt ? " (nt)" : "");
+    fprintf(f, "%-30s %-8s %-16s", p.family == last_family && !p.nt ? "" : family.c_str(),
+            p.isa.c_str(),
+            p.pick.empty() ? "-" : ShortVariant(VariantOf(p.pick), p.isa).c_str());
+    last_family = p.family;
+    for (size_t i = 0; i < p.elements.size(); i++) {
+      char cell[64];
+      if (p.fastest[i].empty()) {
+        snprintf(cell, sizeof(cell), "-");
+      } else if (p.fastest[i] == p.pick) {
+        snprintf(cell, sizeof(cell), "= pick");
+      } else if (p.pick_over_fastest[i] > 0.0) {
+        snprintf(cell, sizeof(cell), "%s %.2fx",
+                 ShortVariant(VariantOf(p.fastest[i]), p.isa).c_str(), p.pick_over_fastest[i]);
+      } else {
+        snprintf(cell, sizeof(cell), "%s",
+                 ShortVariant(VariantOf(p.fastest[i]), p.isa).c_str());
+      }
+      fprintf(f, " | %-22s", cell);
+    }
+    fprintf(f, "\n");
+  }
+}
+
+// ----------------------------------------------------------------------------
+// --tune, part 2: the algorithms around the two-pass/three-pass crossover.
+
+struct CrossoverPoint {
+  Shape shape;
+  bool cold = false;
+  double ns[kAlgorithmCount] = {0, 0, 0, 0};  // medians; 0: not measured
+  std::string chosen;  // what auto ran
+  double floor_ns = 0.0;
+};
+
+struct CrossoverGroup {
+  std::string isa;
+  std::string dtype;
+  size_t threads;
+  std::vector<CrossoverPoint> points;
+};
+
+std::vector<CrossoverGroup> MakeCrossover(const std::vector<Row>& rows) {
+  std::vector<CrossoverGroup> groups;
+  for (const Row& r : rows) {
+    if (r.floor) continue;
+    CrossoverGroup* group = nullptr;
+    for (CrossoverGroup& g : groups) {
+      if (g.isa == r.isa && g.dtype == r.dtype && g.threads == r.threads) group = &g;
+    }
+    if (group == nullptr) {
+      groups.push_back({r.isa, r.dtype, r.threads, {}});
+      group = &groups.back();
+    }
+    CrossoverPoint* point = nullptr;
+    for (CrossoverPoint& p : group->points) {
+      if (p.shape.batch == r.shape.batch && p.shape.channels == r.shape.channels) point = &p;
+    }
+    if (point == nullptr) {
+      group->points.push_back(CrossoverPoint());
+      point = &group->points.back();
+      point->shape = r.shape;
+      point->cold = r.cold;
+    }
+    for (size_t a = 0; a < kAlgorithmCount; a++) {
+      if (r.name == kAlgorithms[a].name) point->ns[a] = r.ns_median;
+    }
+    if (!r.chosen.empty()) point->chosen = r.chosen;
+    point->floor_ns = r.floor_ns;
+  }
+  return groups;
+}
+
+// Index of the fastest of the three fixed algorithms measured; -1 if none.
+int BestFixed(const CrossoverPoint& p) {
+  int best = -1;
+  for (size_t a = 0; a < kAlgorithmCount; a++) {
+    if (kAlgorithms[a].flags == 0 || p.ns[a] <= 0.0) continue;
+    if (best < 0 || p.ns[a] < p.ns[best]) best = static_cast<int>(a);
+  }
+  return best;
+}
+
+std::string ShapeName(const Shape& shape) {
+  return shape.batch == 1 ? SizeName(shape.channels)
+                          : std::to_string(shape.batch) + "x" + SizeName(shape.channels);
+}
+
+// "from 2^23 on", "at every size", "at no size", or the list of sizes where
+// `wins` holds.
+std::string WhereTrue(const std::vector<CrossoverPoint>& points, const std::vector<bool>& wins) {
+  size_t count = 0;
+  for (bool w : wins) count += w ? 1 : 0;
+  if (count == 0) return "at no size";
+  if (count == wins.size()) return "at every size";
+  size_t first = wins.size();
+  while (first > 0 && wins[first - 1]) first--;
+  if (first < wins.size() && count == wins.size() - first) {
+    return "from " + ShapeName(points[first].shape) + " on";
+  }
+  std::string list;
+  for (size_t i = 0; i < wins.size(); i++) {
+    if (wins[i]) list += (list.empty() ? "at " : ", ") + ShapeName(points[i].shape);
+  }
+  return list;
+}
+
+const char* ShortAlgorithm(const std::string& name) {
+  if (name == "two-pass") return "2p";
+  if (name == "three-pass-reload") return "reload";
+  if (name == "three-pass-recompute") return "recompute";
+  return name.empty() ? "-" : name.c_str();
+}
+
+void PrintCrossover(FILE* f, const std::vector<CrossoverGroup>& groups, size_t repetitions) {
+  fprintf(f,
+          "\nAlgorithms: ns/element medians of %zu samples, every ISA and algorithm of a size\n"
+          "interleaved; reload/2p = three-pass-reload time / two-pass time (above 1: two-pass\n"
+          "is faster); auto/best = auto time / the fastest of the three; floor = the two-pass\n"
+          "memory-traffic floor.\n",
+          repetitions);
+  for (const CrossoverGroup& g : groups) {
+    fprintf(f, "\n%s %s, %zu thread%s\n", g.isa.c_str(), g.dtype.c_str(), g.threads,
+            g.threads == 1 ? "" : "s");
+    fprintf(f, "%-10s %-4s %9s %9s %9s %9s %-10s %-10s %9s %9s %7s\n", "size", "mode", "two-pass",
+            "reload", "recompute", "auto", "auto ran", "best", "reload/2p", "auto/best", "floor");
+    std::vector<bool> two_pass_wins, auto_two_pass, auto_close;
+    size_t compared = 0;
+    for (const CrossoverPoint& p : g.points) {
+      auto cell = [](double ns) {
+        char text[16] = "-";
+        if (ns > 0.0) snprintf(text, sizeof(text), "%.3f", ns);
+        return std::string(text);
+      };
+      const int best = BestFixed(p);
+      const double two_pass = p.ns[0], reload = p.ns[kReloadIndex], automatic = p.ns[3];
+      char ratio[16] = "-", auto_ratio[16] = "-", floor[16] = "-";
+      if (two_pass > 0.0 && reload > 0.0) snprintf(ratio, sizeof(ratio), "%.2f", reload / two_pass);
+      if (best >= 0 && automatic > 0.0) {
+        snprintf(auto_ratio, sizeof(auto_ratio), "%.2f", automatic / p.ns[best]);
+        auto_close.push_back(automatic <= 1.03 * p.ns[best]);
+        compared++;
+      }
+      if (p.floor_ns > 0.0) snprintf(floor, sizeof(floor), "%.3f", p.floor_ns);
+      two_pass_wins.push_back(two_pass > 0.0 && reload > 0.0 && two_pass < reload);
+      auto_two_pass.push_back(p.chosen == "two-pass");
+      fprintf(f, "%-10s %-4s %9s %9s %9s %9s %-10s %-10s %9s %9s %7s\n", ShapeName(p.shape).c_str(),
+              p.cold ? "cold" : "hot", cell(two_pass).c_str(), cell(reload).c_str(),
+              cell(p.ns[2]).c_str(), cell(automatic).c_str(), ShortAlgorithm(p.chosen),
+              best >= 0 ? ShortAlgorithm(kAlgorithms[best].name) : "-", ratio, auto_ratio, floor);
+    }
+    bool have_ratio = false, have_auto = false;
+    for (const CrossoverPoint& p : g.points) {
+      have_ratio = have_ratio || (p.ns[0] > 0.0 && p.ns[kReloadIndex] > 0.0);
+      have_auto = have_auto || !p.chosen.empty();
+    }
+    if (have_ratio) {
+      fprintf(f, "  two-pass faster than reload %s", WhereTrue(g.points, two_pass_wins).c_str());
+      if (have_auto) fprintf(f, "; auto runs two-pass %s", WhereTrue(g.points, auto_two_pass).c_str());
+      fprintf(f, "\n");
+    }
+    if (compared > 0) {
+      size_t close = 0;
+      for (bool c : auto_close) close += c ? 1 : 0;
+      fprintf(f, "  auto within 3%% of the best at %zu of %zu sizes\n", close, compared);
+    }
+  }
+}
+
+// A JSON number, or null when it is not finite.
+std::string JsonNumber(double value, const char* format = "%.6g") {
+  if (!std::isfinite(value)) return "null";
+  char text[32];
+  snprintf(text, sizeof(text), format, value);
+  return text;
+}
+
+void WriteTuneJson(FILE* f, const Machine& m, const Options& o, const std::string& command,
+                   double ghz, bool ghz_estimated, const std::vector<KernelRow>& kernels,
+                   const std::vector<PickRow>& picks, const std::vector<Row>& rows,
+                   const std::vector<CrossoverGroup>& groups) {
+  WriteJsonHead(f, m, o, command);
+  fprintf(f, "  \"mode\": \"tune\",\n  \"clock_ghz\": %s,\n  \"clock_source\": \"%s\",\n",
+          ghz > 0.0 ? JsonNumber(ghz, "%.4f").c_str() : "null",
+          ghz > 0.0 ? (ghz_estimated ? "estimated" : "--ghz") : "none");
+  fprintf(f, "  \"nt_threshold_bytes\": %zu,\n", twopass::NtThresholdBytes());
+  fprintf(f, "  \"kernels\": [");
+  for (size_t i = 0; i < kernels.size(); i++) {
+    const KernelRow& r = kernels[i];
+    fprintf(f,
+            "%s\n    {\"family\": %s, \"variant\": %s, \"symbol\": %s, \"isa\": %s, \"tile\": %zu, "
+            "\"elements\": %zu, \"mode\": \"%s\", \"buffer_sets\": %zu, \"samples\": %zu, "
+            "\"calls_per_sample\": %zu, \"ns_per_element_min\": %s, "
+            "\"ns_per_element_median\": %s, \"cycles_per_element_median\": %s, "
+            "\"elements_per_second\": %s, \"bytes_per_element\": %.0f, "
+            "\"gb_per_second_median\": %s, \"pick\": %s, \"pick_nt\": %s, \"fastest\": %s}",
+            i == 0 ? "" : ",", JsonString(r.family).c_str(), JsonString(r.variant).c_str(),
+            JsonString(r.symbol).c_str(), JsonString(r.isa).c_str(), r.tile, r.elements,
+            r.cold ? "cold" : "hot", r.buffer_sets, r.samples, r.calls_per_sample,
+            JsonNumber(r.ns_min).c_str(), JsonNumber(r.ns_median).c_str(),
+            ghz > 0.0 ? JsonNumber(r.ns_median * ghz).c_str() : "null",
+            JsonNumber(1e9 / r.ns_median).c_str(), r.bytes_per_element,
+            JsonNumber(r.bytes_per_element / r.ns_median).c_str(), r.pick ? "true" : "false",
+            r.pick_nt ? "true" : "false", r.fastest ? "true" : "false");
+  }
+  fprintf(f, "%s],\n  \"picks\": [", kernels.empty() ? "" : "\n  ");
+  for (size_t i = 0; i < picks.size(); i++) {
+    const PickRow& p = picks[i];
+    fprintf(f, "%s\n    {\"family\": %s, \"isa\": %s, \"above_nt_threshold\": %s, \"pick\": %s, "
+               "\"sizes\": [",
+            i == 0 ? "" : ",", JsonString(p.family).c_str(), JsonString(p.isa).c_str(),
+            p.nt ? "true" : "false", JsonString(p.pick).c_str());
+    for (size_t j = 0; j < p.elements.size(); j++) {
+      fprintf(f, "%s{\"elements\": %zu, \"fastest\": %s, \"pick_over_fastest\": %s}",
+              j == 0 ? "" : ", ", p.elements[j],
+              p.fastest[j].empty() ? "null" : JsonString(p.fastest[j]).c_str(),
+              p.pick_over_fastest[j] > 0.0 ? JsonNumber(p.pick_over_fastest[j], "%.4f").c_str()
+                                           : "null");
+    }
+    fprintf(f, "]}");
+  }
+  fprintf(f, "%s],\n  \"results\": ", picks.empty() ? "" : "\n  ");
+  WriteJsonRows(f, rows);
+  fprintf(f, ",\n  \"crossover\": [");
+  for (size_t i = 0; i < groups.size(); i++) {
+    const CrossoverGroup& g = groups[i];
+    fprintf(f, "%s\n    {\"isa\": %s, \"dtype\": %s, \"threads\": %zu, \"points\": [",
+            i == 0 ? "" : ",", JsonString(g.isa).c_str(), JsonString(g.dtype).c_str(), g.threads);
+    for (size_t j = 0; j < g.points.size(); j++) {
+      const CrossoverPoint& p = g.points[j];
+      fprintf(f, "%s\n      {\"batch\": %zu, \"channels\": %zu, \"mode\": \"%s\"",
+              j == 0 ? "" : ",", p.shape.batch, p.shape.channels, p.cold ? "cold" : "hot");
+      fprintf(f, ", \"ns_per_element_median\": {");
+      bool first = true;
+      for (size_t a = 0; a < kAlgorithmCount; a++) {
+        if (p.ns[a] > 0.0) {
+          fprintf(f, "%s%s: %s", first ? "" : ", ", JsonString(kAlgorithms[a].name).c_str(),
+                  JsonNumber(p.ns[a]).c_str());
+          first = false;
+        }
+      }
+      fprintf(f, "}");
+      if (!p.chosen.empty()) fprintf(f, ", \"auto_ran\": %s", JsonString(p.chosen).c_str());
+      const int best = BestFixed(p);
+      if (best >= 0) fprintf(f, ", \"best\": %s", JsonString(kAlgorithms[best].name).c_str());
+      if (p.ns[0] > 0.0 && p.ns[kReloadIndex] > 0.0) {
+        fprintf(f, ", \"reload_over_two_pass\": %s",
+                JsonNumber(p.ns[kReloadIndex] / p.ns[0], "%.4f").c_str());
+      }
+      if (best >= 0 && p.ns[3] > 0.0) {
+        fprintf(f, ", \"auto_over_best\": %s", JsonNumber(p.ns[3] / p.ns[best], "%.4f").c_str());
+      }
+      if (p.floor_ns > 0.0) fprintf(f, ", \"floor_ns\": %s", JsonNumber(p.floor_ns).c_str());
+      fprintf(f, "}");
+    }
+    fprintf(f, "%s]}", g.points.empty() ? "" : "\n    ");
+  }
+  fprintf(f, "%s]\n}\n", groups.empty() ? "" : "\n  ");
+}
+
+// --tune: kernels, then algorithms; the tables go to stdout (stderr when the
+// JSON goes to stdout).
+int RunTune(const Options& options, const Machine& machine, const std::string& command,
+            size_t total_memory, size_t memory_cap, bool table_to_stdout) {
+  FILE* out = table_to_stdout ? stdout : stderr;
+  const bool ghz_estimated = options.ghz <= 0.0;
+  const double ghz = ghz_estimated ? EstimateGHz() : options.ghz;
+  if (ghz > 0.0) {
+    fprintf(out, "clock: %.2f GHz (%s)\n", ghz,
+            ghz_estimated ? "estimated from dependent adds; --ghz to set it" : "--ghz");
+  } else {
+    fprintf(out, "clock: unknown (no cycles/element; --ghz to set it)\n");
+  }
+  const std::vector<TuneFamily> families = MakeTuneFamilies();
+  std::vector<KernelRow> kernels;
+  std::vector<PickRow> picks;
+  if (options.tune_kernels) {
+    kernels = RunKernels(options, families, total_memory, memory_cap);
+    picks = MakePickRows(kernels, families);
+    if (!kernels.empty()) {
+      fprintf(out, "\n");
+      PrintKernelTable(out, kernels, families, ghz, options.repetitions);
+      PrintPickTable(out, picks, kernels);
+    } else {
+      fprintf(stderr, "twopass-bench: warning: no kernel variant was measured\n");
+    }
+    fflush(out);
+  }
+  std::vector<Row> rows;
+  std::vector<CrossoverGroup> groups;
+  if (options.tune_algorithms) {
+    std::vector<Shape> shapes;
+    for (const std::string& spec : options.size_specs) ExpandSizeSpec(spec, options.batch, &shapes);
+    rows = RunAlgorithms(options, shapes, total_memory, memory_cap, table_to_stdout);
+    groups = MakeCrossover(rows);
+    PrintCrossover(out, groups, options.repetitions);
+  }
+  if (kernels.empty() && rows.empty()) {
+    fprintf(stderr, "twopass-bench: nothing was measured\n");
+    return 1;
+  }
+  if (options.json) {
+    FILE* f = OpenOutput(options.json_path);
+    WriteTuneJson(f, machine, options, command, ghz, ghz_estimated, kernels, picks, rows, groups);
+    CloseOutput(f);
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  const enum twopass_status init = twopass_initialize();
+  if (init != twopass_status_success) DieStatus("twopass_initialize", init);
+
+  Options options = ParseOptions(argc, argv);
+  Dedup(&options.algorithms);
+  Dedup(&options.isas);
+  Dedup(&options.dtypes);
+  Dedup(&options.threads);
+  std::vector<Shape> shapes;
+  for (const std::string& spec : options.size_specs) ExpandSizeSpec(spec, options.batch, &shapes);
+
+  const Machine machine = DescribeMachine();
+  std::string command = "twopass-bench";
+  for (int i = 1; i < argc; i++) command += std::string(" ") + argv[i];
+
+  // Memory: never more than half of what the system has free.
+  const size_t available = MemAvailableBytes();
+  size_t memory_cap = available != 0 ? available / 2 : 4 * kGiB;
+  const size_t total_memory = std::min(options.total_memory, memory_cap);
+  if (total_memory < options.total_memory) {
+    fprintf(stderr, "twopass-bench: warning: --total-memory capped at %s (half of MemAvailable)\n",
+            BytesName(total_memory).c_str());
+  }
+
+  const bool table_to_stdout =
+      !((options.csv && options.csv_path.empty()) || (options.json && options.json_path.empty()));
+  FILE* info = table_to_stdout ? stdout : stderr;
+  const double load = LoadAverage();
+  fprintf(info, "twopass-bench %s on %s (%u processors; L1d %s, L2 %s, L3 %s; ISAs %s)\n",
+          VersionString().c_str(), machine.cpu.c_str(), machine.cores, BytesName(machine.l1d).c_str(),
+          BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
+          machine.isas_supported.c_str());
+  fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
+                "(rotating %s); buffer gap %zu B; %s; load average %.2f%s\n",
+          options.repetitions, BytesName(options.cold_above).c_str(),
+          BytesName(total_memory).c_str(), options.gap,
+          options.mask_every != 0
+              ? ("every " + std::to_string(options.mask_every) + "th input -inf").c_str()
+              : "no masked inputs",
+          load,
+          load > 0.5 ? " (busy machine: expect noisy numbers)" : "");
+  if (table_to_stdout) fprintf(info, "\n");
+  fflush(info);
+
+  if (options.tune) {
+    return RunTune(options, machine, command, total_memory, memory_cap, table_to_stdout);
+  }
+  std::vector<Row> rows =
+      RunAlgorithms(options, shapes, total_memory, memory_cap, table_to_stdout);
   if (rows.empty()) {
     fprintf(stderr, "twopass-bench: nothing was measured\n");
     return 1;
