@@ -139,6 +139,29 @@ TEST_P(F16RaddextexpTest, Accuracy4096NearlyEqualTerms) {
 }
 
 // Every tail length against a guard page after and before the row.
+// Rows of equal halves, every length up to 4096 and beyond (see EqualRowValues in
+// raddextexp-tester.h); the reference uses the value the half widens to.
+TEST_P(F16RaddextexpTest, EqualValues) {
+  const std::vector<size_t> lengths = EqualRowLengths();
+  std::vector<uint16_t> row(lengths.back());
+  double max_error = 0.0;
+  for (float value : EqualRowValues()) {
+    const uint16_t h = FloatToHalf(value);
+    const float v = HalfToFloat(h);
+    std::fill(row.begin(), row.end(), h);
+    for (size_t n : lengths) {
+      float sum[2] = {NAN, NAN};
+      kernel().fn(n * sizeof(uint16_t), row.data(), sum);
+      max_error = std::max(max_error, CheckEqualRowSum(sum, v, n, std::string(kernel().name) +
+                                                                      " all " + HalfHex(h) +
+                                                                      " n=" + std::to_string(n)));
+      if (HasFailure()) return;
+    }
+  }
+  std::cout << "[ accuracy ] " << kernel().variant() << ": max relative error " << max_error
+            << " on rows of equal values" << std::endl;
+}
+
 TEST_P(F16RaddextexpTest, GuardPagesEveryTail) {
   std::vector<size_t> sizes;
   for (size_t n = 1; n <= 2 * kernel().tile; n++) sizes.push_back(n);

@@ -77,6 +77,27 @@ TEST_P(F32RaddextexpTest, Accuracy4096NearlyEqualTerms) {
             << std::max(error, error_flat) << " over 40 rows of 4096" << std::endl;
 }
 
+// Rows of equal values, every length up to 4096 and beyond (the worst case of the
+// accumulation: see EqualRowValues). The bound holds at any length, not only per chunk.
+TEST_P(F32RaddextexpTest, EqualValues) {
+  const std::vector<size_t> lengths = EqualRowLengths();
+  std::vector<float> row(lengths.back());
+  double max_error = 0.0;
+  for (float v : EqualRowValues()) {
+    std::fill(row.begin(), row.end(), v);
+    for (size_t n : lengths) {
+      float sum[2] = {NAN, NAN};
+      kernel().fn(n * sizeof(float), row.data(), sum);
+      max_error = std::max(max_error, CheckEqualRowSum(sum, v, n, std::string(kernel().name) +
+                                                                      " all " + Hex(v) + " n=" +
+                                                                      std::to_string(n)));
+      if (HasFailure()) return;
+    }
+  }
+  std::cout << "[ accuracy ] " << kernel().variant() << ": max relative error " << max_error
+            << " on rows of equal values" << std::endl;
+}
+
 // Every tail length against a guard page after and before the row.
 TEST_P(F32RaddextexpTest, GuardPagesEveryTail) {
   const size_t tile = kernel().tile;

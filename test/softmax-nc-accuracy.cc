@@ -2,6 +2,7 @@
 // (selected through the internal setter) and with every algorithm flag: channel
 // sweeps around kernel tiles and chunk edges, input ranges, strides, batch sizes,
 // in place, the one-shot call and operator reuse.
+#include <algorithm>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -177,6 +178,27 @@ TEST_P(SoftmaxAccuracy, DominantElementAtMostOne) {
         })
         .Test();
     if (HasFatalFailure()) return;
+  }
+}
+
+// Rows of equal values: every term of the sums rounds the same way, so accumulation
+// errors add up instead of cancelling (the worst case of the bounds derived in the
+// kernel templates). Lengths across kernel tiles, chunk edges (4096) and up to 2^20;
+// values whose exp is a power of two (0) and ones whose exp is not.
+TEST_P(SoftmaxAccuracy, EqualValues) {
+  for (float value : {3.25f, -7.5f, 0.0f}) {
+    for (size_t channels : {1, 2, 3, 5, 8, 63, 64, 65, 127, 128, 129, 255, 1000, 1021, 2039, 4093,
+                            4096, 4097, 8191, 12289, 16385, 20011, 65543, 1 << 20}) {
+      SoftmaxOperatorTester()
+          .channels(channels)
+          .batch_size(1)
+          .flags(flags())
+          .row_filler([value](size_t, float* x, size_t n, std::mt19937&) {
+            std::fill(x, x + n, value);
+          })
+          .Test();
+      if (HasFatalFailure()) return;
+    }
   }
 }
 

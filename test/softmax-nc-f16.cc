@@ -156,6 +156,25 @@ TEST_P(SoftmaxNcF16Test, RowLengths) {
             << std::endl;
 }
 
+// Rows of equal halves (the worst case of the accumulation; see EqualValues in
+// softmax-nc-accuracy.cc): every output is the rounded 1/n.
+TEST_P(SoftmaxNcF16Test, EqualValues) {
+  for (float value : {3.25f, -7.5f, 0.0f}) {
+    for (size_t n : {size_t(1), size_t(3), size_t(64), size_t(1000), size_t(4093), size_t(4096),
+                     size_t(4097), size_t(20011), size_t(65543)}) {
+      F16Case c;
+      c.channels = n;
+      c.flags = flags();
+      const uint16_t h = FloatToHalf(value);
+      c.filler = [h](size_t, uint16_t* x, size_t count, std::mt19937&) {
+        std::fill(x, x + count, h);
+      };
+      RunF16Case(c, Name() + " all " + std::to_string(value) + " n=" + std::to_string(n));
+      if (HasFailure()) return;
+    }
+  }
+}
+
 TEST_P(SoftmaxNcF16Test, WideAndNarrowRanges) {
   for (float range : {0.25f, 30.0f, 1000.0f, 9000.0f}) {
     F16Case c;

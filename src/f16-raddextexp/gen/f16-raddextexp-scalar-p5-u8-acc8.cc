@@ -61,6 +61,18 @@
 // The remainder (batch not a multiple of 8 elements) goes element by element into
 // accumulator 0. Accumulators are merged by the same rule; sum[0] = a, sum[1] = E.
 //
+// Accumulation error, worst case (attained by rows of equal values, whose terms all
+// round the same way; tested by EqualValues): each float accumulator takes
+// 1 terms per block and is flushed into a double accumulator every
+// 8 blocks, and before the remainder (at most 8 more terms), so it
+// never holds more than T = 8 terms. Terms are >= 0, so the float sum of T terms is
+// within (T - 1) * 2^-24 = 4.2e-7 relative, at any row length (without the flush,
+// 4096 equal terms over 16 lanes gave 1.8e-6). The double sums add at most N *
+// 2^-53 (1e-9 at N = 2^23), scaling by 2^(E - M) is exact, and the result is rounded
+// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7) the sum is
+// within 7e-7 of exact; in softmax the exp error of equal terms cancels.
+// Cost: one Flush per accumulator every 8 blocks (see the table).
+//
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4): see test/exp-ulp-sweep.cc; measured
 // on 2026-11-24 over the strided sweep: scalar max 2.16 ULP (bound asserted: 4).
 
@@ -119,6 +131,18 @@ inline float Exp2Clamped(float d) {
   return result;
 }
 
+// Adds the float accumulator (*acc, at exponent e) into the double one (*dacc, at
+// exponent *de) and clears it. Exponents never decrease, so *de <= e: the double part
+// is first scaled down to e (exactly; below 2^-127 it drops, as the float merges do).
+inline void Flush(float* acc, float e, double* dacc, float* de) {
+  if (*de != e) {
+    *dacc *= static_cast<double>(Exp2Clamped(*de - e));
+    *de = e;
+  }
+  *dacc += static_cast<double>(*acc);
+  *acc = 0.0f;
+}
+
 // Adds the term p * 2^n to the accumulator (a, e).
 inline void Accumulate(float* a, float* e, float p, float n) {
   const float m = n > *e ? n : *e;  // false for a NaN n: keeps e
@@ -137,21 +161,52 @@ extern "C" void twopass_f16_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
 
   float vacc0 = 0.0f;
   float vexp0 = -INFINITY;
+  double vdacc0 = 0.0;
+  float vdexp0 = -INFINITY;
   float vacc1 = 0.0f;
   float vexp1 = -INFINITY;
+  double vdacc1 = 0.0;
+  float vdexp1 = -INFINITY;
   float vacc2 = 0.0f;
   float vexp2 = -INFINITY;
+  double vdacc2 = 0.0;
+  float vdexp2 = -INFINITY;
   float vacc3 = 0.0f;
   float vexp3 = -INFINITY;
+  double vdacc3 = 0.0;
+  float vdexp3 = -INFINITY;
   float vacc4 = 0.0f;
   float vexp4 = -INFINITY;
+  double vdacc4 = 0.0;
+  float vdexp4 = -INFINITY;
   float vacc5 = 0.0f;
   float vexp5 = -INFINITY;
+  double vdacc5 = 0.0;
+  float vdexp5 = -INFINITY;
   float vacc6 = 0.0f;
   float vexp6 = -INFINITY;
+  double vdacc6 = 0.0;
+  float vdexp6 = -INFINITY;
   float vacc7 = 0.0f;
   float vexp7 = -INFINITY;
+  double vdacc7 = 0.0;
+  float vdexp7 = -INFINITY;
+  // Blocks since the float accumulators were last flushed into the double ones: each
+  // takes 1 terms per block, at most 8 between flushes.
+  size_t pending = 0;
   for (; batch >= 8 * sizeof(uint16_t); batch -= 8 * sizeof(uint16_t)) {
+    if (pending == 8) {
+      Flush(&vacc0, vexp0, &vdacc0, &vdexp0);
+      Flush(&vacc1, vexp1, &vdacc1, &vdexp1);
+      Flush(&vacc2, vexp2, &vdacc2, &vdexp2);
+      Flush(&vacc3, vexp3, &vdacc3, &vdexp3);
+      Flush(&vacc4, vexp4, &vdacc4, &vdexp4);
+      Flush(&vacc5, vexp5, &vdacc5, &vdexp5);
+      Flush(&vacc6, vexp6, &vdacc6, &vdexp6);
+      Flush(&vacc7, vexp7, &vdacc7, &vdexp7);
+      pending = 0;
+    }
+    pending++;
     float vp0, vn0;
     ExtExp(fp16_ieee_to_fp32_value(input[0]), &vp0, &vn0);
     float vp1, vn1;
@@ -213,20 +268,41 @@ extern "C" void twopass_f16_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
     vacc7 += vp7 * Exp2Clamped(vn7 - vmax7);
     vexp7 = vmax7;
   }
+  // At most 7 remaining elements into accumulator 0: <= 8 terms.
+  Flush(&vacc0, vexp0, &vdacc0, &vdexp0);
   for (; batch != 0; batch -= sizeof(uint16_t)) {
     float vp, vn;
     ExtExp(fp16_ieee_to_fp32_value(*input++), &vp, &vn);
     Accumulate(&vacc0, &vexp0, vp, vn);
   }
 
-  // Merge the accumulators by the same rule.
-  Accumulate(&vacc0, &vexp0, vacc1, vexp1);
-  Accumulate(&vacc0, &vexp0, vacc2, vexp2);
-  Accumulate(&vacc0, &vexp0, vacc3, vexp3);
-  Accumulate(&vacc0, &vexp0, vacc4, vexp4);
-  Accumulate(&vacc0, &vexp0, vacc5, vexp5);
-  Accumulate(&vacc0, &vexp0, vacc6, vexp6);
-  Accumulate(&vacc0, &vexp0, vacc7, vexp7);
-  sum[0] = vacc0;
-  sum[1] = vexp0;
+  // Flush, then merge the accumulators in double: M = max of the exponents,
+  // sum = sum_k d_k * 2^(E_k - M), rounded to float once.
+  Flush(&vacc0, vexp0, &vdacc0, &vdexp0);
+  Flush(&vacc1, vexp1, &vdacc1, &vdexp1);
+  Flush(&vacc2, vexp2, &vdacc2, &vdexp2);
+  Flush(&vacc3, vexp3, &vdacc3, &vdexp3);
+  Flush(&vacc4, vexp4, &vdacc4, &vdexp4);
+  Flush(&vacc5, vexp5, &vdacc5, &vdexp5);
+  Flush(&vacc6, vexp6, &vdacc6, &vdexp6);
+  Flush(&vacc7, vexp7, &vdacc7, &vdexp7);
+  float vmax = vexp0;
+  vmax = vexp1 > vmax ? vexp1 : vmax;
+  vmax = vexp2 > vmax ? vexp2 : vmax;
+  vmax = vexp3 > vmax ? vexp3 : vmax;
+  vmax = vexp4 > vmax ? vexp4 : vmax;
+  vmax = vexp5 > vmax ? vexp5 : vmax;
+  vmax = vexp6 > vmax ? vexp6 : vmax;
+  vmax = vexp7 > vmax ? vexp7 : vmax;
+  double vsum = 0.0;
+  vsum += vdacc0 * static_cast<double>(Exp2Clamped(vexp0 - vmax));
+  vsum += vdacc1 * static_cast<double>(Exp2Clamped(vexp1 - vmax));
+  vsum += vdacc2 * static_cast<double>(Exp2Clamped(vexp2 - vmax));
+  vsum += vdacc3 * static_cast<double>(Exp2Clamped(vexp3 - vmax));
+  vsum += vdacc4 * static_cast<double>(Exp2Clamped(vexp4 - vmax));
+  vsum += vdacc5 * static_cast<double>(Exp2Clamped(vexp5 - vmax));
+  vsum += vdacc6 * static_cast<double>(Exp2Clamped(vexp6 - vmax));
+  vsum += vdacc7 * static_cast<double>(Exp2Clamped(vexp7 - vmax));
+  sum[0] = static_cast<float>(vsum);
+  sum[1] = vmax;
 }

@@ -56,6 +56,18 @@
 // which contributes exactly 0. Accumulators, then lanes, are merged by the same rule;
 // sum[0] = a, sum[1] = E.
 //
+// Accumulation error, worst case (attained by rows of equal values, whose terms all
+// round the same way; tested by EqualValues): each float accumulator lane takes
+// 2 terms per block and is flushed into a double accumulator every
+// 4 blocks, and before the remainder (at most 8 more terms), so it
+// never holds more than T = 8 terms. Terms are >= 0, so the float sum of T terms is
+// within (T - 1) * 2^-24 = 4.2e-7 relative, at any row length (without the flush,
+// 4096 equal terms over 16 lanes gave 1.8e-6). The double sums add at most N *
+// 2^-53 (1e-9 at N = 2^23), scaling by 2^(E - M) is exact, and the result is rounded
+// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7) the sum is
+// within 7e-7 of exact; in softmax the exp error of equal terms cancels.
+// Cost: one Flush per accumulator every 4 blocks (see the table).
+//
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
 // on 2026-11-24: sse2 max 2.16 ULP (bound asserted: 4).
 
@@ -108,6 +120,22 @@ inline __m128 Exp2Clamped(__m128 vd) {
 }
 
 // (a, e) += (b, f) by the extended-exponent rule, per lane.
+// Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
+// (*vdlo: lanes 0-1, *vdhi: lanes 2-3, at exponents *vdexp) and clears it. Exponents
+// never decrease, so *vdexp <= vexp: the double part is first scaled down to vexp
+// (exactly; below 2^-127 it drops, as the float merges do), which is rarely needed.
+inline void Flush(__m128* vacc, __m128 vexp, __m128d* vdlo, __m128d* vdhi, __m128* vdexp) {
+  if (_mm_movemask_ps(_mm_cmpneq_ps(*vdexp, vexp)) != 0) {
+    const __m128 vs = Exp2Clamped(_mm_sub_ps(*vdexp, vexp));
+    *vdlo = _mm_mul_pd(*vdlo, _mm_cvtps_pd(vs));
+    *vdhi = _mm_mul_pd(*vdhi, _mm_cvtps_pd(_mm_movehl_ps(vs, vs)));
+    *vdexp = vexp;
+  }
+  *vdlo = _mm_add_pd(*vdlo, _mm_cvtps_pd(*vacc));
+  *vdhi = _mm_add_pd(*vdhi, _mm_cvtps_pd(_mm_movehl_ps(*vacc, *vacc)));
+  *vacc = _mm_setzero_ps();
+}
+
 inline void Merge(__m128* va, __m128* ve, __m128 vb, __m128 vf) {
   const __m128 vm = _mm_max_ps(vf, *ve);
   *va = _mm_add_ps(_mm_mul_ps(*va, Exp2Clamped(_mm_sub_ps(*ve, vm))),
@@ -125,13 +153,32 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
 
   __m128 vacc0 = _mm_setzero_ps();
   __m128 vexp0 = _mm_set1_ps(-INFINITY);
+  __m128d vdlo0 = _mm_setzero_pd(), vdhi0 = _mm_setzero_pd();
+  __m128 vdexp0 = vexp0;
   __m128 vacc1 = _mm_setzero_ps();
   __m128 vexp1 = _mm_set1_ps(-INFINITY);
+  __m128d vdlo1 = _mm_setzero_pd(), vdhi1 = _mm_setzero_pd();
+  __m128 vdexp1 = vexp1;
   __m128 vacc2 = _mm_setzero_ps();
   __m128 vexp2 = _mm_set1_ps(-INFINITY);
+  __m128d vdlo2 = _mm_setzero_pd(), vdhi2 = _mm_setzero_pd();
+  __m128 vdexp2 = vexp2;
   __m128 vacc3 = _mm_setzero_ps();
   __m128 vexp3 = _mm_set1_ps(-INFINITY);
+  __m128d vdlo3 = _mm_setzero_pd(), vdhi3 = _mm_setzero_pd();
+  __m128 vdexp3 = vexp3;
+  // Blocks since the float accumulators were last flushed into the double ones: each
+  // lane takes 2 terms per block, at most 8 between flushes.
+  size_t pending = 0;
   for (; batch >= 32 * sizeof(float); batch -= 32 * sizeof(float)) {
+    if (pending == 4) {
+      Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+      Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+      Flush(&vacc2, vexp2, &vdlo2, &vdhi2, &vdexp2);
+      Flush(&vacc3, vexp3, &vdlo3, &vdhi3, &vdexp3);
+      pending = 0;
+    }
+    pending++;
     __m128 vp0, vn0;
     ExtExp(_mm_loadu_ps(input + 0), &vp0, &vn0);
     __m128 vp1, vn1;
@@ -181,6 +228,8 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     vacc3 = _mm_add_ps(vacc3, _mm_mul_ps(vp7, Exp2Clamped(_mm_sub_ps(vn7, vmax3))));
     vexp3 = vmax3;
   }
+  // At most 7 whole vectors and the tail into accumulator 0: <= 8 terms.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
     __m128 vp, vn;
     ExtExp(_mm_loadu_ps(input), &vp, &vn);
@@ -196,15 +245,40 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     Merge(&vacc0, &vexp0, vp, vn);
   }
 
-  // Merge the accumulators, then the lanes, by the same rule.
-  Merge(&vacc0, &vexp0, vacc1, vexp1);
-  Merge(&vacc0, &vexp0, vacc2, vexp2);
-  Merge(&vacc0, &vexp0, vacc3, vexp3);
-  __m128 vmax = _mm_max_ps(vexp0, _mm_shuffle_ps(vexp0, vexp0, _MM_SHUFFLE(1, 0, 3, 2)));
+  // Flush, then merge accumulators and lanes in double: M = max of the exponents,
+  // sum = sum_l d_l * 2^(E_l - M), rounded to float once.
+  Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
+  Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
+  Flush(&vacc2, vexp2, &vdlo2, &vdhi2, &vdexp2);
+  Flush(&vacc3, vexp3, &vdlo3, &vdhi3, &vdexp3);
+  __m128 vmax = vexp0;
+  vmax = _mm_max_ps(vexp1, vmax);
+  vmax = _mm_max_ps(vexp2, vmax);
+  vmax = _mm_max_ps(vexp3, vmax);
+  vmax = _mm_max_ps(vmax, _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(1, 0, 3, 2)));
   vmax = _mm_max_ps(vmax, _mm_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
-  __m128 vsum = _mm_mul_ps(vacc0, Exp2Clamped(_mm_sub_ps(vexp0, vmax)));
-  vsum = _mm_add_ps(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(1, 0, 3, 2)));
-  vsum = _mm_add_ss(vsum, _mm_shuffle_ps(vsum, vsum, _MM_SHUFFLE(2, 3, 0, 1)));
-  sum[0] = _mm_cvtss_f32(vsum);
+  __m128d vsum = _mm_setzero_pd();
+  {
+    const __m128 vs = Exp2Clamped(_mm_sub_ps(vexp0, vmax));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdlo0, _mm_cvtps_pd(vs)));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdhi0, _mm_cvtps_pd(_mm_movehl_ps(vs, vs))));
+  }
+  {
+    const __m128 vs = Exp2Clamped(_mm_sub_ps(vexp1, vmax));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdlo1, _mm_cvtps_pd(vs)));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdhi1, _mm_cvtps_pd(_mm_movehl_ps(vs, vs))));
+  }
+  {
+    const __m128 vs = Exp2Clamped(_mm_sub_ps(vexp2, vmax));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdlo2, _mm_cvtps_pd(vs)));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdhi2, _mm_cvtps_pd(_mm_movehl_ps(vs, vs))));
+  }
+  {
+    const __m128 vs = Exp2Clamped(_mm_sub_ps(vexp3, vmax));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdlo3, _mm_cvtps_pd(vs)));
+    vsum = _mm_add_pd(vsum, _mm_mul_pd(vdhi3, _mm_cvtps_pd(_mm_movehl_ps(vs, vs))));
+  }
+  vsum = _mm_add_sd(vsum, _mm_unpackhi_pd(vsum, vsum));
+  sum[0] = static_cast<float>(_mm_cvtsd_f64(vsum));
   sum[1] = _mm_cvtss_f32(vmax);
 }
