@@ -86,8 +86,8 @@ constexpr Choice kChoices[TWOPASS_ISA_COUNT] = {
                    "sse2_p5_u32_acc4", "sse2_p5_u16"},
     /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u32", "avx2_p5_u32_nt", "", "", "", "", "", "",
                    "avx2_p5_u64_acc2", "avx2_p5_u32"},
-    /* avx512f */ {"avx512f_p5_u144_acc3", "avx512f_p5_u128", "avx512f_p5_u128_nt", "", "", "",
-                   "", "", "", "avx512f_p5_u144_acc3", "avx512f_p5_u128"},
+    /* avx512f */ {"avx512f_p5_u128_acc2", "avx512f_p5_u128", "avx512f_p5_u128_nt", "", "", "",
+                   "", "", "", "avx512f_p5_u128_acc2", "avx512f_p5_u128"},
 };
 
 // True when the symbol `symbol` ends in "__" + variant.
