@@ -33,6 +33,8 @@
 //    below 2^-126 come out as correctly scaled denormals). d is NaN only when x is NaN,
 //    and then p is NaN already.
 // 6. y = scalef(p * scale_mantissa, d).
+// When |scale_exponent| <= 2^14 (softmax), the main loop uses the fast form
+// ScaledExtExpFast (steps 1 and 5 reduced to a clamp to +-12000; same bits).
 // 128 elements (16 vectors) per iteration, all loaded before any store (in
 // place); then whole vectors; then the last 1-15 elements with k-masked load/store.
 //
@@ -80,6 +82,27 @@ inline __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
   return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), vd);
 }
 
+// The fast form, valid when |scale_exponent| <= 2^14 (always in softmax: -e of a
+// row whose largest exponent is within 2^14; the general form above serves the rest).
+// x is clamped to [-12000, 12000] instead of +-B, so dx = 0 and d = n + e: every x the
+// clamp changes gives a saturated result either way (below: d <= -17312 + 2^14, +0;
+// above: d >= 17312 - 2^14, +inf), and NaN stays NaN. For the other x, p and n are
+// those of ScaledExtExp: the same bits. 14 vector ops per 16 elements against 16.
+inline __m512 ScaledExtExpFast(__m512 vx, __m512 vs, __m512 ve) {
+  const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(12000.0f),
+                                   _mm512_max_ps(_mm512_set1_ps(-12000.0f), vx));
+  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, _mm512_set1_ps(0x1.715476p+0f)),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-0x1.62E430p-1f), vxc);
+  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(0x1.05C610p-29f), vt);
+  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(0x1.0F9F9Cp-7f), vt, _mm512_set1_ps(0x1.573A1Ap-5f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.555A80p-3f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFDC6p-2f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFFF6p-1f));
+  const __m512 vp = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_add_ps(vn, ve));
+}
+
 }  // namespace
 
 extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128(size_t batch, const float* input, float* output,
@@ -91,6 +114,29 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128(size_t batch, 
 
   const __m512 vs = _mm512_set1_ps(scale_mantissa);
   const __m512 ve = _mm512_set1_ps(scale_exponent);
+  if (scale_exponent >= -0x1p14f && scale_exponent <= 0x1p14f) {
+    for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
+      const __m512 vx0 = _mm512_loadu_ps(input + 0);
+      const __m512 vx1 = _mm512_loadu_ps(input + 16);
+      const __m512 vx2 = _mm512_loadu_ps(input + 32);
+      const __m512 vx3 = _mm512_loadu_ps(input + 48);
+      const __m512 vx4 = _mm512_loadu_ps(input + 64);
+      const __m512 vx5 = _mm512_loadu_ps(input + 80);
+      const __m512 vx6 = _mm512_loadu_ps(input + 96);
+      const __m512 vx7 = _mm512_loadu_ps(input + 112);
+      input += 128;
+
+      _mm512_storeu_ps(output + 0, ScaledExtExpFast(vx0, vs, ve));
+      _mm512_storeu_ps(output + 16, ScaledExtExpFast(vx1, vs, ve));
+      _mm512_storeu_ps(output + 32, ScaledExtExpFast(vx2, vs, ve));
+      _mm512_storeu_ps(output + 48, ScaledExtExpFast(vx3, vs, ve));
+      _mm512_storeu_ps(output + 64, ScaledExtExpFast(vx4, vs, ve));
+      _mm512_storeu_ps(output + 80, ScaledExtExpFast(vx5, vs, ve));
+      _mm512_storeu_ps(output + 96, ScaledExtExpFast(vx6, vs, ve));
+      _mm512_storeu_ps(output + 112, ScaledExtExpFast(vx7, vs, ve));
+      output += 128;
+    }
+  }
   for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
     const __m512 vx0 = _mm512_loadu_ps(input + 0);
     const __m512 vx1 = _mm512_loadu_ps(input + 16);
