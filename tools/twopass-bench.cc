@@ -48,6 +48,7 @@
 #include "tools/bench-util.h"
 #include "tools/memfloor.h"
 #include "twopass.h"
+#include "twopass/cache-info.h"
 #include "twopass/config.h"
 #include "twopass/isa.h"
 #include "twopass/microkernels.h"
@@ -591,9 +592,12 @@ double LoadAverage() {
   return load;
 }
 
+std::string BytesName(size_t bytes);  // below
+
 struct Machine {
   std::string cpu = "unknown";
   size_t l1d = 0, l2 = 0, l3 = 0;
+  std::string cache_sources;  // where l1d/l2/l3 came from
   unsigned cores = 0;
   std::string isas_supported;
   std::string date;
@@ -603,10 +607,19 @@ Machine DescribeMachine() {
   Machine machine;
   if (cpuinfo_initialize()) {
     if (cpuinfo_get_packages_count() != 0) machine.cpu = cpuinfo_get_package(0)->name;
-    if (cpuinfo_get_l1d_caches_count() != 0) machine.l1d = cpuinfo_get_l1d_cache(0)->size;
-    if (cpuinfo_get_l2_caches_count() != 0) machine.l2 = cpuinfo_get_l2_cache(0)->size;
-    if (cpuinfo_get_l3_caches_count() != 0) machine.l3 = cpuinfo_get_l3_cache(0)->size;
     machine.cores = cpuinfo_get_processors_count();
+  }
+  // The sizes the automatic choice uses (cpuinfo, else CPUID, else defaults; L3 capped),
+  // so the header says what the rule saw, not cpuinfo's zeros on VMs.
+  const twopass::CacheSizes& caches = twopass::DetectedCacheSizes();
+  machine.l1d = caches.l1d_bytes;
+  machine.l2 = caches.l2_bytes;
+  machine.l3 = caches.l3_bytes;
+  machine.cache_sources = std::string(twopass::CacheSourceName(caches.l1d_source)) + "/" +
+                          twopass::CacheSourceName(caches.l2_source) + "/" +
+                          twopass::CacheSourceName(caches.l3_source);
+  if (caches.l3_capped) {
+    machine.cache_sources += ", L3 capped from " + BytesName(caches.l3_reported_bytes);
   }
   for (int k = 0; k < TWOPASS_ISA_COUNT; k++) {
     const auto isa = static_cast<enum twopass_isa>(k);
@@ -2188,10 +2201,10 @@ int Main(int argc, char** argv) {
       !((options.csv && options.csv_path.empty()) || (options.json && options.json_path.empty()));
   FILE* info = table_to_stdout ? stdout : stderr;
   const double load = LoadAverage();
-  fprintf(info, "twopass-bench %s on %s (%u processors; L1d %s, L2 %s, L3 %s; ISAs %s)\n",
+  fprintf(info, "twopass-bench %s on %s (%u processors; L1d %s, L2 %s, L3 %s from %s; ISAs %s)\n",
           VersionString().c_str(), machine.cpu.c_str(), machine.cores, BytesName(machine.l1d).c_str(),
           BytesName(machine.l2).c_str(), BytesName(machine.l3).c_str(),
-          machine.isas_supported.c_str());
+          machine.cache_sources.c_str(), machine.isas_supported.c_str());
   fprintf(info, "%zu samples per contender, contenders interleaved; out of cache above %s "
                 "(rotating %s); buffer gap %zu B; %s; load average %.2f%s\n",
           options.repetitions, BytesName(options.cold_above).c_str(),
