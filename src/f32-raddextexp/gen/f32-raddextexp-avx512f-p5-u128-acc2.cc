@@ -86,33 +86,29 @@
 
 namespace {
 
+// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
+inline __m512 ReduceLn2(__m512 vn, __m512 vx) {
+  const __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-0x1.62E430p-1f), vx);
+  return _mm512_fmadd_ps(vn, _mm512_set1_ps(0x1.05C610p-29f), vt);
+}
+
+// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
+inline __m512 ExpPoly(__m512 vt) {
+  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(0x1.0F9F9Cp-7f), vt, _mm512_set1_ps(0x1.573A1Ap-5f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.555A80p-3f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFDC6p-2f));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFFF6p-1f));
+  return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
+}
+
 // exp(x) = p * 2^n_eff per lane, steps 1-4 above.
 inline void ExtExp(__m512 vx, __m512* vp_out, __m512* vn_out) {
-  const __m512 vbound = _mm512_set1_ps(0x1p23f);
-  const __m512 vminus_bound = _mm512_set1_ps(-0x1p23f);
-  const __m512 vlog2e = _mm512_set1_ps(0x1.715476p+0f);
-  const __m512 vminus_ln2_hi = _mm512_set1_ps(-0x1.62E430p-1f);
-  const __m512 vminus_ln2_lo = _mm512_set1_ps(0x1.05C610p-29f);
-  const __m512 vc1 = _mm512_set1_ps(0x1.FFFFF6p-1f);
-  const __m512 vc2 = _mm512_set1_ps(0x1.FFFDC6p-2f);
-  const __m512 vc3 = _mm512_set1_ps(0x1.555A80p-3f);
-  const __m512 vc4 = _mm512_set1_ps(0x1.573A1Ap-5f);
-  const __m512 vc5 = _mm512_set1_ps(0x1.0F9F9Cp-7f);
-  const __m512 vone = _mm512_set1_ps(1.0f);
-
-  const __m512 vxc = _mm512_min_ps(vbound, _mm512_max_ps(vminus_bound, vx));  // NaN stays NaN
+  const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(0x1p23f),
+                                   _mm512_max_ps(_mm512_set1_ps(-0x1p23f), vx));  // NaN stays NaN
   const __m512 vdx = _mm512_sub_ps(vx, vxc);
-  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, vlog2e),
+  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, _mm512_set1_ps(0x1.715476p+0f)),
                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-
-  __m512 vt = _mm512_fmadd_ps(vn, vminus_ln2_hi, vxc);
-  vt = _mm512_fmadd_ps(vn, vminus_ln2_lo, vt);
-
-  __m512 vq = _mm512_fmadd_ps(vc5, vt, vc4);
-  vq = _mm512_fmadd_ps(vq, vt, vc3);
-  vq = _mm512_fmadd_ps(vq, vt, vc2);
-  vq = _mm512_fmadd_ps(vq, vt, vc1);
-  *vp_out = _mm512_fmadd_ps(vq, vt, vone);
+  *vp_out = ExpPoly(ReduceLn2(vn, vxc));
   *vn_out = _mm512_add_ps(vn, vdx);
 }
 
@@ -175,14 +171,7 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
 inline __m512 AddTermFast(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias) {
   const __m512 vs = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(vv), 23));
   const __m512 vn = _mm512_sub_ps(vv, vbias);
-  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-0x1.62E430p-1f), vxc);
-  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(0x1.05C610p-29f), vt);
-  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(0x1.0F9F9Cp-7f), vt, _mm512_set1_ps(0x1.573A1Ap-5f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.555A80p-3f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFDC6p-2f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFFF6p-1f));
-  const __m512 vp = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
-  return _mm512_fmadd_ps(vp, vs, vacc);
+  return _mm512_fmadd_ps(ExpPoly(ReduceLn2(vn, vxc)), vs, vacc);
 }
 
 // (a, e) += (p, n) by the extended-exponent rule, per lane.
