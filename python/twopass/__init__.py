@@ -59,6 +59,8 @@ def _row_view(a: np.ndarray) -> Optional[np.ndarray]:
         view.shape = (-1, channels) if channels else (a.size, 0)
     except AttributeError:
         return None
+    if view.shape[0] > 1 and (view.strides[0] < 0 or view.strides[0] % a.itemsize):
+        return None  # rows backwards or not element-aligned: the library cannot take them
     return view
 
 
