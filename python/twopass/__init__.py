@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _twopass
 
@@ -65,7 +66,7 @@ def _row_view(a: np.ndarray) -> Optional[np.ndarray]:
 
 
 def softmax(
-    x: "np.typing.ArrayLike",
+    x: ArrayLike,
     axis: int = -1,
     out: Optional[np.ndarray] = None,
     algorithm: str = "auto",
@@ -88,7 +89,8 @@ def softmax(
         count from the end.
     out : ndarray, optional
         Where to write the result: same shape and dtype as `x`, writeable. ``out=x``
-        computes in place. Any other overlap with `x` raises ``ValueError``.
+        computes in place. Other overlaps with `x` are not supported (rejected with
+        ``ValueError`` on the no-copy path, where the library sees both buffers).
     algorithm : {"auto", "two_pass", "three_pass_reload", "three_pass_recompute"}, optional
         The library's algorithm; "auto" picks by shape, ISA and cache sizes. All meet the
         same accuracy contract and differ in speed only.
