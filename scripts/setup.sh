@@ -21,6 +21,14 @@ PACKAGES=(
   libbenchmark-dev
   libsimde-dev
   llvm-16
+  python3-dev
+  python3-numpy
+  python3-pip
+  python3-pybind11
+  pybind11-dev
+  python3-pytest
+  python3-setuptools
+  python3-torch
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs every test with Bazel (offline) and the install test
-# (scripts/test-install.sh), then prints the closing line
+# Builds and runs every test with Bazel (offline), the install test
+# (scripts/test-install.sh) and the Python package's pytest suite (python/tests), then prints the closing line
 # `N passed, N failed, N skipped` counting test cases and install checks. Exit code
 # 0 only when nothing failed. Extra arguments are passed to `bazel test`.
 set -uo pipefail
@@ -28,9 +28,49 @@ read -r install_passed install_failed < <(sed -n \
   's/^install: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$install_log")
 read -r passed failed skipped < <(echo "$counts" | sed -n \
   's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p')
+
+# Then the Python package (python/): the extension module built in place with CMake for
+# Debian's Python (/usr/bin/python3, never a pyenv one first on PATH) and the pytest suite
+# in python/tests. Its test cases (JUnit XML) are added to the counts; a build that fails,
+# a pytest that cannot run or reports nothing, or a pytest exit code that its report
+# does not explain counts as one failure.
+py_passed=0 py_failed=1 py_skipped=0
+py_xml=$(mktemp --suffix=.xml)
+trap 'rm -f "$log" "$install_log" "$py_xml"' EXIT
+if cmake -S python -B python/build/cmake-tests -G Ninja -DCMAKE_BUILD_TYPE=Release \
+     -DPYTHON_EXECUTABLE=/usr/bin/python3 >/dev/null &&
+   cmake --build python/build/cmake-tests --target _twopass; then
+  PYTHONPATH="$(pwd)/python${PYTHONPATH:+:$PYTHONPATH}" /usr/bin/python3 -m pytest -q \
+    -p no:cacheprovider --junitxml="$py_xml" python/tests 2>&1
+  py_status=$?
+  read -r py_passed py_failed py_skipped < <(/usr/bin/python3 - "$py_xml" "$py_status" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+path, status = sys.argv[1], int(sys.argv[2])
+try:
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    tests = sum(int(s.get("tests", 0)) for s in suites)
+    failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    passed = tests - failed - skipped
+except (OSError, ET.ParseError, ValueError):
+    passed, failed, skipped = 0, 1, 0
+if (status != 0 and failed == 0) or passed + failed + skipped == 0:
+    failed += 1
+print(passed, failed, skipped)
+PY
+  )
+  echo "python: ${py_passed:-0} passed, ${py_failed:-1} failed, ${py_skipped:-0} skipped"
+else
+  echo "python: the extension module did not build"
+fi
+[ "${py_failed:-1}" -eq 0 ] || count_status=1
+
 # A count that cannot be read is one failure.
-echo "$(( ${passed:-0} + ${install_passed:-0} )) passed," \
-  "$(( ${failed:-1} + ${install_failed:-1} )) failed, ${skipped:-0} skipped"
+echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} )) passed," \
+  "$(( ${failed:-1} + ${install_failed:-1} + ${py_failed:-1} )) failed," \
+  "$(( ${skipped:-0} + ${py_skipped:-0} )) skipped"
 
 if [ -n "${CI:-}" ]; then
   bazel shutdown >/dev/null 2>&1 || true

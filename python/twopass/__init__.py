@@ -1,0 +1,195 @@
+"""TwoPass softmax for NumPy arrays (and PyTorch tensors through ``twopass.torch``).
+
+The computation runs in the TwoPass C library (Two-Pass softmax, vectorised for
+scalar/SSE2/AVX2/AVX512F, chosen at run time); see ``softmax``.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _twopass
+
+__all__ = ["softmax", "isa", "library_version", "ALGORITHMS"]
+
+#: Names accepted by ``softmax(algorithm=...)`` and the library flag of each.
+ALGORITHMS = {
+    "auto": 0,
+    "two_pass": _twopass.FLAG_ALGORITHM_TWO_PASS,
+    "three_pass_reload": _twopass.FLAG_ALGORITHM_THREE_PASS_RELOAD,
+    "three_pass_recompute": _twopass.FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+}
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+
+
+def isa() -> str:
+    """Return the instruction set whose kernels are used.
+
+    Returns
+    -------
+    str
+        ``"scalar"``, ``"sse2"``, ``"avx2"`` or ``"avx512f"``; capped by the environment
+        variable ``TWOPASS_MAX_ISA`` read when the library initialises (first call).
+
+    Raises
+    ------
+    RuntimeError
+        If ``TWOPASS_MAX_ISA`` names an ISA this CPU lacks.
+    ValueError
+        If ``TWOPASS_MAX_ISA`` names no known ISA.
+    """
+    return _twopass.isa()
+
+
+def library_version() -> str:
+    """Return the version of the linked TwoPass library as ``"MAJOR.MINOR.PATCH"``."""
+    return _twopass.version()
+
+
+def _row_view(a: np.ndarray) -> Optional[np.ndarray]:
+    """A 2-D view (rows, last axis) of ``a`` sharing its memory, or None if none exists."""
+    channels = a.shape[-1]
+    if channels > 1 and a.strides[-1] != a.itemsize:
+        return None
+    view = a.view()
+    try:
+        # Assigning the shape never copies: it fails when no view is possible.
+        view.shape = (-1, channels) if channels else (a.size, 0)
+    except AttributeError:
+        return None
+    if view.shape[0] > 1 and (view.strides[0] < 0 or view.strides[0] % a.itemsize):
+        return None  # rows backwards or not element-aligned: the library cannot take them
+    return view
+
+
+def softmax(
+    x: ArrayLike,
+    axis: int = -1,
+    out: Optional[np.ndarray] = None,
+    algorithm: str = "auto",
+    threads: Optional[int] = None,
+    *,
+    masked_row_zero: bool = False,
+) -> np.ndarray:
+    """Compute the softmax of an array along one axis.
+
+    ``y = exp(x) / sum(exp(x), axis)``, computed by the TwoPass library in single
+    precision (sums of long rows merged in double) and never overflowing.
+
+    Parameters
+    ----------
+    x : array_like
+        Input of dtype float32 or float16 (any object with the buffer protocol or the
+        array interface; other dtypes are rejected, not converted). At least 1-D.
+    axis : int, optional
+        The axis along which softmax is computed; default the last. Negative values
+        count from the end.
+    out : ndarray, optional
+        Where to write the result: same shape and dtype as `x`, writeable. ``out=x``
+        computes in place. Other overlaps with `x` are not supported (rejected with
+        ``ValueError`` on the no-copy path, where the library sees both buffers).
+    algorithm : {"auto", "two_pass", "three_pass_reload", "three_pass_recompute"}, optional
+        The library's algorithm; "auto" picks by shape, ISA and cache sizes. All meet the
+        same accuracy contract and differ in speed only.
+    threads : int, optional
+        None (default): a process-wide pool of one thread per core, created on first
+        use. 1: the calling thread only. N > 1: a pool of N threads (created once and
+        cached). Results are bitwise identical for any thread count.
+    masked_row_zero : bool, optional
+        If True, a row whose inputs are all -inf gives zeros instead of NaN
+        (fully masked attention rows).
+
+    Returns
+    -------
+    ndarray
+        The softmax of `x`, with its shape and dtype (`out` if it was given).
+
+    Raises
+    ------
+    ValueError
+        For a dtype other than float32/float16, a 0-d input, an axis out of range, an
+        `out` of another shape or dtype or read-only, overlapping buffers, an unknown
+        `algorithm` or a bad `threads` (the message names the library status).
+    MemoryError
+        If the library cannot allocate its scratch space.
+
+    Notes
+    -----
+    The computation runs with the GIL released. Along the last axis nothing is copied
+    when the rows can be described by one row stride (C-contiguous arrays, slices of
+    rows, arrays with a sliced last axis...); otherwise, and for any other axis, the
+    input is first copied into a C-contiguous array with `axis` moved last (and the
+    result copied back into `out`), which costs one extra read and write of the data.
+
+    Special values follow the library's contract: a NaN makes its whole row NaN, -inf
+    gives 0, k entries +inf get 1/k each, and a row of only -inf gives NaN (or zeros
+    with ``masked_row_zero=True``). With r the float64 softmax, float32 results satisfy
+    ``max|y - r| <= 1e-6 * max(r)`` per row, float16 results are within 1 half-precision
+    ULP of r.
+
+    Examples
+    --------
+    >>> import numpy as np, twopass
+    >>> twopass.softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    array([0.09003058, 0.24472846, 0.66524094], dtype=float32)
+    """
+    a = np.asarray(x)
+    if a.dtype not in _DTYPES:
+        raise ValueError(f"softmax: dtype must be float32 or float16, got {a.dtype}")
+    if a.ndim == 0:
+        raise ValueError("softmax: x must have at least one dimension")
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise ValueError(f"softmax: axis must be an int, got {axis!r}")
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"softmax: axis {axis} is out of range for {a.ndim} dimensions")
+    axis = int(axis) % a.ndim
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
+        raise ValueError(
+            f"softmax: algorithm must be one of {sorted(ALGORITHMS)}, got {algorithm!r}")
+    flags = ALGORITHMS[algorithm] | (_twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0)
+    if threads is None:
+        pool = 0
+    elif isinstance(threads, (int, np.integer)) and not isinstance(threads, bool) and threads >= 1:
+        pool = int(threads)
+    else:
+        raise ValueError(f"softmax: threads must be None or an int >= 1, got {threads!r}")
+    if out is None:
+        out = np.empty(a.shape, dtype=a.dtype)
+    else:
+        if not isinstance(out, np.ndarray):
+            raise ValueError(f"softmax: out must be a numpy.ndarray, got {type(out).__name__}")
+        if out.shape != a.shape or out.dtype != a.dtype:
+            raise ValueError(f"softmax: out has shape {out.shape} and dtype {out.dtype}, "
+                             f"x has {a.shape} and {a.dtype}")
+        if not out.flags.writeable:
+            raise ValueError("softmax: out is read-only")
+    if a.size == 0:
+        return out
+
+    if axis == a.ndim - 1:
+        rows_in = _row_view(a)
+        rows_out = _row_view(out)
+        if rows_in is not None and rows_out is not None:
+            _twopass.softmax_rows(rows_in, rows_out, flags, pool)
+            return out
+        if rows_out is not None and not np.shares_memory(a, out):
+            _twopass.softmax_rows(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out,
+                                  flags, pool)
+            return out
+    # The general path: a C-contiguous copy with the axis last, computed in place.
+    moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
+    rows = moved.reshape(-1, moved.shape[-1])
+    _twopass.softmax_rows(rows, rows, flags, pool)
+    np.copyto(out, np.moveaxis(moved, -1, axis))
+    return out
+
+
+def __getattr__(name: str):
+    # ``twopass.torch`` is imported on first use only (importing torch takes seconds).
+    if name == "torch":
+        import importlib
+        return importlib.import_module(".torch", __name__)
+    raise AttributeError(f"module 'twopass' has no attribute {name!r}")

@@ -1,0 +1,11 @@
+"""Type stub of the compiled module twopass._twopass."""
+import numpy as np
+
+FLAG_ALGORITHM_TWO_PASS: int
+FLAG_ALGORITHM_THREE_PASS_RELOAD: int
+FLAG_ALGORITHM_THREE_PASS_RECOMPUTE: int
+FLAG_MASKED_ROW_ZERO: int
+
+def softmax_rows(x: np.ndarray, out: np.ndarray, flags: int, threads: int) -> None: ...
+def isa() -> str: ...
+def version() -> str: ...
