@@ -21,6 +21,11 @@ PACKAGES=(
   libbenchmark-dev
   libsimde-dev
   llvm-16
+  # Sanitizer builds (.bazelrc --config=asan/tsan): clang, its sanitizer runtimes and
+  # llvm-symbolizer for readable reports.
+  clang-14
+  libclang-rt-14-dev
+  llvm-14
 )
 
 missing=()
