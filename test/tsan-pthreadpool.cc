@@ -29,28 +29,38 @@ using Parallelize2d = void (*)(pthreadpool_t, pthreadpool_task_2d_t, void*, size
 using Parallelize1dTile1d = void (*)(pthreadpool_t, pthreadpool_task_1d_tile_1d_t, void*,
                                      size_t, size_t, uint32_t);
 
+// Two sync objects per call, so that tasks never synchronize with each other through
+// the annotations: `start` is released by the caller only and acquired by each task,
+// `end` is released by each task and acquired by the caller only.
+struct Edges {
+  char start;
+  char end;
+};
+
 struct Task2d {
   pthreadpool_task_2d_t task;
   void* context;
+  Edges edges;
 };
 
 void Run2d(void* argument, size_t i, size_t j) {
   Task2d* wrapped = static_cast<Task2d*>(argument);
-  __tsan_acquire(wrapped);  // after the caller's writes
+  __tsan_acquire(&wrapped->edges.start);  // after the caller's writes
   wrapped->task(wrapped->context, i, j);
-  __tsan_release(wrapped);  // before the caller continues
+  __tsan_release(&wrapped->edges.end);  // before the caller continues
 }
 
 struct Task1dTile1d {
   pthreadpool_task_1d_tile_1d_t task;
   void* context;
+  Edges edges;
 };
 
 void Run1dTile1d(void* argument, size_t start, size_t count) {
   Task1dTile1d* wrapped = static_cast<Task1dTile1d*>(argument);
-  __tsan_acquire(wrapped);
+  __tsan_acquire(&wrapped->edges.start);
   wrapped->task(wrapped->context, start, count);
-  __tsan_release(wrapped);
+  __tsan_release(&wrapped->edges.end);
 }
 
 }  // namespace
@@ -59,10 +69,10 @@ extern "C" void pthreadpool_parallelize_2d(pthreadpool_t pool, pthreadpool_task_
                                            void* context, size_t range_i, size_t range_j,
                                            uint32_t flags) {
   static const auto real = Real<Parallelize2d>("pthreadpool_parallelize_2d");
-  Task2d wrapped{task, context};
-  __tsan_release(&wrapped);
+  Task2d wrapped{task, context, {}};
+  __tsan_release(&wrapped.edges.start);
   real(pool, Run2d, &wrapped, range_i, range_j, flags);
-  __tsan_acquire(&wrapped);
+  __tsan_acquire(&wrapped.edges.end);
 }
 
 extern "C" void pthreadpool_parallelize_1d_tile_1d(pthreadpool_t pool,
@@ -70,8 +80,8 @@ extern "C" void pthreadpool_parallelize_1d_tile_1d(pthreadpool_t pool,
                                                    void* context, size_t range, size_t tile,
                                                    uint32_t flags) {
   static const auto real = Real<Parallelize1dTile1d>("pthreadpool_parallelize_1d_tile_1d");
-  Task1dTile1d wrapped{task, context};
-  __tsan_release(&wrapped);
+  Task1dTile1d wrapped{task, context, {}};
+  __tsan_release(&wrapped.edges.start);
   real(pool, Run1dTile1d, &wrapped, range, tile, flags);
-  __tsan_acquire(&wrapped);
+  __tsan_acquire(&wrapped.edges.end);
 }
