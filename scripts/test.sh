@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds and runs every test with Bazel (offline), the install test
-# (scripts/test-install.sh) and the Python package's pytest suite (python/tests), then prints the closing line
-# `N passed, N failed, N skipped` counting test cases and install checks. Exit code
-# 0 only when nothing failed. Extra arguments are passed to `bazel test`.
+# (scripts/test-install.sh) and the Python package's pytest suite (python/tests); in CI
+# (env CI set) also the operator and kernel tests under asan+ubsan and the threading
+# tests under tsan (scripts/test-sanitizers.sh). Then prints the closing line
+# `N passed, N failed, N skipped` counting test cases, install checks, Python and
+# sanitizer test cases. Exit code 0 only when nothing failed. Extra arguments are
+# passed to the plain `bazel test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,10 +70,25 @@ else
 fi
 [ "${py_failed:-1}" -eq 0 ] || count_status=1
 
+# In CI, the tests again under the sanitizers (clang-14 builds, their own bazel-out
+# directories); their test cases are added to the counts. A build failure there is a
+# failure here.
+san_passed=0 san_failed=0 san_skipped=0
+if [ -n "${CI:-}" ]; then
+  san_log=$(mktemp)
+  scripts/test-sanitizers.sh 2>&1 | tee "$san_log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || count_status=1
+  san_passed="" san_failed="" san_skipped=""
+  read -r san_passed san_failed san_skipped < <(sed -n \
+    's/^sanitizers: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p' \
+    "$san_log")
+  rm -f "$san_log"
+fi
+
 # A count that cannot be read is one failure.
-echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} )) passed," \
-  "$(( ${failed:-1} + ${install_failed:-1} + ${py_failed:-1} )) failed," \
-  "$(( ${skipped:-0} + ${py_skipped:-0} )) skipped"
+echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} + ${san_passed:-0} )) passed," \
+  "$(( ${failed:-1} + ${install_failed:-1} + ${py_failed:-1} + ${san_failed:-1} )) failed," \
+  "$(( ${skipped:-0} + ${py_skipped:-0} + ${san_skipped:-0} )) skipped"
 
 if [ -n "${CI:-}" ]; then
   bazel shutdown >/dev/null 2>&1 || true

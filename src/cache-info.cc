@@ -193,7 +193,9 @@ const CacheSizes& DetectedCacheSizes() {
 }
 
 uint64_t TwoPassAboveRowBytes(enum twopass_isa isa, const CacheSizes& caches) {
-  const int index = static_cast<int>(isa);
+  // Bits, not an enum load: values outside 0..3 are undefined as the enum in C++.
+  int index;
+  memcpy(&index, &isa, sizeof(index));
   if (index < 0 || index >= TWOPASS_ISA_COUNT) return UINT64_MAX;
   const double multiple = kTwoPassAboveLlcMultiple[index];
   if (multiple == kNever) return UINT64_MAX;

@@ -9,6 +9,8 @@
 // best lower ISA that has one (logged at info level).
 #include "twopass/config.h"
 
+#include <string.h>
+
 #include <atomic>
 
 #include "twopass/log.h"
@@ -226,7 +228,9 @@ std::atomic<size_t> g_nt_threshold{kDefaultNtThresholdBytes};
 }  // namespace
 
 const KernelConfig* GetKernelConfig(enum twopass_isa isa) {
-  const int index = static_cast<int>(isa);
+  // Bits, not an enum load: values outside 0..3 are undefined as the enum in C++.
+  int index;
+  memcpy(&index, &isa, sizeof(index));
   if (index < 0 || index >= TWOPASS_ISA_COUNT) return nullptr;
   // Built once, on first use; immutable afterwards.
   static const ConfigSlot* const slots = [] {
@@ -288,7 +292,9 @@ extern "C" enum twopass_status twopass_internal_set_isa(enum twopass_isa isa) {
     TWOPASS_LOG_ERROR("internal_set_isa: library not initialized");
     return twopass_status_uninitialized;
   }
-  const int index = static_cast<int>(isa);
+  // Bits, not an enum load: values outside 0..3 are undefined as the enum in C++.
+  int index;
+  memcpy(&index, &isa, sizeof(index));
   if (index < 0 || index >= TWOPASS_ISA_COUNT) {
     TWOPASS_LOG_ERROR("internal_set_isa: isa (%d) is not an ISA", index);
     return twopass_status_invalid_parameter;

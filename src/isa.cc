@@ -20,8 +20,14 @@ constexpr const char* kIsaNames[TWOPASS_ISA_COUNT] = {"scalar", "sse2", "avx2", 
 
 }  // namespace
 
+// The functions of this library that range-check an enum twopass_isa argument read it
+// as an int with memcpy (see twopass_isa_to_string).
+static_assert(sizeof(enum twopass_isa) == sizeof(int), "enum twopass_isa is an int");
+
 extern "C" const char* twopass_isa_to_string(enum twopass_isa isa) {
-  const int index = static_cast<int>(isa);
+  // Bits, not an enum load: values outside 0..3 are undefined as the enum in C++.
+  int index;
+  memcpy(&index, &isa, sizeof(index));
   return (index >= 0 && index < TWOPASS_ISA_COUNT) ? kIsaNames[index] : "unknown";
 }
 
@@ -37,6 +43,10 @@ extern "C" int twopass_isa_from_string(const char* name, enum twopass_isa* isa) 
 }
 
 extern "C" int twopass_isa_supported(enum twopass_isa isa) {
+  // Bits, not an enum load (as twopass_isa_to_string): any int is answered.
+  int index;
+  memcpy(&index, &isa, sizeof(index));
+  if (index < 0 || index >= TWOPASS_ISA_COUNT) return 0;
   switch (isa) {
     case twopass_isa_scalar:
       return 1;

@@ -114,7 +114,12 @@ extern "C" enum twopass_status twopass_set_log_level(enum twopass_log_level leve
                     twopass_log_level_info == static_cast<int>(twopass::LogLevel::kInfo) &&
                     twopass_log_level_debug == static_cast<int>(twopass::LogLevel::kDebug),
                 "public and internal log levels must agree");
-  const int value = static_cast<int>(level);
+  // The argument's bits are read without loading it as the enum: in C++ a value outside
+  // the enum's range (0..7 here, no fixed underlying type) is undefined behaviour, and
+  // UBSan's -fsanitize=enum stops on such a load; a C caller may pass any int.
+  static_assert(sizeof(level) == sizeof(int), "enum twopass_log_level is passed as an int");
+  int value;
+  memcpy(&value, &level, sizeof(value));
   if (value < static_cast<int>(twopass_log_level_none) ||
       value > static_cast<int>(twopass_log_level_debug)) {
     TWOPASS_LOG_ERROR("set_log_level: level (%d) is not a twopass_log_level", value);
