@@ -144,6 +144,12 @@ inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m51
 // (clamp, dx, round, scalef and the delayed maximum).
 constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
 
+// |v| per lane (the sign bit cleared; AVX512F has no vandps, which needs AVX512DQ).
+inline __m512 Abs(__m512 v) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
+}
+
 // Bias and clamp of the fast form for the accumulator (*vacc, *vexp). First, lanes
 // more than 256 binades below the largest exponent of the accumulator (-FLT_MAX:
 // nothing but -inf so far) restart at (0, that exponent): what they hold is below
@@ -157,9 +163,7 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
       _mm512_cmp_ps_mask(vmax, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
-  const __m512 vabs = _mm512_castsi512_ps(
-      _mm512_and_si512(_mm512_castps_si512(*vexp), _mm512_set1_epi32(0x7FFFFFFF)));
-  const __mmask16 vok = _mm512_cmp_ps_mask(vabs, _mm512_set1_ps(0x1p21f), _CMP_LE_OQ);
+  const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p21f), _CMP_LE_OQ);
   *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(0x1.8000FEp23f),
                               *vexp);
   *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(127.0f)),
@@ -202,10 +206,8 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
     const __m512 vn_first = _mm512_roundscale_ps(
         _mm512_mul_ps(vx_first, _mm512_set1_ps(0x1.715476p+0f)),
         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __mmask16 vsmall = _mm512_cmp_ps_mask(
-        _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vx_first),
-                                             _mm512_set1_epi32(0x7FFFFFFF))),
-        _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
+    const __mmask16 vsmall =
+        _mm512_cmp_ps_mask(Abs(vx_first), _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
     const __m512 vexp_first = _mm512_mask_mov_ps(_mm512_set1_ps(-FLT_MAX), vsmall, vn_first);
     vexp0 = vexp_first;
     vexp1 = vexp_first;
