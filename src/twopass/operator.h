@@ -1,4 +1,5 @@
-// The operator object behind twopass_operator_t (internal).
+// The operator object behind twopass_operator_t, and the run context its reshape
+// resolves (internal).
 #pragma once
 
 #include <stddef.h>
@@ -10,7 +11,7 @@
 namespace twopass {
 
 // Marks a constructed operator; cleared by delete. Liveness itself is decided by the
-// registry in softmax-nc.cc (a freed operator must not be read).
+// registry in src/operators/softmax-nc.cc (a freed operator must not be read).
 constexpr uint32_t kOperatorMagic = 0x54575053u;  // "TWPS"
 
 enum class OperatorType : uint32_t {
@@ -38,24 +39,102 @@ enum class OperatorState : uint32_t {
   kReady = 2,
 };
 
-// Result of the first pass over one chunk of a row.
-//   two-pass:   (a, b) = (m, e), the chunk's sum of exp is m * 2^e;
-//   three-pass: a = max of the chunk, b = sum of exp(x - row max) over the chunk.
+// Result of one reduction phase over one chunk of a row. Which field a phase writes
+// is part of its algorithm:
+//   two-pass pass 1:  the chunk's sum of exp(x) is m * 2^e;
+//   three-pass:       max of the chunk (max pass), then sum of exp(x - row max) over
+//                     the chunk (sum pass; the max stays readable).
 struct ChunkPartial {
-  float a;
-  float b;
+  union {
+    float m;
+    float max;
+  };
+  union {
+    float e;
+    float sum;
+  };
 };
 
-// What a row needs for its last pass, decided after merging its partials.
+// What a row needs for its next phase, decided by merging its partials.
 enum class RowKind : uint32_t {
-  kNormal = 0,   // fast path with (a, b) below
+  kNormal = 0,   // the phases go on with the fields below
   kSpecial = 1,  // NaN / inf / fully masked / huge magnitude: slow path of its own
 };
 struct RowPlan {
-  // two-pass: (scale mantissa, scale exponent); three-pass: (row max, 1 / sum).
-  float a;
-  float b;
+  //   two-pass:   the row's scale 1 / sum = scale_m * 2^scale_e;
+  //   three-pass: the row's maximum, then 1 / sum of exp(x - max).
+  union {
+    float scale_m;
+    float max;
+  };
+  union {
+    float scale_e;
+    float inv_sum;
+  };
   RowKind kind;
+};
+
+struct RunContext;
+
+// One phase of an algorithm: a kernel call per chunk of a row, then, for reduction
+// phases, a merge of the row's chunk partials (in chunk order, on one thread) into the
+// row's plan. A merge may mark the row special: its remaining phases are skipped and
+// the operation's special-row path writes it instead.
+using ChunkFn = void (*)(const RunContext& context, size_t row, size_t chunk,
+                         const RowPlan& plan, ChunkPartial* partial);
+using MergeFn = void (*)(const ChunkPartial* partials, size_t count, RowPlan* plan);
+struct Phase {
+  ChunkFn chunk;
+  MergeFn merge;  // nullptr for the last phase (it writes the output)
+};
+
+// An algorithm: its phases in order. The last phase has no merge.
+struct PhaseList {
+  const Phase* phases;
+  size_t count;
+};
+
+// Writes a row that a merge marked special; `partials` is scratch for num_chunks
+// partials. Reads the whole input row before writing (in-place safe).
+using SpecialRowFn = void (*)(const RunContext& context, size_t row, ChunkPartial* partials);
+
+// Everything a run needs, resolved once by reshape (setup fills in the tensors): the
+// phase list and kernels for the element type, algorithm and store policy, and the
+// sizes. Nothing on the hot path decides any of this again.
+struct RunContext {
+  PhaseList phases;
+  // The exact three-pass form for rows whose magnitude is beyond two-pass's range
+  // (used by special_row); its merges never mark a row with a finite maximum special.
+  PhaseList recompute_phases;
+  SpecialRowFn special_row;
+  // Kernels: the operator's ISA, with the last pass's stores (regular or
+  // non-temporal) already chosen where the family has both.
+  const KernelConfig* config;
+  twopass_f32_vscaleextexp_ukernel_fn vscaleextexp;
+  twopass_f32_vscale_ukernel_fn vscale;
+  // The last pass streams its output (non-temporal stores, or bigger pool tasks so
+  // that their closing sfence is rare): every task of the last phase ends with an sfence.
+  bool stream_output;
+  uint32_t flags;  // TWOPASS_FLAG_MASKED_ROW_ZERO for the special rows
+
+  size_t element_size;  // bytes
+  size_t channels;
+  size_t input_stride;   // elements
+  size_t output_stride;  // elements
+  size_t batch_size;
+  // Rows are processed in num_chunks chunks of chunk_size elements (the last may be
+  // shorter); both depend on channels only, which makes results independent of the
+  // thread count.
+  size_t chunk_size;
+  size_t num_chunks;
+  // Scratch for multi-chunk rows (nullptr when num_chunks == 1):
+  // partials[row * num_chunks + chunk] and row_plans[row].
+  ChunkPartial* partials;
+  RowPlan* row_plans;
+
+  // Tensors (setup).
+  const void* input;
+  void* output;
 };
 
 }  // namespace twopass
@@ -68,27 +147,10 @@ struct twopass_operator {
   twopass::OperatorState state;
   // Kernels of the ISA active at create; never changes afterwards.
   const twopass::KernelConfig* config;
-
-  // Shape (reshape).
-  size_t channels;
-  size_t input_stride;   // elements
-  size_t output_stride;  // elements
-  size_t batch_size;
+  // Resolved by reshape.
   twopass::Algorithm algorithm;
-  // Rows are processed in num_chunks chunks of chunk_size elements (the last may be
-  // shorter); both depend on channels only, which makes results independent of the
-  // thread count.
-  size_t chunk_size;
-  size_t num_chunks;
-
-  // Scratch, allocated by reshape when num_chunks > 1 (single-chunk rows need none):
-  // partials[row * num_chunks + chunk] and row_plans[row].
-  twopass::ChunkPartial* partials;
-  size_t partials_capacity;  // entries
-  twopass::RowPlan* row_plans;
-  size_t row_plans_capacity;  // entries
-
-  // Tensors (setup).
-  const void* input;
-  void* output;
+  twopass::RunContext context;
+  // Capacity of the scratch in context (entries); kept, not shrunk, across reshapes.
+  size_t partials_capacity;
+  size_t row_plans_capacity;
 };

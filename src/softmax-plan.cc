@@ -1,0 +1,131 @@
+// Softmax planning (twopass/softmax-plan.h): chunk plan, automatic choice, merges.
+#include "twopass/softmax-plan.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "twopass/cache-info.h"
+
+namespace twopass {
+namespace {
+
+size_t DivideRoundUp(size_t n, size_t d) { return n / d + (n % d != 0); }
+
+// sum = mantissa * 2^exponent with mantissa in [0.5, 1), like frexp but inline for
+// the positive normal doubles the merge produces (frexp is a library call, and this
+// runs once per row: it matters for short rows).
+inline double SplitExponent(double sum, int* exponent) {
+  uint64_t bits;
+  memcpy(&bits, &sum, sizeof(bits));
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  if (biased == 0 || biased == 0x7FF) return frexp(sum, exponent);
+  *exponent = biased - 1022;
+  bits = (bits & ~(uint64_t{0x7FF} << 52)) | (uint64_t{1022} << 52);
+  memcpy(&sum, &bits, sizeof(sum));
+  return sum;
+}
+
+}  // namespace
+
+// Why 4096: it bounded the f32 accumulators' drift before pass 1 flushed them into
+// double (issue 15); chunks stay the unit of parallelism of split rows, and the
+// boundaries stay as they were so that results stay bitwise the same.
+void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks) {
+  const size_t count = DivideRoundUp(channels, kMaxChunkElements);
+  const size_t size = DivideRoundUp(DivideRoundUp(channels, count), kChunkGranularity) *
+                      kChunkGranularity;  // <= kMaxChunkElements, a multiple of 64
+  *chunk_size = size;
+  *num_chunks = DivideRoundUp(channels, size);
+}
+
+// Every algorithm meets the same accuracy contract, so this is about speed only, and
+// it depends only on the shape, the ISA and the CPU's cache sizes (never on the pool),
+// so results stay bitwise identical for any thread count.
+// f32: two-pass when one row's input + output exceed a per-ISA multiple of the last-level
+// cache (RuleChoosesTwoPass in src/cache-info.cc, with the measured crossovers): in
+// cache reload wins, out of cache two-pass moves 12 bytes per element against 20.
+// f16 operators have only two-pass kernels of their own (three-pass converts through
+// a stack buffer), so they always use two-pass.
+Algorithm ChooseAlgorithm(ElementType element_type, size_t channels,
+                          const KernelConfig& config) {
+  if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
+  const uint64_t row_bytes = uint64_t{channels} * 2 * sizeof(float);  // input + output
+  return RuleChoosesTwoPass(config.isa, row_bytes, DetectedCacheSizes())
+             ? Algorithm::kTwoPass
+             : Algorithm::kThreePassReload;
+}
+
+const char* AlgorithmName(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::kTwoPass:
+      return "two-pass";
+    case Algorithm::kThreePassReload:
+      return "three-pass-reload";
+    case Algorithm::kThreePassRecompute:
+      return "three-pass-recompute";
+  }
+  return "unknown";
+}
+
+// sum_c m_c * 2^(e_c - E) in double with E = max e_c; the plan is 1/m, -e of the double
+// sum normalized to [0.5, 1).
+void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  float emax = -INFINITY;
+  for (size_t c = 0; c < count; c++) {
+    const float m = partials[c].m;
+    const float e = partials[c].e;
+    // NaN m (NaN input), +inf e (+inf input), or anything outside the pass-1 contract.
+    if (!(m >= 0.0f && m < INFINITY) || isnan(e) || e == INFINITY) {
+      plan->kind = RowKind::kSpecial;
+      return;
+    }
+    if (m > 0.0f && e > emax) emax = e;
+  }
+  // emax == -inf: every chunk summed to exactly 0 (only -inf, or kernel underflow).
+  if (!(emax >= -kMaxTwoPassExponent && emax <= kMaxTwoPassExponent)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  double sum = 0.0;
+  for (size_t c = 0; c < count; c++) {
+    const float m = partials[c].m;
+    if (m == 0.0f) continue;
+    const float shift = partials[c].e - emax;  // integer-valued, <= 0
+    if (shift < -1100.0f) continue;          // below double's range: contributes 0
+    // (shift 0, always the case for single-chunk rows, needs no ldexp call)
+    sum += shift == 0.0f ? static_cast<double>(m)
+                         : ldexp(static_cast<double>(m), static_cast<int>(shift));
+  }
+  int exponent;
+  const double mantissa = SplitExponent(sum, &exponent);  // sum = mantissa * 2^exponent
+  plan->scale_m = static_cast<float>(1.0 / mantissa);
+  plan->scale_e = -(emax + static_cast<float>(exponent));
+}
+
+// A NaN anywhere wins; the row goes on when its maximum is finite.
+void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  float max = -INFINITY;
+  for (size_t c = 0; c < count; c++) {
+    const float m = partials[c].max;
+    if (isnan(m)) {
+      plan->kind = RowKind::kSpecial;
+      return;
+    }
+    max = m > max ? m : max;
+  }
+  if (!isfinite(max)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  plan->max = max;
+}
+
+// sum >= 1 since exp(max - max) = 1.
+void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double sum = 0.0;
+  for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  plan->inv_sum = static_cast<float>(1.0 / sum);
+}
+
+}  // namespace twopass

@@ -1,0 +1,14 @@
+// Softmax as phase lists for the operator runner (src/softmax-phases.cc).
+#pragma once
+
+#include "twopass/operator.h"
+
+namespace twopass {
+
+// Fills the run context's algorithm part: the phase list of `algorithm` for
+// `element_type` (f16 runs both three-pass flags in the recompute form), the
+// special-row path, and the last pass's store policy and kernels. Needs config,
+// batch_size and channels set; call again when the shape changes.
+void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* context);
+
+}  // namespace twopass

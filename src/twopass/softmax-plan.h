@@ -1,0 +1,39 @@
+// Softmax planning: how rows are cut into chunks, which algorithm the automatic choice
+// runs, and how the chunk partials of a row merge into its plan (src/softmax-plan.cc).
+#pragma once
+
+#include <stddef.h>
+
+#include "twopass/config.h"
+#include "twopass/operator.h"
+
+namespace twopass {
+
+// Largest chunk and its granularity (whole cache lines).
+constexpr size_t kMaxChunkElements = 4096;
+constexpr size_t kChunkGranularity = 64;
+
+// The two-pass reduction t = x - n*ln2 keeps exp within a few ULP up to |x| = 1e4,
+// i.e. |n| <= 1e4 * log2(e) = 14426.95. A row whose dominant exponent is beyond that
+// is recomputed with three-pass (x - max is small and exact there).
+constexpr float kMaxTwoPassExponent = 14427.0f;
+
+// Chunks of at most kMaxChunkElements, as equal as the granularity allows. Depends on
+// channels only.
+void PlanChunks(size_t channels, size_t* chunk_size, size_t* num_chunks);
+
+// The automatic choice between the algorithms (no TWOPASS_FLAG_ALGORITHM_* given).
+Algorithm ChooseAlgorithm(ElementType element_type, size_t channels, const KernelConfig& config);
+
+const char* AlgorithmName(Algorithm algorithm);
+
+// Merges (MergeFn of twopass/operator.h), in chunk order, in double precision.
+// Two-pass pass 1 -> (scale_m, scale_e), or special for NaN, +inf, all-zero sums or
+// exponents beyond kMaxTwoPassExponent.
+void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Three-pass max pass -> max, or special unless the maximum is finite.
+void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Three-pass sum pass -> inv_sum.
+void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
+
+}  // namespace twopass
