@@ -217,7 +217,7 @@ std::atomic<const KernelConfig*> g_active{nullptr};
 // (the no-math floor kernel takes 0.49 instead of 0.39 ns/element) and streamed ones
 // do not. Both gains need the fence per pool task instead of per kernel call (with a
 // fence per call, 65536 x 1000 was 11% slower than regular stores, and the others
-// 2-3%), and tasks of >= 16384 elements (softmax-nc.cc, kStreamTaskElements).
+// 2-3%), and tasks of >= 16384 elements (src/runner.cc, kStreamTaskElements).
 // The threshold is this machine's L3, 32 MiB: smaller outputs can still be in cache
 // when the caller reads them (streaming evicts them). A constant, not cpuinfo's L3:
 // the Zen 5 VMs report the host's 508 MiB there while holding 16-32 MiB effectively.

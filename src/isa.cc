@@ -9,7 +9,7 @@
 
 namespace {
 
-bool cpuinfo_ready() {
+bool CpuinfoReady() {
   static std::once_flag once;
   static bool ok = false;
   std::call_once(once, [] { ok = cpuinfo_initialize(); });
@@ -51,12 +51,12 @@ extern "C" int twopass_isa_supported(enum twopass_isa isa) {
     case twopass_isa_scalar:
       return 1;
     case twopass_isa_sse2:
-      return cpuinfo_ready() && cpuinfo_has_x86_sse2();
+      return CpuinfoReady() && cpuinfo_has_x86_sse2();
     case twopass_isa_avx2:
-      return cpuinfo_ready() && cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3() &&
+      return CpuinfoReady() && cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3() &&
              cpuinfo_has_x86_f16c();
     case twopass_isa_avx512f:
-      return cpuinfo_ready() && cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx2() &&
+      return CpuinfoReady() && cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx2() &&
              cpuinfo_has_x86_fma3() && cpuinfo_has_x86_f16c();
   }
   return 0;

@@ -23,7 +23,7 @@
 
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
-#include "vscaleextexp-tester.h"
+#include "vscaleextexp-microkernel-tester.h"
 
 namespace twopass {
 namespace testing {
@@ -52,7 +52,7 @@ struct Result {
 TEST(ExpUlpSweep, AllVariantsWithinBound) {
   std::vector<const Kernel*> kernels;
   for (const Kernel& k : kKernels) {
-    if (twopass_isa_supported(k.isa)) kernels.push_back(&k);
+    if (testing::IsaUnderTest(k.isa)) kernels.push_back(&k);
   }
   if (kernels.empty()) GTEST_SKIP() << "no f32-vscaleextexp variant runs on this CPU";
 

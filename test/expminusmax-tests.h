@@ -5,7 +5,7 @@
 //   ExpMinusMaxTest         every family
 //   ExpMinusMaxInPlaceTest  families with an output (raddstore, vscale)
 //   ExpMinusMaxScaleTest    vscaleexpminusmax
-// Contract and tolerances: see expminusmax-tester.h.
+// Contract and tolerances: see expminusmax-microkernel-tester.h.
 #pragma once
 
 #include <float.h>
@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "expminusmax-tester.h"
+#include "expminusmax-microkernel-tester.h"
 #include "guarded-buffer.h"
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
@@ -48,14 +48,14 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxScaleTest);
 TEST_P(ExpMinusMaxTest, ExactTile) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  ExpMinusMaxTester().elements(k.tile).iterations(3).Test(k);
+  ExpMinusMaxMicrokernelTester().elements(k.tile).iterations(3).Test(k);
 }
 
 TEST_P(ExpMinusMaxTest, EveryTailLengthGuardAfter) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
-    ExpMinusMaxTester().elements(n).guard(Guard::kAfter).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).guard(Guard::kAfter).Test(k);
   }
 }
 
@@ -63,7 +63,7 @@ TEST_P(ExpMinusMaxTest, EveryTailLengthGuardBefore) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
-    ExpMinusMaxTester().elements(n).guard(Guard::kBefore).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).guard(Guard::kBefore).Test(k);
   }
 }
 
@@ -72,7 +72,7 @@ TEST_P(ExpMinusMaxTest, TileMultiples) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t m = 4; m <= 16; m *= 2) {
     for (size_t n : {m * k.tile - 1, m * k.tile, m * k.tile + 1}) {
-      ExpMinusMaxTester().elements(n).iterations(2).Test(k);
+      ExpMinusMaxMicrokernelTester().elements(n).iterations(2).Test(k);
     }
   }
 }
@@ -82,7 +82,10 @@ TEST_P(ExpMinusMaxTest, Primes) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 61, 67, 127, 131, 257, 509, 1021,
                    2039, 4093}) {
-    ExpMinusMaxTester().elements(n).guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter).Test(k);
+    ExpMinusMaxMicrokernelTester()
+        .elements(n)
+        .guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter)
+        .Test(k);
   }
 }
 
@@ -90,7 +93,7 @@ TEST_P(ExpMinusMaxTest, LongRowsSmallRange) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {1000, 4093, 4096}) {
-    ExpMinusMaxTester().elements(n).input_range(-10.0f, 10.0f).iterations(5).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).input_range(-10.0f, 10.0f).iterations(5).Test(k);
   }
 }
 
@@ -98,7 +101,7 @@ TEST_P(ExpMinusMaxTest, LongRowsLargeRange) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {1000, 4093, 4096}) {
-    ExpMinusMaxTester().elements(n).input_range(-1.0e4f, 1.0e4f).iterations(5).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).input_range(-1.0e4f, 1.0e4f).iterations(5).Test(k);
   }
 }
 
@@ -107,7 +110,7 @@ TEST_P(ExpMinusMaxTest, LongRowsNarrowRange) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {4093, 4096}) {
-    ExpMinusMaxTester().elements(n).input_range(-1.0f, 0.0f).iterations(5).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).input_range(-1.0f, 0.0f).iterations(5).Test(k);
   }
 }
 
@@ -115,7 +118,7 @@ TEST_P(ExpMinusMaxTest, LongRowsMixedScales) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {1000, 4093, 4096}) {
-    ExpMinusMaxTester().elements(n).mixed_scales(true).iterations(5).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).mixed_scales(true).iterations(5).Test(k);
   }
 }
 
@@ -125,16 +128,20 @@ TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float offset : {60.0f, 77.0f, 87.0f}) {
     for (size_t n : {k.tile + 1, size_t{1000}}) {
-      ExpMinusMaxTester().elements(n).input_range(-10.0f, 10.0f).max_offset(offset).Test(k);
+      ExpMinusMaxMicrokernelTester()
+          .elements(n)
+          .input_range(-10.0f, 10.0f)
+          .max_offset(offset)
+          .Test(k);
     }
   }
-  // Inputs straddling the flush threshold (u = -126.5, expminusmax-tester.h): ±0.05
+  // Inputs straddling the flush threshold (u = -126.5, expminusmax-microkernel-tester.h): ±0.05
   // spans flushed, ambiguous and kept terms, subnormal results among the kept ones;
   // max 0 (reference k*ln2) and max 2^14 (reference max itself).
   for (float max : {0.0f, 0x1p14f}) {
-    const float boundary = ExpMinusMaxTester::FlushBoundary(max);
+    const float boundary = ExpMinusMaxMicrokernelTester::FlushBoundary(max);
     for (size_t n : {k.tile, k.tile + 3}) {
-      ExpMinusMaxTester()
+      ExpMinusMaxMicrokernelTester()
           .elements(n)
           .input_range(boundary - 0.05f, boundary + 0.05f)
           .max(max)
@@ -153,7 +160,11 @@ TEST_P(ExpMinusMaxTest, LargeMagnitudeRows) {
                               {16280.0f, 16383.0f}, {-16383.0f, -16300.0f}};
   for (const auto& range : kRanges) {
     for (size_t n : {k.tile + 1, size_t{1000}}) {
-      ExpMinusMaxTester().elements(n).input_range(range[0], range[1]).iterations(2).Test(k);
+      ExpMinusMaxMicrokernelTester()
+          .elements(n)
+          .input_range(range[0], range[1])
+          .iterations(2)
+          .Test(k);
     }
   }
 }
@@ -171,7 +182,7 @@ TEST_P(ExpMinusMaxTest, SpecialValuesAtEveryTailLane) {
       const size_t tail_start = n > width + n % width ? n - width - n % width : 0;
       for (size_t position = 0; position < n; position++) {
         if (position != 0 && position != n / 2 && position < tail_start) continue;
-        ExpMinusMaxTester().elements(n).special(position, special).Test(k);
+        ExpMinusMaxMicrokernelTester().elements(n).special(position, special).Test(k);
       }
     }
   }
@@ -182,7 +193,7 @@ TEST_P(ExpMinusMaxTest, SpecialValuesInLongRows) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   const size_t n = 4093;
   for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
-    ExpMinusMaxTester()
+    ExpMinusMaxMicrokernelTester()
         .elements(n)
         .guard(guard)
         .input_range(-1.0e4f, 1.0e4f)
@@ -193,7 +204,7 @@ TEST_P(ExpMinusMaxTest, SpecialValuesInLongRows) {
         .special(n - 2, -std::numeric_limits<float>::infinity())
         .special(n - 1, -FLT_MAX)
         .Test(k);
-    ExpMinusMaxTester()
+    ExpMinusMaxMicrokernelTester()
         .elements(n)
         .guard(guard)
         .special(n - 1, std::numeric_limits<float>::quiet_NaN())
@@ -205,7 +216,7 @@ TEST_P(ExpMinusMaxTest, NaNMax) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {size_t{1}, k.tile - 1 + (k.tile == 1), k.tile, 2 * k.tile + 1}) {
-    ExpMinusMaxTester().elements(n).max(std::numeric_limits<float>::quiet_NaN()).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).max(std::numeric_limits<float>::quiet_NaN()).Test(k);
   }
 }
 
@@ -215,7 +226,9 @@ TEST_P(ExpMinusMaxTest, PlusInfinityInputAndMax) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {size_t{1}, k.tile, 2 * k.tile + 1}) {
-    ExpMinusMaxTester().elements(n).special(n / 2, std::numeric_limits<float>::infinity())
+    ExpMinusMaxMicrokernelTester()
+        .elements(n)
+        .special(n / 2, std::numeric_limits<float>::infinity())
         .Test(k);
   }
 }
@@ -226,7 +239,10 @@ TEST_P(ExpMinusMaxTest, AllMinusInfinity) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {size_t{1}, k.tile, 2 * k.tile + 1}) {
-    ExpMinusMaxTester().elements(n).fill(-std::numeric_limits<float>::infinity()).Test(k);
+    ExpMinusMaxMicrokernelTester()
+        .elements(n)
+        .fill(-std::numeric_limits<float>::infinity())
+        .Test(k);
   }
 }
 
@@ -235,7 +251,7 @@ TEST_P(ExpMinusMaxTest, AllEqualInputs) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float value : {0.0f, -3.5f, 1.0e30f, -FLT_MAX}) {
     for (size_t n : {k.tile + 1, size_t{4096}}) {
-      ExpMinusMaxTester().elements(n).fill(value).Test(k);
+      ExpMinusMaxMicrokernelTester().elements(n).fill(value).Test(k);
     }
   }
 }
@@ -245,11 +261,11 @@ TEST_P(ExpMinusMaxInPlaceTest, InPlace) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 2 * k.tile + VectorWidth(k.isa); n++) {
-    ExpMinusMaxTester().elements(n).inplace(true).Test(k);
+    ExpMinusMaxMicrokernelTester().elements(n).inplace(true).Test(k);
   }
   for (size_t n : {1021, 4096}) {
     for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
-      ExpMinusMaxTester()
+      ExpMinusMaxMicrokernelTester()
           .elements(n)
           .inplace(true)
           .guard(guard)
@@ -266,8 +282,8 @@ TEST_P(ExpMinusMaxScaleTest, Scales) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float scale : {1.0f, 0.5f, 3.0f, 1.0e-3f, 1.0e-20f, 0.0f}) {
     for (size_t n : {k.tile - 1 + (k.tile == 1), k.tile + 1, size_t{1000}}) {
-      ExpMinusMaxTester().elements(n).scale(scale).Test(k);
-      ExpMinusMaxTester().elements(n).scale(scale).input_range(-100.0f, 0.0f).Test(k);
+      ExpMinusMaxMicrokernelTester().elements(n).scale(scale).Test(k);
+      ExpMinusMaxMicrokernelTester().elements(n).scale(scale).input_range(-100.0f, 0.0f).Test(k);
     }
   }
 }
@@ -275,7 +291,7 @@ TEST_P(ExpMinusMaxScaleTest, Scales) {
 TEST_P(ExpMinusMaxScaleTest, NaNScale) {
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  ExpMinusMaxTester()
+  ExpMinusMaxMicrokernelTester()
       .elements(k.tile + 1)
       .scale(std::numeric_limits<float>::quiet_NaN())
       .Test(k);

@@ -1,7 +1,7 @@
 // Tests of every f16-raddextexp variant listed in src/f16-raddextexp/f16-raddextexp.inc.
 //
 // Rows are halves; the reference and the contract checks are those of the f32 family
-// (CheckRaddextexp in raddextexp-tester.h) applied to the exactly widened inputs. On
+// (CheckRaddextexp in raddextexp-microkernel-tester.h) applied to the exactly widened inputs. On
 // top, every f16 variant must agree bit for bit with the f32 variant of the same name
 // on the widened row: the templates are shared and widening is exact, so any
 // difference is a conversion or tail-handling bug.
@@ -19,7 +19,7 @@
 
 #include "f16-test-util.h"
 #include "guarded-buffer.h"
-#include "raddextexp-tester.h"
+#include "raddextexp-microkernel-tester.h"
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
 
@@ -140,7 +140,7 @@ TEST_P(F16RaddextexpTest, Accuracy4096NearlyEqualTerms) {
 
 // Every tail length against a guard page after and before the row.
 // Rows of equal halves, every length up to 4096 and beyond (see EqualRowValues in
-// raddextexp-tester.h); the reference uses the value the half widens to.
+// raddextexp-microkernel-tester.h); the reference uses the value the half widens to.
 TEST_P(F16RaddextexpTest, EqualValues) {
   const std::vector<size_t> lengths = EqualRowLengths();
   std::vector<uint16_t> row(lengths.back());

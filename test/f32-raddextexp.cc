@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "raddextexp-tester.h"
+#include "raddextexp-microkernel-tester.h"
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
 
@@ -34,7 +34,10 @@ class F32RaddextexpTest : public ::testing::TestWithParam<Kernel> {
 
 TEST_P(F32RaddextexpTest, RangeMinus10To10) {
   for (size_t n : TileSizes(kernel().tile)) {
-    RaddextexpTester().elements(n).input_range(-10.0f, 10.0f).Test(kernel().fn, kernel().name);
+    RAddExtExpMicrokernelTester()
+        .elements(n)
+        .input_range(-10.0f, 10.0f)
+        .Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
@@ -42,33 +45,42 @@ TEST_P(F32RaddextexpTest, RangeMinus10To10) {
 // Float exp overflows here: only the extended exponent keeps the sum finite.
 TEST_P(F32RaddextexpTest, Range90To100) {
   for (size_t n : TileSizes(kernel().tile)) {
-    RaddextexpTester().elements(n).input_range(90.0f, 100.0f).Test(kernel().fn, kernel().name);
+    RAddExtExpMicrokernelTester()
+        .elements(n)
+        .input_range(90.0f, 100.0f)
+        .Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
 
 TEST_P(F32RaddextexpTest, RangeMinus1e4To1e4) {
   for (size_t n : TileSizes(kernel().tile)) {
-    RaddextexpTester().elements(n).input_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
+    RAddExtExpMicrokernelTester()
+        .elements(n)
+        .input_range(-1e4f, 1e4f)
+        .Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
 
 TEST_P(F32RaddextexpTest, MixedScales) {
   for (size_t n : TileSizes(kernel().tile)) {
-    RaddextexpTester().elements(n).mixed_range(-1e4f, 1e4f).Test(kernel().fn, kernel().name);
+    RAddExtExpMicrokernelTester()
+        .elements(n)
+        .mixed_range(-1e4f, 1e4f)
+        .Test(kernel().fn, kernel().name);
     if (HasFailure()) return;
   }
 }
 
 // The hardest case for the 1e-6 bound: 4096 terms of similar size.
 TEST_P(F32RaddextexpTest, Accuracy4096NearlyEqualTerms) {
-  const double error = RaddextexpTester()
+  const double error = RAddExtExpMicrokernelTester()
                            .elements(4096)
                            .mixed_range(-3.0f, 3.0f)
                            .iterations(20)
                            .Test(kernel().fn, kernel().name);
-  const double error_flat = RaddextexpTester()
+  const double error_flat = RAddExtExpMicrokernelTester()
                                 .elements(4096)
                                 .input_range(-0.5f, 0.5f)
                                 .iterations(20)
@@ -103,7 +115,8 @@ TEST_P(F32RaddextexpTest, GuardPagesEveryTail) {
   const size_t tile = kernel().tile;
   for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
     for (size_t n = 1; n <= 2 * tile; n++) {
-      RaddextexpTester().elements(n).guard(guard).iterations(1).Test(kernel().fn, kernel().name);
+      RAddExtExpMicrokernelTester().elements(n).guard(guard).iterations(1).Test(kernel().fn,
+                                                                                kernel().name);
       if (HasFailure()) return;
     }
   }
@@ -130,10 +143,10 @@ TEST_P(F32RaddextexpTest, SpecialValuesEveryPosition) {
         std::vector<float> r = row;
         r[position] = special;
         for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
-          RaddextexpTester().guard(guard).TestRow(
+          RAddExtExpMicrokernelTester().guard(guard).TestRow(
               kernel().fn, r,
-              std::string(kernel().name) + " n=" + std::to_string(n) + " special=" +
-                  Hex(special) + " at " + std::to_string(position));
+              std::string(kernel().name) + " n=" + std::to_string(n) + " special=" + Hex(special) +
+                  " at " + std::to_string(position));
         }
         if (HasFailure()) return;
       }
@@ -196,8 +209,8 @@ TEST_P(F32RaddextexpTest, AllHugeFinite) {
   for (float value : {-FLT_MAX, -1e9f, -1e5f, 1e5f, 1e9f, FLT_MAX}) {
     for (size_t n : {size_t(1), kernel().tile, 2 * kernel().tile + 3}) {
       std::vector<float> row(n, value);
-      RaddextexpTester().TestRow(kernel().fn, row,
-                                 std::string(kernel().name) + " all " + Hex(value));
+      RAddExtExpMicrokernelTester().TestRow(kernel().fn, row,
+                                            std::string(kernel().name) + " all " + Hex(value));
       if (HasFailure()) return;
     }
   }
@@ -209,11 +222,11 @@ TEST_P(F32RaddextexpTest, NanAndInfinityTogether) {
   std::vector<float> row(n, 1.0f);
   row[0] = NAN;
   row[n - 1] = -INFINITY;
-  RaddextexpTester().TestRow(kernel().fn, row, "NaN and -inf");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, row, "NaN and -inf");
   row[n / 2] = INFINITY;
-  RaddextexpTester().TestRow(kernel().fn, row, "NaN, +inf and -inf");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, row, "NaN, +inf and -inf");
   std::vector<float> infs(n, INFINITY);
-  RaddextexpTester().TestRow(kernel().fn, infs, "all +inf");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, infs, "all +inf");
 }
 
 // Rows whose maximum keeps growing, jumps far up mid-row, or starts after a masked
@@ -224,18 +237,19 @@ TEST_P(F32RaddextexpTest, GrowingMaximaAndMaskedPrefixes) {
   const size_t n = 8 * tile + 3;
   std::vector<float> row(n);
   for (size_t i = 0; i < n; i++) row[i] = -3000.0f + 6000.0f * static_cast<float>(i) / n;
-  RaddextexpTester().TestRow(kernel().fn, row, "ascending -3000..3000");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, row, "ascending -3000..3000");
   std::reverse(row.begin(), row.end());
-  RaddextexpTester().TestRow(kernel().fn, row, "descending 3000..-3000");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, row, "descending 3000..-3000");
   std::mt19937 rng(TestSeed());
   std::uniform_real_distribution<float> uniform(-10.0f, 10.0f);
   for (float& v : row) v = uniform(rng);
   for (size_t i = 3 * tile; i < 4 * tile; i++) row[i] += 200.0f;  // 288 binades up
-  RaddextexpTester().TestRow(kernel().fn, row, "jump of +200 mid-row");
+  RAddExtExpMicrokernelTester().TestRow(kernel().fn, row, "jump of +200 mid-row");
   for (size_t prefix : {tile, 2 * tile + 5}) {
     std::vector<float> masked = row;
     for (size_t i = 0; i < prefix; i++) masked[i] = -INFINITY;
-    RaddextexpTester().TestRow(kernel().fn, masked, "-inf prefix " + std::to_string(prefix));
+    RAddExtExpMicrokernelTester().TestRow(kernel().fn, masked,
+                                          "-inf prefix " + std::to_string(prefix));
   }
 }
 
@@ -250,11 +264,11 @@ TEST_P(F32RaddextexpTest, NanAndInfinitySameLane) {
       std::vector<float> row(n, 0.5f);
       row[start + 1] = NAN;
       row[start + 1 + gap] = INFINITY;
-      RaddextexpTester().TestRow(kernel().fn, row,
-                                 "NaN then +inf, gap " + std::to_string(gap));
+      RAddExtExpMicrokernelTester().TestRow(kernel().fn, row,
+                                            "NaN then +inf, gap " + std::to_string(gap));
       std::swap(row[start + 1], row[start + 1 + gap]);
-      RaddextexpTester().TestRow(kernel().fn, row,
-                                 "+inf then NaN, gap " + std::to_string(gap));
+      RAddExtExpMicrokernelTester().TestRow(kernel().fn, row,
+                                            "+inf then NaN, gap " + std::to_string(gap));
     }
   }
 }
@@ -281,7 +295,7 @@ TEST(F32RaddextexpConsistency, AllVariantsAgree) {
       long double reference = 0.0L;
       std::string reference_name;
       for (const Kernel& k : kKernels) {
-        if (!twopass_isa_supported(k.isa)) continue;
+        if (!testing::IsaUnderTest(k.isa)) continue;
         float sum[2];
         k.fn(n * sizeof(float), row.data(), sum);
         const long double log_value = logl(sum[0]) + static_cast<long double>(sum[1]) * M_LN2l;

@@ -1,5 +1,5 @@
 // Tests of every f32-rmax kernel listed in src/f32-rmax/f32-rmax.inc.
-// Contract: see f32-rmax-tester.h.
+// Contract: see rmax-microkernel-tester.h.
 
 #include <float.h>
 #include <stddef.h>
@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "expminusmax-tester.h"  // VectorWidth
-#include "f32-rmax-tester.h"
+#include "expminusmax-microkernel-tester.h"  // VectorWidth
+#include "rmax-microkernel-tester.h"
 #include "guarded-buffer.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
@@ -35,7 +35,7 @@ class F32RMaxTest : public ::testing::TestWithParam<Kernel> {};
 TEST_P(F32RMaxTest, ExactTile) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  F32RMaxTester().elements(k.tile).iterations(5).Test(k.fn);
+  RMaxMicrokernelTester().elements(k.tile).iterations(5).Test(k.fn);
 }
 
 TEST_P(F32RMaxTest, EveryTailLength) {
@@ -43,7 +43,7 @@ TEST_P(F32RMaxTest, EveryTailLength) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
     for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
-      F32RMaxTester().elements(n).guard(guard).iterations(2).Test(k.fn);
+      RMaxMicrokernelTester().elements(n).guard(guard).iterations(2).Test(k.fn);
     }
   }
 }
@@ -53,11 +53,14 @@ TEST_P(F32RMaxTest, TileMultiplesAndPrimes) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t m : {4, 8, 16}) {
     for (size_t n : {m * k.tile - 1, m * k.tile, m * k.tile + 1}) {
-      F32RMaxTester().elements(n).iterations(2).Test(k.fn);
+      RMaxMicrokernelTester().elements(n).iterations(2).Test(k.fn);
     }
   }
   for (size_t n : {2, 3, 5, 7, 11, 13, 17, 31, 61, 127, 257, 1021, 4093, 65537}) {
-    F32RMaxTester().elements(n).guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter).Test(k.fn);
+    RMaxMicrokernelTester()
+        .elements(n)
+        .guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter)
+        .Test(k.fn);
   }
 }
 
@@ -65,9 +68,9 @@ TEST_P(F32RMaxTest, Ranges) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {k.tile + 1, size_t{4096}}) {
-    F32RMaxTester().elements(n).input_range(-1.0e4f, 1.0e4f).iterations(3).Test(k.fn);
-    F32RMaxTester().elements(n).input_range(-1.0e4f, -1.0e3f).iterations(3).Test(k.fn);
-    F32RMaxTester().elements(n).input_range(-FLT_MAX, FLT_MAX).iterations(3).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).input_range(-1.0e4f, 1.0e4f).iterations(3).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).input_range(-1.0e4f, -1.0e3f).iterations(3).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).input_range(-FLT_MAX, FLT_MAX).iterations(3).Test(k.fn);
   }
 }
 
@@ -77,7 +80,7 @@ TEST_P(F32RMaxTest, MaximumAtEveryPosition) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 2 * k.tile + VectorWidth(k.isa); n++) {
     for (size_t position = 0; position < n; position++) {
-      F32RMaxTester().elements(n).special(position, 100.0f).Test(k.fn);
+      RMaxMicrokernelTester().elements(n).special(position, 100.0f).Test(k.fn);
     }
   }
 }
@@ -89,7 +92,7 @@ TEST_P(F32RMaxTest, SpecialValuesAtEveryPosition) {
     SCOPED_TRACE(::testing::Message() << "special value " << special);
     for (size_t n = 1; n <= 2 * k.tile + VectorWidth(k.isa); n++) {
       for (size_t position = 0; position < n; position++) {
-        F32RMaxTester().elements(n).special(position, special).Test(k.fn);
+        RMaxMicrokernelTester().elements(n).special(position, special).Test(k.fn);
       }
     }
   }
@@ -100,9 +103,9 @@ TEST_P(F32RMaxTest, NaNAmongLargerValues) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n : {k.tile, 3 * k.tile + 1, size_t{4093}}) {
-    F32RMaxTester().elements(n).special(0, kNaN).Test(k.fn);
-    F32RMaxTester().elements(n).special(n - 1, kNaN).special(0, kInf).Test(k.fn);
-    F32RMaxTester().elements(n).fill(kNaN).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).special(0, kNaN).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).special(n - 1, kNaN).special(0, kInf).Test(k.fn);
+    RMaxMicrokernelTester().elements(n).fill(kNaN).Test(k.fn);
   }
 }
 
@@ -111,7 +114,7 @@ TEST_P(F32RMaxTest, SingleValueRows) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float value : {-kInf, kInf, -FLT_MAX, 0.0f, -0.0f, 1.0e-40f, -1.0e-40f}) {
     for (size_t n : {size_t{1}, k.tile, 2 * k.tile + 3}) {
-      F32RMaxTester().elements(n).fill(value).Test(k.fn);
+      RMaxMicrokernelTester().elements(n).fill(value).Test(k.fn);
     }
   }
 }

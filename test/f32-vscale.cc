@@ -1,5 +1,5 @@
 // Tests of every f32-vscale kernel listed in src/f32-vscale/f32-vscale.inc.
-// Contract: see f32-vscale-tester.h.
+// Contract: see vscale-microkernel-tester.h.
 
 #include <float.h>
 #include <stddef.h>
@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "expminusmax-tester.h"  // VectorWidth
-#include "f32-vscale-tester.h"
+#include "expminusmax-microkernel-tester.h"  // VectorWidth
+#include "vscale-microkernel-tester.h"
 #include "guarded-buffer.h"
 #include "twopass/microkernels.h"
 #include "twopass/ukernel-list.h"
@@ -39,7 +39,7 @@ class F32VScaleTest : public ::testing::TestWithParam<Kernel> {};
 TEST_P(F32VScaleTest, ExactTile) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  F32VScaleTester().elements(k.tile).iterations(3).Test(k.fn);
+  VScaleMicrokernelTester().elements(k.tile).iterations(3).Test(k.fn);
 }
 
 TEST_P(F32VScaleTest, EveryTailLength) {
@@ -47,8 +47,8 @@ TEST_P(F32VScaleTest, EveryTailLength) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
     for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
-      F32VScaleTester().elements(n).guard(guard).Test(k.fn);
-      F32VScaleTester().elements(n).guard(guard).inplace(true).Test(k.fn);
+      VScaleMicrokernelTester().elements(n).guard(guard).Test(k.fn);
+      VScaleMicrokernelTester().elements(n).guard(guard).inplace(true).Test(k.fn);
     }
   }
 }
@@ -58,12 +58,15 @@ TEST_P(F32VScaleTest, TileMultiplesAndPrimes) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t m : {4, 8, 16}) {
     for (size_t n : {m * k.tile - 1, m * k.tile, m * k.tile + 1}) {
-      F32VScaleTester().elements(n).Test(k.fn);
+      VScaleMicrokernelTester().elements(n).Test(k.fn);
     }
   }
   for (size_t n : {2, 3, 5, 7, 11, 13, 17, 31, 61, 127, 257, 1021, 4093, 65537}) {
-    F32VScaleTester().elements(n).guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter).Test(k.fn);
-    F32VScaleTester().elements(n).inplace(true).Test(k.fn);
+    VScaleMicrokernelTester()
+        .elements(n)
+        .guard(n % 4 == 1 ? Guard::kBefore : Guard::kAfter)
+        .Test(k.fn);
+    VScaleMicrokernelTester().elements(n).inplace(true).Test(k.fn);
   }
 }
 
@@ -72,7 +75,7 @@ TEST_P(F32VScaleTest, Scales) {
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (float scale : {1.0f, -2.5f, 1.0e-3f, 1.0e30f, 1.0e-30f, 0.0f, -0.0f, kInf, kNaN}) {
     for (size_t n : {k.tile + 1, size_t{1000}}) {
-      F32VScaleTester().elements(n).scale(scale).input_range(-1.0e4f, 1.0e4f).Test(k.fn);
+      VScaleMicrokernelTester().elements(n).scale(scale).input_range(-1.0e4f, 1.0e4f).Test(k.fn);
     }
   }
 }
@@ -84,7 +87,11 @@ TEST_P(F32VScaleTest, SpecialValuesAtEveryPosition) {
     SCOPED_TRACE(::testing::Message() << "special value " << special);
     for (size_t n = 1; n <= 2 * k.tile + VectorWidth(k.isa); n++) {
       for (size_t position = 0; position < n; position++) {
-        F32VScaleTester().elements(n).special(position, special).inplace(n % 2 == 0).Test(k.fn);
+        VScaleMicrokernelTester()
+            .elements(n)
+            .special(position, special)
+            .inplace(n % 2 == 0)
+            .Test(k.fn);
       }
     }
   }

@@ -11,7 +11,7 @@
 
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
-#include "vscaleextexp-tester.h"
+#include "vscaleextexp-microkernel-tester.h"
 
 namespace twopass {
 namespace testing {
@@ -29,7 +29,7 @@ class F32VscaleextexpTest : public ::testing::TestWithParam<Kernel> {
  protected:
   void SetUp() override { TWOPASS_TEST_REQUIRES_ISA(GetParam().isa); }
   const Kernel& kernel() const { return GetParam(); }
-  void RunSizes(VscaleextexpTester tester) {
+  void RunSizes(VScaleExtExpMicrokernelTester tester) {
     for (size_t n : TileSizes(kernel().tile)) {
       tester.elements(n).Test(kernel().fn, kernel().isa, kernel().name);
       if (HasFailure()) return;
@@ -38,29 +38,29 @@ class F32VscaleextexpTest : public ::testing::TestWithParam<Kernel> {
 };
 
 TEST_P(F32VscaleextexpTest, RangeMinus10To10) {
-  RunSizes(VscaleextexpTester().input_range(-10.0f, 10.0f));
+  RunSizes(VScaleExtExpMicrokernelTester().input_range(-10.0f, 10.0f));
 }
 
 TEST_P(F32VscaleextexpTest, Range90To100) {
-  RunSizes(VscaleextexpTester().input_range(90.0f, 100.0f));
+  RunSizes(VScaleExtExpMicrokernelTester().input_range(90.0f, 100.0f));
 }
 
 TEST_P(F32VscaleextexpTest, RangeMinus1e4To1e4) {
-  RunSizes(VscaleextexpTester().input_range(-1e4f, 1e4f));
+  RunSizes(VScaleExtExpMicrokernelTester().input_range(-1e4f, 1e4f));
 }
 
 TEST_P(F32VscaleextexpTest, MixedScales) {
-  RunSizes(VscaleextexpTester().mixed_range(-1e4f, 1e4f));
+  RunSizes(VScaleExtExpMicrokernelTester().mixed_range(-1e4f, 1e4f));
 }
 
 // Scale (1, 0): plain exp, where float exp is representable.
 TEST_P(F32VscaleextexpTest, UnitScale) {
-  RunSizes(VscaleextexpTester().input_range(-87.0f, 88.0f).scale(1.0f, 0.0f));
+  RunSizes(VScaleExtExpMicrokernelTester().input_range(-87.0f, 88.0f).scale(1.0f, 0.0f));
 }
 
 TEST_P(F32VscaleextexpTest, InPlace) {
-  RunSizes(VscaleextexpTester().input_range(-20.0f, 20.0f).inplace(true));
-  RunSizes(VscaleextexpTester().mixed_range(-1e4f, 1e4f).inplace(true));
+  RunSizes(VScaleExtExpMicrokernelTester().input_range(-20.0f, 20.0f).inplace(true));
+  RunSizes(VScaleExtExpMicrokernelTester().mixed_range(-1e4f, 1e4f).inplace(true));
 }
 
 // Every tail length with input and output against a guard page after or before.
@@ -69,7 +69,7 @@ TEST_P(F32VscaleextexpTest, GuardPagesEveryTail) {
   for (Guard in_guard : {Guard::kAfter, Guard::kBefore}) {
     for (Guard out_guard : {Guard::kAfter, Guard::kBefore}) {
       for (size_t n = 1; n <= 2 * tile; n++) {
-        VscaleextexpTester()
+        VScaleExtExpMicrokernelTester()
             .elements(n)
             .input_guard(in_guard)
             .output_guard(out_guard)
@@ -78,7 +78,7 @@ TEST_P(F32VscaleextexpTest, GuardPagesEveryTail) {
         if (HasFailure()) return;
       }
       for (size_t n = 1; n <= 2 * tile; n++) {
-        VscaleextexpTester()
+        VScaleExtExpMicrokernelTester()
             .elements(n)
             .input_guard(in_guard)
             .inplace(true)
@@ -179,7 +179,7 @@ TEST(F32VscaleextexpConsistency, AllVariantsAgree) {
   std::vector<float> first(n);
   const Kernel* first_kernel = nullptr;
   for (const Kernel& k : kKernels) {
-    if (!twopass_isa_supported(k.isa)) continue;
+    if (!testing::IsaUnderTest(k.isa)) continue;
     std::vector<float> y(n);
     k.fn(n * sizeof(float), row.data(), y.data(), 0.8f, e);
     if (first_kernel == nullptr) {

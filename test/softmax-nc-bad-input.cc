@@ -83,7 +83,7 @@ TEST(SoftmaxBadInputDeathTest, MaxIsaUnsupportedByCpu) {
   ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
   int lacking = -1;
   for (int isa = TWOPASS_ISA_COUNT - 1; isa > 0; isa--) {
-    if (!twopass_isa_supported(static_cast<enum twopass_isa>(isa))) lacking = isa;
+    if (!testing::IsaUnderTest(static_cast<enum twopass_isa>(isa))) lacking = isa;
   }
   if (lacking < 0) GTEST_SKIP() << "this CPU supports every ISA";
   const char* name = twopass_isa_to_string(static_cast<enum twopass_isa>(lacking));
@@ -137,7 +137,7 @@ TEST(SoftmaxInitialize, VersionAndIsaName) {
   EXPECT_EQ(100u, twopass_version());  // 0.1.0
   for (int i = 0; i < TWOPASS_ISA_COUNT; i++) {
     const enum twopass_isa isa = static_cast<enum twopass_isa>(i);
-    if (!twopass_isa_supported(isa)) {
+    if (!testing::IsaUnderTest(isa)) {
       EXPECT_EQ(twopass_status_unsupported_hardware, twopass_internal_set_isa(isa));
       continue;
     }

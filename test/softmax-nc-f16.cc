@@ -26,106 +26,6 @@ namespace twopass {
 namespace testing {
 namespace {
 
-constexpr uint16_t kHalfUntouched = 0x7DA5;  // a NaN no conversion produces
-
-// Fills one row of n halves.
-using HalfFiller = std::function<void(size_t row, uint16_t* x, size_t n, std::mt19937& rng)>;
-
-struct F16Case {
-  size_t channels = 1;
-  size_t input_stride = 0;   // 0: channels
-  size_t output_stride = 0;  // 0: channels
-  size_t batch_size = 1;
-  uint32_t flags = 0;
-  size_t threads = 0;  // 0: no pool
-  bool inplace = false;
-  bool one_shot = false;
-  HalfFiller filler;  // default: uniform in [-10, 10]
-};
-
-// Runs one case on the active ISA; checks every output. Returns the largest error in
-// half-ULPs. `outputs` receives the output tensor if not null.
-double RunF16Case(const F16Case& c, const std::string& what,
-                  std::vector<uint16_t>* outputs = nullptr) {
-  const size_t in_stride = c.input_stride == 0 ? c.channels : c.input_stride;
-  const size_t out_stride = c.inplace ? in_stride : (c.output_stride == 0 ? c.channels : c.output_stride);
-  const size_t in_span = (c.batch_size - 1) * in_stride + c.channels;
-  const size_t out_span = (c.batch_size - 1) * out_stride + c.channels;
-  std::mt19937 rng(TestSeed());
-  GuardedBuffer<uint16_t> x(in_span);
-  GuardedBuffer<uint16_t> y_separate(c.inplace ? 1 : out_span);
-  std::fill(x.begin(), x.end(), kHalfUntouched);
-  std::vector<std::vector<uint16_t>> rows(c.batch_size);
-  for (size_t b = 0; b < c.batch_size; b++) {
-    uint16_t* row = x.data() + b * in_stride;
-    if (c.filler) {
-      c.filler(b, row, c.channels, rng);
-    } else {
-      const std::vector<uint16_t> r = RandomHalves(c.channels, -10.0f, 10.0f, rng);
-      std::copy(r.begin(), r.end(), row);
-    }
-    rows[b].assign(row, row + c.channels);
-  }
-  uint16_t* y = c.inplace ? x.data() : y_separate.data();
-  if (!c.inplace) std::fill(y, y + out_span, kHalfUntouched);
-
-  pthreadpool_t pool = c.threads == 0 ? nullptr : pthreadpool_create(c.threads);
-  if (c.one_shot) {
-    EXPECT_EQ(twopass_status_success,
-              twopass_run_softmax_nc_f16(c.channels, in_stride, out_stride, c.batch_size,
-                                         x.data(), y, c.flags, pool));
-  } else {
-    twopass_operator_t op = nullptr;
-    EXPECT_EQ(twopass_status_success, twopass_create_softmax_nc_f16(c.flags, &op));
-    EXPECT_EQ(twopass_status_success,
-              twopass_reshape_softmax_nc_f16(op, c.channels, in_stride, out_stride,
-                                             c.batch_size, pool));
-    EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(op, x.data(), y));
-    EXPECT_EQ(twopass_status_success, twopass_run_operator(op, pool));
-    EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
-  }
-  if (pool != nullptr) pthreadpool_destroy(pool);
-
-  const bool masked_zero = (c.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0;
-  double max_error = 0.0;
-  for (size_t b = 0; b < c.batch_size && !::testing::Test::HasFailure(); b++) {
-    const std::vector<float> xf = HalvesToFloats(rows[b].data(), c.channels);
-    std::vector<double> r;
-    ReferenceSoftmax(xf.data(), c.channels, masked_zero, &r);
-    const uint16_t* yr = y + b * out_stride;
-    bool finite_row = true;
-    double sum = 0.0;
-    for (size_t i = 0; i < c.channels; i++) {
-      const std::string where = what + " row=" + std::to_string(b) + " i=" + std::to_string(i);
-      if (std::isnan(r[i])) {
-        finite_row = false;
-        EXPECT_TRUE(HalfIsNan(yr[i])) << "expected NaN, got 0x" << std::hex << yr[i] << ": "
-                                      << where;
-      } else {
-        const double value = HalfToFloat(yr[i]);
-        const double error = HalfUlpError(value, r[i]);
-        max_error = std::max(max_error, error);
-        EXPECT_LE(error, 1.0) << "got " << value << " (0x" << std::hex << yr[i] << std::dec
-                              << "), reference " << r[i] << ": " << where;
-        sum += value;
-      }
-      if (::testing::Test::HasFailure()) break;
-    }
-    if (finite_row && !(masked_zero && r[0] == 0.0 && sum == 0.0)) {
-      const double tolerance = 0x1p-11 + c.channels * 0x1p-25 + 1e-6;
-      EXPECT_NEAR(sum, 1.0, tolerance) << what << " row=" << b;
-    }
-    // Gaps between rows (and after the last row within the stride) stay untouched.
-    if (!c.inplace && b + 1 < c.batch_size) {
-      for (size_t i = c.channels; i < out_stride; i++) {
-        EXPECT_EQ(yr[i], kHalfUntouched) << "gap written at row " << b << " i=" << i;
-      }
-    }
-  }
-  if (outputs != nullptr) outputs->assign(y, y + out_span);
-  return max_error;
-}
-
 // Every (ISA, algorithm) pair.
 class SoftmaxNcF16Test : public ::testing::TestWithParam<IsaAlgorithm> {
  protected:
@@ -145,11 +45,11 @@ TEST_P(SoftmaxNcF16Test, RowLengths) {
   double max_error = 0.0;
   for (size_t n : {size_t(1), size_t(2), size_t(7), size_t(64), size_t(100), size_t(1000),
                    size_t(4097), size_t(10007)}) {
-    F16Case c;
-    c.channels = n;
-    c.batch_size = n > 4096 ? 2 : 3;
-    c.flags = flags();
-    max_error = std::max(max_error, RunF16Case(c, Name() + " n=" + std::to_string(n)));
+    SoftmaxOperatorTester c;
+    c.channels(n);
+    c.batch_size(n > 4096 ? 2 : 3);
+    c.flags(flags());
+    max_error = std::max(max_error, c.TestF16(Name() + " n=" + std::to_string(n)));
     if (HasFailure()) return;
   }
   std::cout << "[ accuracy ] " << Name() << ": max error " << max_error << " half-ULP"
@@ -162,14 +62,13 @@ TEST_P(SoftmaxNcF16Test, EqualValues) {
   for (float value : {3.25f, -7.5f, 0.0f}) {
     for (size_t n : {size_t(1), size_t(3), size_t(64), size_t(1000), size_t(4093), size_t(4096),
                      size_t(4097), size_t(20011), size_t(65543)}) {
-      F16Case c;
-      c.channels = n;
-      c.flags = flags();
+      SoftmaxOperatorTester c;
+      c.channels(n);
+      c.flags(flags());
       const uint16_t h = FloatToHalf(value);
-      c.filler = [h](size_t, uint16_t* x, size_t count, std::mt19937&) {
-        std::fill(x, x + count, h);
-      };
-      RunF16Case(c, Name() + " all " + std::to_string(value) + " n=" + std::to_string(n));
+      c.half_row_filler(
+          [h](size_t, uint16_t* x, size_t count, std::mt19937&) { std::fill(x, x + count, h); });
+      c.TestF16(Name() + " all " + std::to_string(value) + " n=" + std::to_string(n));
       if (HasFailure()) return;
     }
   }
@@ -177,34 +76,34 @@ TEST_P(SoftmaxNcF16Test, EqualValues) {
 
 TEST_P(SoftmaxNcF16Test, WideAndNarrowRanges) {
   for (float range : {0.25f, 30.0f, 1000.0f, 9000.0f}) {
-    F16Case c;
-    c.channels = 300;
-    c.batch_size = 2;
-    c.flags = flags();
-    c.filler = [range](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+    SoftmaxOperatorTester c;
+    c.channels(300);
+    c.batch_size(2);
+    c.flags(flags());
+    c.half_row_filler([range](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
       const std::vector<uint16_t> r = RandomHalves(n, -range, range, rng);
       std::copy(r.begin(), r.end(), x);
-    };
-    RunF16Case(c, Name() + " range=" + std::to_string(range));
+    });
+    c.TestF16(Name() + " range=" + std::to_string(range));
     if (HasFailure()) return;
   }
 }
 
 // Outputs across the subnormal half range: one 0 and the rest in [-18, -9].
 TEST_P(SoftmaxNcF16Test, SubnormalOutputs) {
-  F16Case c;
-  c.channels = 257;
-  c.flags = flags();
-  c.filler = [](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+  SoftmaxOperatorTester c;
+  c.channels(257);
+  c.flags(flags());
+  c.half_row_filler([](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
     const std::vector<uint16_t> r = RandomHalves(n, -18.0f, -9.0f, rng);
     std::copy(r.begin(), r.end(), x);
     x[n / 3] = kHalfZero;
-  };
+  });
   std::vector<uint16_t> y;
-  RunF16Case(c, Name() + " subnormal outputs", &y);
+  c.TestF16(Name() + " subnormal outputs", &y);
   const size_t subnormals =
       std::count_if(y.begin(), y.end(), [](uint16_t h) { return h != 0 && (h & 0x7C00) == 0; });
-  EXPECT_GT(subnormals, c.channels / 4);
+  EXPECT_GT(subnormals, c.channels() / 4);
 }
 
 // Each special half at the first, middle and last position of a row.
@@ -212,18 +111,18 @@ TEST_P(SoftmaxNcF16Test, SpecialValues) {
   for (uint16_t special : SpecialHalves()) {
     for (size_t n : {size_t(1), size_t(67), size_t(5000)}) {
       for (size_t position : {size_t(0), n / 2, n - 1}) {
-        F16Case c;
-        c.channels = n;
-        c.flags = flags();
-        c.filler = [special, position](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+        SoftmaxOperatorTester c;
+        c.channels(n);
+        c.flags(flags());
+        c.half_row_filler([special, position](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
           const std::vector<uint16_t> r = RandomHalves(n, -10.0f, 10.0f, rng);
           std::copy(r.begin(), r.end(), x);
           x[position] = special;
-        };
+        });
         char hex[8];
         snprintf(hex, sizeof(hex), "%04X", special);
-        RunF16Case(c, Name() + " special=0x" + hex + " n=" + std::to_string(n) + " at " +
-                          std::to_string(position));
+        c.TestF16(Name() + " special=0x" + hex + " n=" + std::to_string(n) + " at " +
+                  std::to_string(position));
         if (HasFailure()) return;
       }
     }
@@ -234,19 +133,19 @@ TEST_P(SoftmaxNcF16Test, SpecialValues) {
 // of the batch unaffected. Masked logits (-inf, -65504) among ordinary values.
 TEST_P(SoftmaxNcF16Test, MaskedRows) {
   for (uint32_t extra : {0u, TWOPASS_FLAG_MASKED_ROW_ZERO}) {
-    F16Case c;
-    c.channels = 4100;
-    c.batch_size = 3;
-    c.flags = flags() | extra;
-    c.filler = [](size_t row, uint16_t* x, size_t n, std::mt19937& rng) {
+    SoftmaxOperatorTester c;
+    c.channels(4100);
+    c.batch_size(3);
+    c.flags(flags() | extra);
+    c.half_row_filler([](size_t row, uint16_t* x, size_t n, std::mt19937& rng) {
       const std::vector<uint16_t> r = RandomHalves(n, -10.0f, 10.0f, rng);
       std::copy(r.begin(), r.end(), x);
       for (size_t i = 0; i < n; i++) {
         if (row == 1) x[i] = kHalfMinusInf;
         if (row == 2 && i % 3 == 0) x[i] = i % 2 ? kHalfLowest : kHalfMinusInf;
       }
-    };
-    RunF16Case(c, Name() + (extra ? " masked-zero" : " masked-nan"));
+    });
+    c.TestF16(Name() + (extra ? " masked-zero" : " masked-nan"));
     if (HasFailure()) return;
   }
 }
@@ -255,40 +154,40 @@ TEST_P(SoftmaxNcF16Test, MaskedRows) {
 // path; rows near the lowest half too.
 TEST_P(SoftmaxNcF16Test, HugeMagnitudeRows) {
   for (float lo : {60000.0f, -65504.0f, 12000.0f}) {
-    F16Case c;
-    c.channels = 5000;
-    c.batch_size = 2;
-    c.flags = flags();
-    c.filler = [lo](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
+    SoftmaxOperatorTester c;
+    c.channels(5000);
+    c.batch_size(2);
+    c.flags(flags());
+    c.half_row_filler([lo](size_t, uint16_t* x, size_t n, std::mt19937& rng) {
       const std::vector<uint16_t> r = RandomHalves(n, lo, lo + 200.0f, rng);
       std::copy(r.begin(), r.end(), x);
-    };
-    RunF16Case(c, Name() + " huge lo=" + std::to_string(lo));
+    });
+    c.TestF16(Name() + " huge lo=" + std::to_string(lo));
     if (HasFailure()) return;
   }
 }
 
 TEST_P(SoftmaxNcF16Test, StridesAndGaps) {
-  F16Case c;
-  c.channels = 133;
-  c.input_stride = 140;
-  c.output_stride = 151;
-  c.batch_size = 5;
-  c.flags = flags();
-  RunF16Case(c, Name() + " strides");
-  c.one_shot = true;
-  RunF16Case(c, Name() + " strides one-shot");
+  SoftmaxOperatorTester c;
+  c.channels(133);
+  c.input_stride(140);
+  c.output_stride(151);
+  c.batch_size(5);
+  c.flags(flags());
+  c.TestF16(Name() + " strides");
+  c.one_shot(true);
+  c.TestF16(Name() + " strides one-shot");
 }
 
 TEST_P(SoftmaxNcF16Test, InPlace) {
   for (size_t n : {size_t(33), size_t(4500)}) {
-    F16Case c;
-    c.channels = n;
-    c.input_stride = n + 3;
-    c.batch_size = 3;
-    c.inplace = true;
-    c.flags = flags();
-    RunF16Case(c, Name() + " in place n=" + std::to_string(n));
+    SoftmaxOperatorTester c;
+    c.channels(n);
+    c.input_stride(n + 3);
+    c.batch_size(3);
+    c.inplace(true);
+    c.flags(flags());
+    c.TestF16(Name() + " in place n=" + std::to_string(n));
   }
 }
 
@@ -296,14 +195,14 @@ TEST_P(SoftmaxNcF16Test, InPlace) {
 // (many rows) and no pool give the same bits.
 TEST_P(SoftmaxNcF16Test, ThreadsGiveIdenticalBits) {
   for (size_t batch : {size_t(1), size_t(7)}) {
-    F16Case c;
-    c.channels = 20000;
-    c.batch_size = batch;
-    c.flags = flags();
+    SoftmaxOperatorTester c;
+    c.channels(20000);
+    c.batch_size(batch);
+    c.flags(flags());
     std::vector<uint16_t> serial, threaded;
-    RunF16Case(c, Name() + " serial", &serial);
-    c.threads = 3;
-    RunF16Case(c, Name() + " 3 threads", &threaded);
+    c.TestF16(Name() + " serial", &serial);
+    c.threads(3);
+    c.TestF16(Name() + " 3 threads", &threaded);
     EXPECT_TRUE(serial == threaded) << Name() << " batch=" << batch;
   }
 }
@@ -317,7 +216,7 @@ TEST(SoftmaxNcF16, TwoPassEqualsRoundedF32) {
   ASSERT_EQ(twopass_status_success, twopass_initialize());
   for (int i = 0; i < TWOPASS_ISA_COUNT; i++) {
     const enum twopass_isa isa = static_cast<enum twopass_isa>(i);
-    if (!twopass_isa_supported(isa)) continue;
+    if (!testing::IsaUnderTest(isa)) continue;
     ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(isa));
     std::mt19937 rng(TestSeed());
     for (size_t n : {size_t(5), size_t(1000), size_t(9000)}) {

@@ -1,9 +1,9 @@
-// Non-temporal stores in the operator (src/softmax-nc.cc, StreamOutput): with the
-// threshold at 0 every f32 run streams its last pass (the *_nt kernels of the ISA),
-// with SIZE_MAX none does; both must give bitwise the same output, on every ISA and
-// algorithm, for strided, in-place, multi-chunk and split (2-thread) runs and for
-// outputs at any float offset from a cache line. The threshold is set through the
-// internal twopass_internal_set_nt_threshold (src/twopass/config.h).
+// Non-temporal stores in the operator (decided at reshape, ResolveSoftmax in
+// src/softmax-phases.cc): with the threshold at 0 every f32 run streams its last
+// pass (the *_nt kernels of the ISA), with SIZE_MAX none does; both must give bitwise
+// the same output, on every ISA and algorithm, for strided, in-place, multi-chunk and
+// split (2-thread) runs and for outputs at any float offset from a cache line. The
+// threshold is set through the internal twopass_internal_set_nt_threshold (src/twopass/config.h).
 #include <stdint.h>
 #include <string.h>
 

@@ -24,6 +24,7 @@
 #include "twopass.h"
 #include "twopass/config.h"
 #include "twopass/isa.h"
+#include "f16-test-util.h"
 #include "guarded-buffer.h"
 #include "ukernel-test-util.h"
 
@@ -33,6 +34,7 @@ namespace testing {
 // Bit pattern written into every output element the operator must not touch (gaps
 // between rows): a NaN no arithmetic produces.
 constexpr uint32_t kUntouchedBits = 0x7FA5A5A5u;
+constexpr uint16_t kHalfUntouched = 0x7DA5;  // a NaN no conversion produces
 
 inline const char* AlgorithmFlagName(uint32_t flags) {
   if (flags & TWOPASS_FLAG_ALGORITHM_TWO_PASS) return "twopass";
@@ -139,6 +141,13 @@ class SoftmaxOperatorTester {
     filler_ = std::move(filler);
     return *this;
   }
+  // Fills one row of the f16 input (TestF16); the default draws halves uniformly from
+  // input_range().
+  using HalfRowFiller = std::function<void(size_t row, uint16_t* x, size_t n, std::mt19937& rng)>;
+  SoftmaxOperatorTester& half_row_filler(HalfRowFiller filler) {
+    half_filler_ = std::move(filler);
+    return *this;
+  }
 
   // Runs and checks every output. With `last_output`, also returns the output span of
   // the last iteration (for bitwise comparisons between runs).
@@ -197,6 +206,90 @@ class SoftmaxOperatorTester {
       EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
     }
     if (pool != nullptr) pthreadpool_destroy(pool);
+  }
+
+  // The f16 operator on the same shape (one iteration; in place, the output stride is
+  // the input stride): every output within one half-ULP of the double reference of the
+  // half inputs, each finite row's sum within its rounding bound, gaps untouched.
+  // Returns the largest error in half-ULPs; `outputs` receives the output span.
+  double TestF16(const std::string& what, std::vector<uint16_t>* outputs = nullptr) const {
+    const size_t in_stride = input_stride();
+    const size_t out_stride = inplace_ ? in_stride : output_stride();
+    const size_t in_span = Span(in_stride);
+    const size_t out_span = Span(out_stride);
+    std::mt19937 rng(seed_);
+    GuardedBuffer<uint16_t> x(in_span);
+    GuardedBuffer<uint16_t> y_separate(inplace_ ? 1 : out_span);
+    std::fill(x.begin(), x.end(), kHalfUntouched);
+    std::vector<std::vector<uint16_t>> rows(batch_size_);
+    for (size_t b = 0; b < batch_size_; b++) {
+      uint16_t* row = x.data() + b * in_stride;
+      if (half_filler_) {
+        half_filler_(b, row, channels_, rng);
+      } else {
+        const std::vector<uint16_t> r = RandomHalves(channels_, input_min_, input_max_, rng);
+        std::copy(r.begin(), r.end(), row);
+      }
+      rows[b].assign(row, row + channels_);
+    }
+    uint16_t* y = inplace_ ? x.data() : y_separate.data();
+    if (!inplace_) std::fill(y, y + out_span, kHalfUntouched);
+
+    pthreadpool_t pool = threads_ == 0 ? nullptr : pthreadpool_create(threads_);
+    if (one_shot_) {
+      EXPECT_EQ(twopass_status_success,
+                twopass_run_softmax_nc_f16(channels_, in_stride, out_stride, batch_size_, x.data(),
+                                           y, flags_, pool));
+    } else {
+      twopass_operator_t op = nullptr;
+      EXPECT_EQ(twopass_status_success, twopass_create_softmax_nc_f16(flags_, &op));
+      EXPECT_EQ(
+          twopass_status_success,
+          twopass_reshape_softmax_nc_f16(op, channels_, in_stride, out_stride, batch_size_, pool));
+      EXPECT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(op, x.data(), y));
+      EXPECT_EQ(twopass_status_success, twopass_run_operator(op, pool));
+      EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
+    }
+    if (pool != nullptr) pthreadpool_destroy(pool);
+
+    const bool masked_zero = (flags_ & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0;
+    double max_error = 0.0;
+    for (size_t b = 0; b < batch_size_ && !::testing::Test::HasFailure(); b++) {
+      const std::vector<float> xf = HalvesToFloats(rows[b].data(), channels_);
+      std::vector<double> r;
+      ReferenceSoftmax(xf.data(), channels_, masked_zero, &r);
+      const uint16_t* yr = y + b * out_stride;
+      bool finite_row = true;
+      double sum = 0.0;
+      for (size_t i = 0; i < channels_; i++) {
+        const std::string where = what + " row=" + std::to_string(b) + " i=" + std::to_string(i);
+        if (std::isnan(r[i])) {
+          finite_row = false;
+          EXPECT_TRUE(HalfIsNan(yr[i]))
+              << "expected NaN, got 0x" << std::hex << yr[i] << ": " << where;
+        } else {
+          const double value = HalfToFloat(yr[i]);
+          const double error = HalfUlpError(value, r[i]);
+          max_error = std::max(max_error, error);
+          EXPECT_LE(error, 1.0) << "got " << value << " (0x" << std::hex << yr[i] << std::dec
+                                << "), reference " << r[i] << ": " << where;
+          sum += value;
+        }
+        if (::testing::Test::HasFailure()) break;
+      }
+      if (finite_row && !(masked_zero && r[0] == 0.0 && sum == 0.0)) {
+        const double tolerance = 0x1p-11 + channels_ * 0x1p-25 + 1e-6;
+        EXPECT_NEAR(sum, 1.0, tolerance) << what << " row=" << b;
+      }
+      // Gaps between rows (and after the last row within the stride) stay untouched.
+      if (!inplace_ && b + 1 < batch_size_) {
+        for (size_t i = channels_; i < out_stride; i++) {
+          EXPECT_EQ(yr[i], kHalfUntouched) << "gap written at row " << b << " i=" << i;
+        }
+      }
+    }
+    if (outputs != nullptr) outputs->assign(y, y + out_span);
+    return max_error;
   }
 
   std::string Describe() const {
@@ -311,6 +404,7 @@ class SoftmaxOperatorTester {
   size_t iterations_ = 1;
   uint32_t seed_ = TestSeed();
   RowFiller filler_;
+  HalfRowFiller half_filler_;
 };
 
 }  // namespace testing

@@ -2,7 +2,7 @@
 // instrumented, so tsan cannot see that a task runs after the caller of
 // pthreadpool_parallelize_* wrote its context, nor that the caller continues after every
 // task has finished; it then reports each hand-over as a data race. These wrappers of the
-// two entry points TwoPass uses (src/softmax-nc.cc) forward to the real functions
+// two entry points TwoPass uses (src/runner.cc) forward to the real functions
 // (dlsym RTLD_NEXT) and state those two happens-before edges with __tsan_release and
 // __tsan_acquire, exactly the guarantees pthreadpool documents. Everything else stays
 // checked: races between tasks, between threads of the caller, within the library.

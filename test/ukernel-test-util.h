@@ -17,36 +17,41 @@
 
 #include "twopass/isa.h"
 
-#if TWOPASS_TEST_EMULATED_AVX512F
-// Emulated-AVX512F test binaries (test/BUILD.bazel, *_avx512f_emulated_test) link
-// the avx512f kernels compiled for AVX2 through SIMDe (third_party/simde-shim) and
-// test those alone: the other ISAs' kernels have their own, native test binaries.
-// Here "supported" in test code means "under test in this binary", so that the
-// tests which pick kernels with twopass_isa_supported() directly (ULP sweep,
-// cross-variant consistency) also see exactly the avx512f kernels. The emulation
-// itself runs AVX2 + FMA + F16C code, so it needs a CPU with those.
-inline int twopass_test_emulated_isa_supported(enum twopass_isa isa) {
-  return isa == twopass_isa_avx512f && (twopass_isa_supported)(twopass_isa_avx2);
-}
-#define twopass_isa_supported(isa) twopass_test_emulated_isa_supported(isa)
+namespace twopass {
+namespace testing {
 
-#define TWOPASS_TEST_REQUIRES_ISA(isa)                                           \
-  do {                                                                          \
-    if (!twopass_isa_supported(isa)) {                                          \
-      GTEST_SKIP() << "emulated-AVX512F build tests only avx512f kernels (on an " \
-                      "AVX2 CPU), not "                                         \
-                   << twopass_isa_to_string(isa);                               \
-    }                                                                           \
-  } while (0)
+// Whether this test binary tests the kernels of `isa`. Native binaries: the CPU has
+// it. Emulated-AVX512F binaries (test/BUILD.bazel, *_avx512f_emulated_test) link the
+// avx512f kernels compiled for AVX2 through SIMDe (third_party/simde-shim) and test
+// those alone, the other ISAs having their own native binaries; the emulation runs
+// AVX2 + FMA + F16C code, so it needs a CPU with those.
+#if TWOPASS_TEST_EMULATED_AVX512F
+constexpr bool kEmulatedAvx512f = true;
 #else
-// Skips the current test when the CPU lacks `isa` (only then).
-#define TWOPASS_TEST_REQUIRES_ISA(isa)                                           \
-  do {                                                                          \
-    if (!twopass_isa_supported(isa)) {                                          \
-      GTEST_SKIP() << "CPU lacks " << twopass_isa_to_string(isa);              \
-    }                                                                           \
-  } while (0)
+constexpr bool kEmulatedAvx512f = false;
 #endif
+
+inline bool IsaUnderTest(enum twopass_isa isa) {
+  if (kEmulatedAvx512f) {
+    return isa == twopass_isa_avx512f && twopass_isa_supported(twopass_isa_avx2) != 0;
+  }
+  return twopass_isa_supported(isa) != 0;
+}
+
+}  // namespace testing
+}  // namespace twopass
+
+// Skips the current test when this binary does not test `isa` (see IsaUnderTest).
+#define TWOPASS_TEST_REQUIRES_ISA(isa)                                                   \
+  do {                                                                                   \
+    if (!::twopass::testing::IsaUnderTest(isa)) {                                        \
+      GTEST_SKIP() << (::twopass::testing::kEmulatedAvx512f                              \
+                           ? "emulated-AVX512F build tests only avx512f kernels (on an " \
+                             "AVX2 CPU), not "                                           \
+                           : "CPU lacks ")                                               \
+                   << twopass_isa_to_string(isa);                                        \
+    }                                                                                    \
+  } while (0)
 
 namespace twopass {
 namespace testing {

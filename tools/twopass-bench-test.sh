@@ -110,7 +110,7 @@ if {r["dtype"] for r in rows} != {"f32", "f16"}:
 # run the recompute form on f16 (8 B/elt).
 expected_bytes = {
     # auto counts the bytes of what it chose: three-pass-reload for these small f32 rows on
-    # every ISA, two-pass for f16 (choose_algorithm in src/softmax-nc.cc).
+    # every ISA, two-pass for f16 (ChooseAlgorithm in src/softmax-plan.cc).
     ("f32", "two-pass"): 12, ("f32", "three-pass-reload"): 20, ("f32", "auto"): 20,
     ("f32", "floor-2pass"): 12, ("f32", "floor-2pass-nt"): 12,
     ("f32", "floor-3pass"): 20, ("f32", "floor-3pass-nt"): 20,

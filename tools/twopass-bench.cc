@@ -1495,7 +1495,7 @@ void AddVariants(TuneFamily* family, const twopass::UkernelInfo<Fn> (&list)[N], 
 const float* InputF32(const BufferSet& set) { return static_cast<const float*>(set.input); }
 float* OutputF32(const BufferSet& set) { return static_cast<float*>(set.output); }
 
-// The arguments follow the operator's calls (src/softmax-nc.cc) on inputs uniform
+// The arguments follow the operator's calls (src/softmax-phases.cc) on inputs uniform
 // in [-10, 10): max = 10 for the three-pass kernels, softmax-like scales.
 std::vector<TuneFamily> MakeTuneFamilies() {
   using twopass::KernelConfig;

@@ -76,8 +76,8 @@ enum twopass_status twopass_internal_set_isa(enum twopass_isa isa);
 
 // Internal, for tests and benchmarks: sets NtThresholdBytes() (0: every f32 operator
 // streams its output; SIZE_MAX: none does) and returns the previous value. Takes
-// effect at the next run of any operator; must not change while an operator runs
-// (its pool tasks decide again when they fence). Results are bitwise the same.
+// effect at the next reshape of an operator (the decision is part of its run context,
+// so it may change at any time). Results are bitwise the same.
 size_t twopass_internal_set_nt_threshold(size_t bytes);
 
 // Internal, for benchmarks: the algorithm a reshaped operator runs ("two-pass",

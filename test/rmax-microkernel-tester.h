@@ -1,6 +1,6 @@
 // Tester for f32-rmax kernels: *max = max_i input[i].
 //
-//   F32RMaxTester().elements(n).input_range(-10, 10).special(3, NAN).Test(kernel);
+//   RMaxMicrokernelTester().elements(n).input_range(-10, 10).special(3, NAN).Test(kernel);
 //
 // Checked contract: the result equals the maximum of the row exactly (+0 and
 // -0 compare equal); any NaN in the row gives NaN; a row of -inf gives -inf.
@@ -26,33 +26,33 @@
 namespace twopass {
 namespace testing {
 
-class F32RMaxTester {
+class RMaxMicrokernelTester {
  public:
-  F32RMaxTester& elements(size_t n) {
+  RMaxMicrokernelTester& elements(size_t n) {
     elements_ = n;
     return *this;
   }
-  F32RMaxTester& input_range(float lo, float hi) {
+  RMaxMicrokernelTester& input_range(float lo, float hi) {
     input_lo_ = lo;
     input_hi_ = hi;
     return *this;
   }
-  F32RMaxTester& guard(Guard guard) {
+  RMaxMicrokernelTester& guard(Guard guard) {
     guard_ = guard;
     return *this;
   }
   // Overwrites input[position] (after the random fill) with value.
-  F32RMaxTester& special(size_t position, float value) {
+  RMaxMicrokernelTester& special(size_t position, float value) {
     specials_.emplace_back(position, value);
     return *this;
   }
   // Every input is value (before special()).
-  F32RMaxTester& fill(float value) {
+  RMaxMicrokernelTester& fill(float value) {
     fill_ = true;
     fill_value_ = value;
     return *this;
   }
-  F32RMaxTester& iterations(size_t n) {
+  RMaxMicrokernelTester& iterations(size_t n) {
     iterations_ = n;
     return *this;
   }
@@ -60,9 +60,8 @@ class F32RMaxTester {
   void Test(twopass_f32_rmax_ukernel_fn ukernel) const {
     ASSERT_GT(elements_, 0u);
     const uint32_t seed = TestSeed();
-    SCOPED_TRACE(::testing::Message()
-                 << "seed " << seed << ", elements " << elements_ << ", guard "
-                 << (guard_ == Guard::kAfter ? "after" : "before"));
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", elements " << elements_ << ", guard "
+                                      << (guard_ == Guard::kAfter ? "after" : "before"));
     std::mt19937 rng(seed ^ static_cast<uint32_t>(elements_ * 2654435761u));
     std::uniform_real_distribution<float> uniform(input_lo_, input_hi_);
     GuardedBuffer<float> input(elements_, guard_);

@@ -1,6 +1,6 @@
 // Tester for f32-vscaleextexp (pass 2 of the Two-Pass softmax).
 //
-//   VscaleextexpTester().elements(n).input_range(a, b).inplace(true).iterations(k)
+//   VScaleExtExpMicrokernelTester().elements(n).input_range(a, b).inplace(true).iterations(k)
 //       .Test(kernel);
 //
 // Every output goes through CheckVscaleextexp, which checks the kernel contract
@@ -62,8 +62,7 @@ inline double CheckVscaleextexp(float x, float y, float s, float e, double ulp_b
     EXPECT_TRUE(!std::isnan(y) && y >= 0.0f) << "x = " << x << " gave " << y << ": " << what;
     return -1.0;
   }
-  const long double log_ref = static_cast<long double>(x) +
-                              static_cast<long double>(e) * M_LN2l +
+  const long double log_ref = static_cast<long double>(x) + static_cast<long double>(e) * M_LN2l +
                               logl(static_cast<long double>(s));
   const long double ref = expl(log_ref);
   if (ref >= 0x1p127L) {
@@ -73,9 +72,8 @@ inline double CheckVscaleextexp(float x, float y, float s, float e, double ulp_b
     return -1.0;
   }
   if (ref < 0x1p-126L) {
-    EXPECT_TRUE(y >= 0.0f && y <= 0x1p-125f)
-        << "x = " << x << " gave " << y << ", reference " << (double)ref
-        << " (underflow range): " << what;
+    EXPECT_TRUE(y >= 0.0f && y <= 0x1p-125f) << "x = " << x << " gave " << y << ", reference "
+                                             << (double)ref << " (underflow range): " << what;
     return -1.0;
   }
   const double error = UlpError(y, static_cast<double>(ref));
@@ -85,24 +83,53 @@ inline double CheckVscaleextexp(float x, float y, float s, float e, double ulp_b
   return error;
 }
 
-class VscaleextexpTester {
+class VScaleExtExpMicrokernelTester {
  public:
-  VscaleextexpTester& elements(size_t n) { elements_ = n; return *this; }
-  VscaleextexpTester& input_range(float lo, float hi) {
-    lo_ = lo; hi_ = hi; mixed_ = false; return *this;
+  VScaleExtExpMicrokernelTester& elements(size_t n) {
+    elements_ = n;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& input_range(float lo, float hi) {
+    lo_ = lo;
+    hi_ = hi;
+    mixed_ = false;
+    return *this;
   }
   // Mostly N(0, 1) with occasional elements of the given range (mixed scales).
-  VscaleextexpTester& mixed_range(float lo, float hi) {
-    lo_ = lo; hi_ = hi; mixed_ = true; return *this;
+  VScaleExtExpMicrokernelTester& mixed_range(float lo, float hi) {
+    lo_ = lo;
+    hi_ = hi;
+    mixed_ = true;
+    return *this;
   }
   // Fixed scale; by default each iteration draws s in [0.5, 2) and picks the integer e
   // that maps the row's largest input near 1, as softmax does.
-  VscaleextexpTester& scale(float s, float e) { s_ = s; e_ = e; fixed_scale_ = true; return *this; }
-  VscaleextexpTester& inplace(bool v) { inplace_ = v; return *this; }
-  VscaleextexpTester& iterations(size_t k) { iterations_ = k; return *this; }
-  VscaleextexpTester& input_guard(Guard g) { input_guard_ = g; return *this; }
-  VscaleextexpTester& output_guard(Guard g) { output_guard_ = g; return *this; }
-  VscaleextexpTester& seed(uint32_t s) { seed_ = s; return *this; }
+  VScaleExtExpMicrokernelTester& scale(float s, float e) {
+    s_ = s;
+    e_ = e;
+    fixed_scale_ = true;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& inplace(bool v) {
+    inplace_ = v;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& iterations(size_t k) {
+    iterations_ = k;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& input_guard(Guard g) {
+    input_guard_ = g;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& output_guard(Guard g) {
+    output_guard_ = g;
+    return *this;
+  }
+  VScaleExtExpMicrokernelTester& seed(uint32_t s) {
+    seed_ = s;
+    return *this;
+  }
 
   // Random rows; returns the largest ULP error measured.
   double Test(twopass_f32_vscaleextexp_ukernel_fn kernel, enum twopass_isa isa,

@@ -1,6 +1,6 @@
 // Tester for f32-raddextexp (pass 1 of the Two-Pass softmax).
 //
-//   RaddextexpTester().elements(n).input_range(a, b).iterations(k).Test(kernel);
+//   RAddExtExpMicrokernelTester().elements(n).input_range(a, b).iterations(k).Test(kernel);
 //
 // Every row goes through CheckRaddextexp, which checks the whole kernel contract
 // (see src/f32-raddextexp/scalar.cc.in) against a long-double reference:
@@ -91,9 +91,8 @@ inline double CheckRaddextexp(const float* x, size_t n, const float sum[2],
       logl(static_cast<long double>(sum[0])) + static_cast<long double>(sum[1]) * M_LN2l;
   const double relative_error = static_cast<double>(fabsl(expm1l(log_value - ref_log)));
   const double tolerance = kRaddextexpRelativeTolerance;  // any length: sums flush into double
-  EXPECT_LE(relative_error, tolerance)
-      << "sum = " << sum[0] << " * 2^" << sum[1] << ", reference = exp(" << (double)ref_log
-      << "): " << what;
+  EXPECT_LE(relative_error, tolerance) << "sum = " << sum[0] << " * 2^" << sum[1]
+                                       << ", reference = exp(" << (double)ref_log << "): " << what;
   return relative_error;
 }
 
@@ -130,7 +129,7 @@ inline double CheckEqualRowSum(const float sum[2], float v, size_t n, const std:
   return relative_error;
 }
 
-class RaddextexpTester {
+class RAddExtExpMicrokernelTester {
  public:
   // How random inputs are drawn.
   enum class Distribution {
@@ -138,17 +137,35 @@ class RaddextexpTester {
     kMixed,    // mostly N(0, 1), about 1 in 16 elements uniform in input_range
   };
 
-  RaddextexpTester& elements(size_t n) { elements_ = n; return *this; }
-  RaddextexpTester& input_range(float lo, float hi) {
-    lo_ = lo; hi_ = hi; distribution_ = Distribution::kUniform; return *this;
+  RAddExtExpMicrokernelTester& elements(size_t n) {
+    elements_ = n;
+    return *this;
+  }
+  RAddExtExpMicrokernelTester& input_range(float lo, float hi) {
+    lo_ = lo;
+    hi_ = hi;
+    distribution_ = Distribution::kUniform;
+    return *this;
   }
   // Mostly N(0, 1) with occasional elements of the given range (mixed scales).
-  RaddextexpTester& mixed_range(float lo, float hi) {
-    lo_ = lo; hi_ = hi; distribution_ = Distribution::kMixed; return *this;
+  RAddExtExpMicrokernelTester& mixed_range(float lo, float hi) {
+    lo_ = lo;
+    hi_ = hi;
+    distribution_ = Distribution::kMixed;
+    return *this;
   }
-  RaddextexpTester& iterations(size_t k) { iterations_ = k; return *this; }
-  RaddextexpTester& guard(Guard g) { guard_ = g; return *this; }
-  RaddextexpTester& seed(uint32_t s) { seed_ = s; return *this; }
+  RAddExtExpMicrokernelTester& iterations(size_t k) {
+    iterations_ = k;
+    return *this;
+  }
+  RAddExtExpMicrokernelTester& guard(Guard g) {
+    guard_ = g;
+    return *this;
+  }
+  RAddExtExpMicrokernelTester& seed(uint32_t s) {
+    seed_ = s;
+    return *this;
+  }
 
   // Random rows, checked against the reference. Returns the largest relative error.
   double Test(twopass_f32_raddextexp_ukernel_fn kernel, const std::string& name = "") const {

@@ -1,6 +1,6 @@
 // Tester for f32-vscale kernels: output[i] = input[i] * scale.
 //
-//   F32VScaleTester().elements(n).scale(0.25f).inplace(true).Test(kernel);
+//   VScaleMicrokernelTester().elements(n).scale(0.25f).inplace(true).Test(kernel);
 //
 // Checked contract: every output is bit-identical to the IEEE float product
 // (NaN outputs: any NaN). Input and output sit flush against a PROT_NONE page
@@ -26,35 +26,35 @@
 namespace twopass {
 namespace testing {
 
-class F32VScaleTester {
+class VScaleMicrokernelTester {
  public:
-  F32VScaleTester& elements(size_t n) {
+  VScaleMicrokernelTester& elements(size_t n) {
     elements_ = n;
     return *this;
   }
-  F32VScaleTester& input_range(float lo, float hi) {
+  VScaleMicrokernelTester& input_range(float lo, float hi) {
     input_lo_ = lo;
     input_hi_ = hi;
     return *this;
   }
-  F32VScaleTester& scale(float scale) {
+  VScaleMicrokernelTester& scale(float scale) {
     scale_ = scale;
     return *this;
   }
-  F32VScaleTester& inplace(bool inplace) {
+  VScaleMicrokernelTester& inplace(bool inplace) {
     inplace_ = inplace;
     return *this;
   }
-  F32VScaleTester& guard(Guard guard) {
+  VScaleMicrokernelTester& guard(Guard guard) {
     guard_ = guard;
     return *this;
   }
   // Overwrites input[position] (after the random fill) with value.
-  F32VScaleTester& special(size_t position, float value) {
+  VScaleMicrokernelTester& special(size_t position, float value) {
     specials_.emplace_back(position, value);
     return *this;
   }
-  F32VScaleTester& iterations(size_t n) {
+  VScaleMicrokernelTester& iterations(size_t n) {
     iterations_ = n;
     return *this;
   }
@@ -62,10 +62,9 @@ class F32VScaleTester {
   void Test(twopass_f32_vscale_ukernel_fn ukernel) const {
     ASSERT_GT(elements_, 0u);
     const uint32_t seed = TestSeed();
-    SCOPED_TRACE(::testing::Message()
-                 << "seed " << seed << ", elements " << elements_ << ", scale " << scale_
-                 << ", inplace " << inplace_ << ", guard "
-                 << (guard_ == Guard::kAfter ? "after" : "before"));
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", elements " << elements_ << ", scale "
+                                      << scale_ << ", inplace " << inplace_ << ", guard "
+                                      << (guard_ == Guard::kAfter ? "after" : "before"));
     std::mt19937 rng(seed ^ static_cast<uint32_t>(elements_ * 2654435761u));
     std::uniform_real_distribution<float> uniform(input_lo_, input_hi_);
     GuardedBuffer<float> input(elements_, guard_);
@@ -90,8 +89,7 @@ class F32VScaleTester {
           ASSERT_TRUE(std::isnan(output[i])) << "at " << i << ": x " << x[i];
         } else {
           ASSERT_EQ(FloatBits(output[i]), FloatBits(expected))
-              << "at " << i << ": x " << x[i] << ", got " << output[i] << ", expected "
-              << expected;
+              << "at " << i << ": x " << x[i] << ", got " << output[i] << ", expected " << expected;
         }
       }
     }

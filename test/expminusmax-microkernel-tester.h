@@ -6,7 +6,7 @@
 //   f32-raddexpminusmax       *sum = sum_i exp(input[i] - ref)
 //   f32-vscaleexpminusmax     output[i] = exp(input[i] - ref) * scale
 //
-//   ExpMinusMaxTester().elements(n).input_range(-10, 10).inplace(true).Test(kernel);
+//   ExpMinusMaxMicrokernelTester().elements(n).input_range(-10, 10).inplace(true).Test(kernel);
 //
 // The reference is exp(input[i] - ref) computed in double (the kernels reduce x
 // exactly, so no extra allowance for a rounded difference). With
@@ -83,7 +83,7 @@ struct ExpMinusMaxKernel {
   twopass_f32_vscaleexpminusmax_ukernel_fn vscale = nullptr;
 };
 
-class ExpMinusMaxTester {
+class ExpMinusMaxMicrokernelTester {
  public:
   static constexpr double kRelTolerance = 1.0e-6;
   // log2 of the largest flushed term, and the allowance around it: the kernels
@@ -98,86 +98,92 @@ class ExpMinusMaxTester {
     return static_cast<float>(ExpMinusMaxRefPoint(GetExpMinusMaxRef(max)) + kFlushLog2 * kLn2);
   }
 
-  ExpMinusMaxTester& elements(size_t n) {
+  ExpMinusMaxMicrokernelTester& elements(size_t n) {
     elements_ = n;
     return *this;
   }
   // Inputs uniform in [lo, hi].
-  ExpMinusMaxTester& input_range(float lo, float hi) {
+  ExpMinusMaxMicrokernelTester& input_range(float lo, float hi) {
     input_lo_ = lo;
     input_hi_ = hi;
     mixed_scales_ = false;
     return *this;
   }
   // Inputs +-10^u with u uniform in [-3, 4] and a random sign instead.
-  ExpMinusMaxTester& mixed_scales(bool mixed) {
+  ExpMinusMaxMicrokernelTester& mixed_scales(bool mixed) {
     mixed_scales_ = mixed;
     return *this;
   }
   // output == input (raddstoreexpminusmax, vscaleexpminusmax).
-  ExpMinusMaxTester& inplace(bool inplace) {
+  ExpMinusMaxMicrokernelTester& inplace(bool inplace) {
     inplace_ = inplace;
     return *this;
   }
   // Which side of input and output touches the protected page.
-  ExpMinusMaxTester& guard(Guard guard) {
+  ExpMinusMaxMicrokernelTester& guard(Guard guard) {
     guard_ = guard;
     return *this;
   }
   // max = (maximum of the non-NaN inputs) + offset. Default 0: the row max.
-  ExpMinusMaxTester& max_offset(float offset) {
+  ExpMinusMaxMicrokernelTester& max_offset(float offset) {
     max_offset_ = offset;
     return *this;
   }
   // Passes exactly this max instead of the row max (e.g. NaN).
-  ExpMinusMaxTester& max(float max) {
+  ExpMinusMaxMicrokernelTester& max(float max) {
     fixed_max_ = true;
     max_ = max;
     return *this;
   }
   // Scale for vscaleexpminusmax (any value, NaN included); by default
   // 1 / (reference sum), as in softmax.
-  ExpMinusMaxTester& scale(float scale) {
+  ExpMinusMaxMicrokernelTester& scale(float scale) {
     fixed_scale_ = true;
     scale_ = scale;
     return *this;
   }
   // Overwrites input[position] (after the random fill) with value.
-  ExpMinusMaxTester& special(size_t position, float value) {
+  ExpMinusMaxMicrokernelTester& special(size_t position, float value) {
     specials_.emplace_back(position, value);
     return *this;
   }
   // Every input is value (after the random fill, before special()).
-  ExpMinusMaxTester& fill(float value) {
+  ExpMinusMaxMicrokernelTester& fill(float value) {
     fill_ = true;
     fill_value_ = value;
     return *this;
   }
-  ExpMinusMaxTester& iterations(size_t n) {
+  ExpMinusMaxMicrokernelTester& iterations(size_t n) {
     iterations_ = n;
     return *this;
   }
 
   void Test(twopass_f32_raddstoreexpminusmax_ukernel_fn ukernel) const {
-    Run([&](const float* input, float max, float* output, float scale, float* sum) {
-      (void)scale;
-      ukernel(elements_ * sizeof(float), input, &max, output, sum);
-    }, /*has_output=*/true, /*has_sum=*/true, /*has_scale=*/false);
+    Run(
+        [&](const float* input, float max, float* output, float scale, float* sum) {
+          (void)scale;
+          ukernel(elements_ * sizeof(float), input, &max, output, sum);
+        },
+        /*has_output=*/true, /*has_sum=*/true, /*has_scale=*/false);
   }
 
   void Test(twopass_f32_raddexpminusmax_ukernel_fn ukernel) const {
-    Run([&](const float* input, float max, float* output, float scale, float* sum) {
-      (void)output;
-      (void)scale;
-      ukernel(elements_ * sizeof(float), input, sum, max);
-    }, /*has_output=*/false, /*has_sum=*/true, /*has_scale=*/false);
+    Run(
+        [&](const float* input, float max, float* output, float scale, float* sum) {
+          (void)output;
+          (void)scale;
+          ukernel(elements_ * sizeof(float), input, sum, max);
+        },
+        /*has_output=*/false, /*has_sum=*/true, /*has_scale=*/false);
   }
 
   void Test(twopass_f32_vscaleexpminusmax_ukernel_fn ukernel) const {
-    Run([&](const float* input, float max, float* output, float scale, float* sum) {
-      (void)sum;
-      ukernel(elements_ * sizeof(float), input, output, max, scale);
-    }, /*has_output=*/true, /*has_sum=*/false, /*has_scale=*/true);
+    Run(
+        [&](const float* input, float max, float* output, float scale, float* sum) {
+          (void)sum;
+          ukernel(elements_ * sizeof(float), input, output, max, scale);
+        },
+        /*has_output=*/true, /*has_sum=*/false, /*has_scale=*/true);
   }
 
   void Test(const ExpMinusMaxKernel& kernel) const {
@@ -234,8 +240,8 @@ class ExpMinusMaxTester {
       // Reference terms: exp(x - ref) in double. ref = shift + k*ln2 is exact in
       // double up to ~1e-12, far below the tolerance.
       const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(max));
-      double reference_sum = 0.0;       // ambiguous terms counted
-      double reference_sum_low = 0.0;   // ambiguous terms flushed
+      double reference_sum = 0.0;      // ambiguous terms counted
+      double reference_sum_low = 0.0;  // ambiguous terms flushed
       for (size_t i = 0; i < elements_; i++) {
         const float z = x[i] - max;
         flush_class[i] = FlushClass(x[i], ref);
@@ -278,20 +284,20 @@ class ExpMinusMaxTester {
             ASSERT_TRUE(std::isnan(y)) << "at " << i << " of " << elements_ << ", x " << x[i]
                                        << ", max " << max << ": expected NaN, got " << y;
           } else if (flush_class[i] == kFlushed) {
-            ASSERT_EQ(FloatBits(y), 0u) << "at " << i << " of " << elements_ << ", x " << x[i]
-                                        << ", max " << max << ", z " << z
-                                        << ": expected +0 (flushed), got " << y;
+            ASSERT_EQ(FloatBits(y), 0u)
+                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
+                << z << ": expected +0 (flushed), got " << y;
           } else if (flush_class[i] == kAmbiguous && FloatBits(y) == 0u) {
             // Flushed at the threshold: allowed.
           } else if (std::fabs(expected) >= 1.0e-30 || !has_scale) {
             ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + slack)
-                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max
-                << ", z " << z << ", scale " << scale;
+                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
+                << z << ", scale " << scale;
           } else {
             // Scaled below 1e-30: may lose bits to subnormal rounding.
             ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + FLT_MIN)
-                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max
-                << ", z " << z << ", scale " << scale;
+                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
+                << z << ", scale " << scale;
           }
         }
       }
