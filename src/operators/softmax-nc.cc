@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <functional>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 #include <unordered_set>
 
@@ -15,6 +17,7 @@
 #include "twopass.h"
 #include "twopass/config.h"
 #include "twopass/log.h"
+#include "twopass/memory.h"
 #include "twopass/operator.h"
 #include "twopass/runner.h"
 #include "twopass/softmax-phases.h"
@@ -34,9 +37,15 @@ constexpr uint32_t kKnownFlags = kAlgorithmFlags | TWOPASS_FLAG_MASKED_ROW_ZERO;
 
 class Registry {
  public:
-  void Add(const twopass_operator* op) {
+  // False when the set could not grow (out of memory).
+  bool Add(const twopass_operator* op) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    live_.insert(op);
+    try {
+      live_.insert(op);
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
+    return true;
   }
   void Remove(const twopass_operator* op) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
@@ -49,12 +58,17 @@ class Registry {
 
  private:
   mutable std::shared_mutex mutex_;
-  std::unordered_set<const twopass_operator*> live_;
+  std::unordered_set<const twopass_operator*, std::hash<const twopass_operator*>,
+                     std::equal_to<const twopass_operator*>,
+                     LibraryAllocator<const twopass_operator*>>
+      live_;
 };
 
 Registry& LiveOperators() {
   // Never destroyed: operators may be deleted from static destructors of the caller.
-  static Registry* registry = new Registry();
+  // Constructed in static storage: an empty set allocates nothing.
+  alignas(Registry) static unsigned char storage[sizeof(Registry)];
+  static Registry* registry = new (storage) Registry();
   return *registry;
 }
 
@@ -158,8 +172,8 @@ void InitOperator(twopass_operator* op, ElementType element_type, uint32_t flags
 }
 
 void FreeScratch(twopass_operator* op) {
-  free(op->context.partials);
-  free(op->context.row_plans);
+  Deallocate(op->context.partials);
+  Deallocate(op->context.row_plans);
   op->context.partials = nullptr;
   op->context.row_plans = nullptr;
   op->partials_capacity = 0;
@@ -200,6 +214,13 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
 
   size_t chunk_size, num_chunks;
   PlanChunks(channels, &chunk_size, &num_chunks);
+  // Out of memory: the operator keeps its previous shape, without tensors (include/twopass.h).
+  const auto out_of_memory = [op] {
+    if (op->state == OperatorState::kReady) op->state = OperatorState::kReshaped;
+    op->context.input = nullptr;
+    op->context.output = nullptr;
+    return twopass_status_out_of_memory;
+  };
   if (num_chunks > 1 && batch_size != 0) {
     // Scratch for multi-chunk rows; kept (not shrunk) across reshapes.
     size_t partials = 0;
@@ -210,27 +231,27 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
         __builtin_mul_overflow(batch_size, sizeof(RowPlan), &plan_bytes)) {
       TWOPASS_LOG_ERROR("%s: scratch size overflows for batch_size (%zu)", function,
                         batch_size);
-      return twopass_status_out_of_memory;
+      return out_of_memory();
     }
     if (partials > op->partials_capacity) {
-      void* memory = malloc(partial_bytes);
+      void* memory = Allocate(partial_bytes);
       if (memory == nullptr) {
         TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes of partials", function,
                           partial_bytes);
-        return twopass_status_out_of_memory;
+        return out_of_memory();
       }
-      free(op->context.partials);
+      Deallocate(op->context.partials);
       op->context.partials = static_cast<ChunkPartial*>(memory);
       op->partials_capacity = partials;
     }
     if (batch_size > op->row_plans_capacity) {
-      void* memory = malloc(plan_bytes);
+      void* memory = Allocate(plan_bytes);
       if (memory == nullptr) {
         TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes of row plans", function,
                           plan_bytes);
-        return twopass_status_out_of_memory;
+        return out_of_memory();
       }
-      free(op->context.row_plans);
+      Deallocate(op->context.row_plans);
       op->context.row_plans = static_cast<RowPlan*>(memory);
       op->row_plans_capacity = batch_size;
     }
@@ -355,13 +376,18 @@ enum twopass_status CreateSoftmax(ElementType type, uint32_t flags,
   }
   const enum twopass_status status = twopass::ValidateFlags(flags, function);
   if (status != twopass_status_success) return status;
-  twopass_operator* op = static_cast<twopass_operator*>(malloc(sizeof(twopass_operator)));
+  twopass_operator* op =
+      static_cast<twopass_operator*>(twopass::Allocate(sizeof(twopass_operator)));
   if (op == nullptr) {
     TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes", function, sizeof(twopass_operator));
     return twopass_status_out_of_memory;
   }
   twopass::InitOperator(op, type, flags, twopass::ActiveKernelConfig());
-  twopass::LiveOperators().Add(op);
+  if (!twopass::LiveOperators().Add(op)) {
+    TWOPASS_LOG_ERROR("%s: failed to allocate the handle's registry entry", function);
+    twopass::Deallocate(op);
+    return twopass_status_out_of_memory;
+  }
   *softmax_op_out = op;
   return twopass_status_success;
 }
@@ -483,7 +509,7 @@ extern "C" enum twopass_status twopass_delete_operator(twopass_operator_t op) {
   twopass::LiveOperators().Remove(op);
   twopass::FreeScratch(op);
   op->magic = 0;
-  free(op);
+  twopass::Deallocate(op);
   return twopass_status_success;
 }
 
