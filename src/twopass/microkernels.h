@@ -111,6 +111,23 @@ typedef void (*twopass_f16_vscaleextexp_ukernel_fn)(size_t batch, const void* in
 #include "f16-vscaleextexp/f16-vscaleextexp.inc"
 #undef TWOPASS_UKERNEL
 
+// Pass 2 of log-softmax: output[i] = (input[i] - lse_hi) - lse_lo, lse_hi + lse_lo the
+// row's log-sum-exp as an unevaluated float pair (f16: in and out as halves, f32 math).
+typedef void (*twopass_f32_vsublse_ukernel_fn)(size_t batch, const float* input, float* output,
+                                               float lse_hi, float lse_lo);
+typedef void (*twopass_f16_vsublse_ukernel_fn)(size_t batch, const void* input, void* output,
+                                               float lse_hi, float lse_lo);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* output, float lse_hi, float lse_lo);
+#include "f32-vsublse/f32-vsublse.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const void* input, void* output, float lse_hi, float lse_lo);
+#include "f16-vsublse/f16-vsublse.inc"
+#undef TWOPASS_UKERNEL
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif
