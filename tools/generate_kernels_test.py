@@ -159,11 +159,11 @@ class GenerateTest(TreeTestCase):
     def test_pick_markers_are_kernels(self):
         # The markers of the library's picks (src/twopass/ukernel-table-begin.h) take the
         # same arguments and are generated like plain lines.
-        self.write("src/f32-vfoo/f32-vfoo.inc", TABLE + textwrap.dedent("""\
-            TWOPASS_UKERNEL_DEFAULT(scalar, twopass_f32_vfoo_ukernel__scalar_u4_nt, 4)
-            TWOPASS_UKERNEL_DEFAULT_NT(avx512f, twopass_f32_vfoo_ukernel__avx512f_p5_u32_acc2, 32)
-              TWOPASS_UKERNEL_DEFAULT_BOTH (avx512f, twopass_f32_vfoo_ukernel__avx512f_p5_u48_acc3, 48)  // why
-            """))
+        self.write("src/f32-vfoo/f32-vfoo.inc", TABLE + (
+            "TWOPASS_UKERNEL_DEFAULT(scalar, twopass_f32_vfoo_ukernel__scalar_u4_nt, 4)\n"
+            "TWOPASS_UKERNEL_DEFAULT_NT(avx512f, twopass_f32_vfoo_ukernel__avx512f_p5_u32_acc2, 32)\n"
+            "  TWOPASS_UKERNEL_DEFAULT_BOTH (avx512f, "
+            "twopass_f32_vfoo_ukernel__avx512f_p5_u48_acc3, 48)  // why\n"))
         kernels = gk.parse_table(self.root, "f32-vfoo")
         self.assertEqual([k.symbol for k in kernels[3:]], [
             "twopass_f32_vfoo_ukernel__scalar_u4_nt",
