@@ -48,13 +48,6 @@ struct TableRow {
   TWOPASS_FAMILY(member, fn_type, family_name)
 #define TWOPASS_FAMILY_END {nullptr, twopass_isa_scalar, nullptr, 0u}};
 #include "twopass/families.h"
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
-#undef TWOPASS_UKERNEL_DEFAULT_BOTH
-#undef TWOPASS_UKERNEL_DEFAULT_NT
-#undef TWOPASS_UKERNEL_DEFAULT
-#undef TWOPASS_UKERNEL
 
 // True when every ISA with rows in `table` has exactly one row marked `mark`
 // (`wanted`), or when no row is marked `mark` (!wanted).
@@ -88,10 +81,6 @@ constexpr bool PicksValid(const TableRow<Fn> (&table)[N], unsigned mark, bool wa
   TWOPASS_CHECK_PICKS(member, family_name, true)
 #define TWOPASS_FAMILY_END
 #include "twopass/families.h"
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
-#undef TWOPASS_UKERNEL
 #undef TWOPASS_CHECK_PICKS
 
 // The kernel of one family for `isa`: the row marked `mark` of that ISA, falling back
@@ -129,10 +118,6 @@ bool BuildConfig(enum twopass_isa isa, KernelConfig* config) {
   ok &= Select(kTable_##member, kPickNt, isa, family_name " (nt)", &config->nt_member);
 #define TWOPASS_FAMILY_END
 #include "twopass/families.h"
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
-#undef TWOPASS_UKERNEL
   return ok;
 }
 
@@ -201,10 +186,6 @@ void LogKernelConfig(const KernelConfig& config) {
   add(&streamed, config.nt_member.name);
 #define TWOPASS_FAMILY_END
 #include "twopass/families.h"
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
-#undef TWOPASS_UKERNEL
   TWOPASS_LOG_INFO("ISA %s; kernels: %s; above %zu bytes of output: %s",
                    twopass_isa_to_string(config.isa), regular.c_str(), NtThresholdBytes(),
                    streamed.c_str());

@@ -65,13 +65,6 @@ const std::vector<Family>& Families() {
    {
 #define TWOPASS_FAMILY_END }},
 #include "twopass/families.h"
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
-#undef TWOPASS_UKERNEL_DEFAULT_BOTH
-#undef TWOPASS_UKERNEL_DEFAULT_NT
-#undef TWOPASS_UKERNEL_DEFAULT
-#undef TWOPASS_UKERNEL
   };
   return families;
 }

@@ -37,10 +37,6 @@ struct KernelConfig {
 #define TWOPASS_FAMILY_END
 #define TWOPASS_UKERNEL(isa, ukernel, tile)
 #include "twopass/families.h"
-#undef TWOPASS_UKERNEL
-#undef TWOPASS_FAMILY_END
-#undef TWOPASS_FAMILY_NT
-#undef TWOPASS_FAMILY
 };
 
 // The kernels for `isa` (the marked pick per family, see config.cc), or nullptr

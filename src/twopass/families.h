@@ -18,7 +18,8 @@
 //
 // The includer defines TWOPASS_FAMILY, TWOPASS_FAMILY_NT, TWOPASS_FAMILY_END and
 // TWOPASS_UKERNEL (empty when it needs no rows; the pick markers then default to it),
-// and undefines them afterwards. No include guard.
+// and optionally the markers TWOPASS_UKERNEL_DEFAULT, _DEFAULT_NT and _DEFAULT_BOTH;
+// this file undefines all of them at its end. No include guard.
 
 // Two-pass.
 TWOPASS_FAMILY(raddextexp, twopass_f32_raddextexp_ukernel_fn, "f32-raddextexp")
@@ -57,3 +58,11 @@ TWOPASS_FAMILY_END
 TWOPASS_FAMILY(f16_vscaleextexp, twopass_f16_vscaleextexp_ukernel_fn, "f16-vscaleextexp")
 #include "f16-vscaleextexp/f16-vscaleextexp.inc"
 TWOPASS_FAMILY_END
+
+#undef TWOPASS_FAMILY
+#undef TWOPASS_FAMILY_NT
+#undef TWOPASS_FAMILY_END
+#undef TWOPASS_UKERNEL
+#undef TWOPASS_UKERNEL_DEFAULT
+#undef TWOPASS_UKERNEL_DEFAULT_NT
+#undef TWOPASS_UKERNEL_DEFAULT_BOTH
