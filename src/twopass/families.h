@@ -1,7 +1,8 @@
 // The kernel families a KernelConfig holds, as one list (an X-macro). Adding a family
 // to the operators' configuration is one entry here, plus its table
-// src/<family>/<family>.inc (with its picks marked, see ukernel-table-begin.h) and its
-// signature and declarations in microkernels.h; KernelConfig (config.h), the
+// src/<family>/<family>.inc (with its picks marked, see ukernel-table-begin.h), its
+// signature and declarations in microkernels.h and its name in UKERNEL_FAMILIES
+// (BUILD.bazel); KernelConfig (config.h), the
 // selection, its compile-time checks and its log line (config.cc) and
 // //test:kernel_config_test follow from this list.
 //
