@@ -1,168 +1,104 @@
 // Kernel selection per ISA.
 //
-// To switch an ISA to another variant, edit its line in kChoices below: the name is
-// the symbol's part after "__" (what the kernel tables and benchmarks call the
-// variant). The kernel helpers record the recommended variant, with measurements, in
-// a comment at the top of each src/<family>/<family>.inc. A name that is not in the
-// table fails to compile (static_assert). An empty name takes the first variant the
-// table lists for that ISA, and a family with no variant for an ISA falls back to the
-// best lower ISA that has one (logged at info level).
+// Each kernel table (src/<family>/<family>.inc) marks the variant every ISA uses: its
+// row is TWOPASS_UKERNEL_DEFAULT instead of TWOPASS_UKERNEL, and in the families with
+// non-temporal variants (TWOPASS_FAMILY_NT in twopass/families.h) one row per ISA is
+// also, or instead, TWOPASS_UKERNEL_DEFAULT_NT: the pick above NtThresholdBytes()
+// (TWOPASS_UKERNEL_DEFAULT_BOTH marks a row as both). To switch an ISA to another
+// variant, move the marker to that row, with its one-line reason next to it. Every ISA
+// with rows must have exactly one pick (and one nt pick where the family has them):
+// checked at compile time below. A family with no variant for an ISA falls back to
+// the best lower ISA's pick (logged at info level). twopass/families.h lists the
+// families; KernelConfig, the tables here, the selection and the log line follow it.
 #include "twopass/config.h"
 
 #include <string.h>
 
 #include <atomic>
+#include <string>
 
 #include "twopass/log.h"
-#include "twopass/ukernel-list.h"
 
 namespace twopass {
 namespace {
 
-// Tables as constexpr arrays; a trailing sentinel keeps them non-empty while a
-// family has no kernels yet.
-#define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
+// Marks of a table row: the pick of its ISA, the pick above the nt threshold.
+enum : unsigned { kPick = 1u, kPickNt = 2u };
 
-constexpr UkernelInfo<twopass_f32_raddextexp_ukernel_fn> kRaddextexp[] = {
-#include "f32-raddextexp/f32-raddextexp.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_vscaleextexp_ukernel_fn> kVscaleextexp[] = {
-#include "f32-vscaleextexp/f32-vscaleextexp.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_rmax_ukernel_fn> kRmax[] = {
-#include "f32-rmax/f32-rmax.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_raddstoreexpminusmax_ukernel_fn> kRaddstoreexpminusmax[] = {
-#include "f32-raddstoreexpminusmax/f32-raddstoreexpminusmax.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_vscale_ukernel_fn> kVscale[] = {
-#include "f32-vscale/f32-vscale.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_raddexpminusmax_ukernel_fn> kRaddexpminusmax[] = {
-#include "f32-raddexpminusmax/f32-raddexpminusmax.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f32_vscaleexpminusmax_ukernel_fn> kVscaleexpminusmax[] = {
-#include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f16_raddextexp_ukernel_fn> kF16Raddextexp[] = {
-#include "f16-raddextexp/f16-raddextexp.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-constexpr UkernelInfo<twopass_f16_vscaleextexp_ukernel_fn> kF16Vscaleextexp[] = {
-#include "f16-vscaleextexp/f16-vscaleextexp.inc"
-    {nullptr, twopass_isa_scalar, 0, nullptr}};
-
-#undef TWOPASS_UKERNEL
-
-// The variant each ISA uses, per family ("" = the first one listed for that ISA).
-// Two-pass picks as recommended (with measurements) in the .inc tables of 2026-11-24;
-// the three-pass families had no recommendation yet.
-struct Choice {
-  const char* raddextexp;
-  const char* vscaleextexp;
-  const char* vscaleextexp_nt;
-  const char* rmax;
-  const char* raddstoreexpminusmax;
-  const char* vscale;
-  const char* vscale_nt;
-  const char* raddexpminusmax;
-  const char* vscaleexpminusmax;
-  const char* f16_raddextexp;
-  const char* f16_vscaleextexp;
+template <typename Fn>
+struct TableRow {
+  const char* name;  // the full symbol
+  enum twopass_isa isa;
+  Fn fn;
+  unsigned picks;  // kPick | kPickNt
 };
 
-// The *_nt fields name the kernel the last pass uses when a run writes more than
-// NtThresholdBytes() (see kDefaultNtThresholdBytes below for the measurements): the
-// non-temporal variant where it pays, else the regular pick again ("" = the first
-// listed = a regular one). scalar and sse2 have no nt variants. Two-pass pass 2
-// streams on avx2 (measured) and avx512f (not measured: no AVX512 machine; its pass 2
-// is cheaper, so closer to memory-bound, where streaming pays most). The in-place
-// scale pass of three-pass-reload never streams: it was 8-28% slower (each line was
-// just loaded, so there is no read for ownership to save).
-constexpr Choice kChoices[TWOPASS_ISA_COUNT] = {
-    // raddextexp, vscaleextexp, vscaleextexp_nt, rmax, raddstoreexpminusmax, vscale,
-    // vscale_nt, raddexpminusmax, vscaleexpminusmax, f16_raddextexp, f16_vscaleextexp
-    // (the f16 picks mirror f32's: same templates and tiles; see src/f16-*/f16-*.inc)
-    /* scalar  */ {"scalar_p5_u8_acc8", "scalar_p5_u4", "scalar_p5_u4", "", "", "", "", "", "",
-                   "scalar_p5_u8_acc8", "scalar_p5_u4"},
-    /* sse2    */ {"sse2_p5_u32_acc4", "sse2_p5_u16", "sse2_p5_u16", "", "", "", "", "", "",
-                   "sse2_p5_u32_acc4", "sse2_p5_u16"},
-    /* avx2    */ {"avx2_p5_u64_acc2", "avx2_p5_u32", "avx2_p5_u32_nt", "", "", "", "", "", "",
-                   "avx2_p5_u64_acc2", "avx2_p5_u32"},
-    /* avx512f */ {"avx512f_p5_u128_acc2", "avx512f_p5_u128", "avx512f_p5_u128_nt", "", "", "",
-                   "", "", "", "avx512f_p5_u128_acc2", "avx512f_p5_u128"},
-};
+// The tables as constexpr arrays, kTable_<member>; a trailing sentinel keeps them
+// non-empty while a family has no kernels yet.
+#define TWOPASS_UKERNEL(isa, ukernel, tile) {#ukernel, twopass_isa_##isa, ukernel, 0u},
+#define TWOPASS_UKERNEL_DEFAULT(isa, ukernel, tile) \
+  {#ukernel, twopass_isa_##isa, ukernel, kPick},
+#define TWOPASS_UKERNEL_DEFAULT_NT(isa, ukernel, tile) \
+  {#ukernel, twopass_isa_##isa, ukernel, kPickNt},
+#define TWOPASS_UKERNEL_DEFAULT_BOTH(isa, ukernel, tile) \
+  {#ukernel, twopass_isa_##isa, ukernel, kPick | kPickNt},
+#define TWOPASS_FAMILY(member, fn_type, family_name) \
+  constexpr TableRow<fn_type> kTable_##member[] = {
+#define TWOPASS_FAMILY_NT(member, nt_member, fn_type, family_name) \
+  TWOPASS_FAMILY(member, fn_type, family_name)
+#define TWOPASS_FAMILY_END {nullptr, twopass_isa_scalar, nullptr, 0u}};
+#include "twopass/families.h"
 
-// True when the symbol `symbol` ends in "__" + variant.
-constexpr bool SymbolHasVariant(const char* symbol, const char* variant) {
-  size_t start = 0;
-  for (size_t i = 0; symbol[i] != '\0'; i++) {
-    if (symbol[i] == '_' && symbol[i + 1] == '_') start = i + 2;
-  }
-  for (size_t i = 0;; i++) {
-    if (symbol[start + i] != variant[i]) return false;
-    if (variant[i] == '\0') return true;
-  }
-}
-
-// Index of the kernel for `isa`: the named variant, or the first of that ISA for "".
-// -1 when there is none.
+// True when every ISA with rows in `table` has exactly one row marked `mark`
+// (`wanted`), or when no row is marked `mark` (!wanted).
 template <typename Fn, size_t N>
-constexpr int FindKernel(const UkernelInfo<Fn> (&list)[N], enum twopass_isa isa,
-                         const char* variant) {
-  for (size_t i = 0; i + 1 < N; i++) {  // N - 1: skip the sentinel
-    if (list[i].isa != isa) continue;
-    if (variant[0] == '\0' || SymbolHasVariant(list[i].name, variant)) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
-// A named variant must exist in its table, under that ISA.
-template <typename Fn, size_t N>
-constexpr bool ChoicesValid(const UkernelInfo<Fn> (&list)[N], const char* Choice::*field) {
+constexpr bool PicksValid(const TableRow<Fn> (&table)[N], unsigned mark, bool wanted) {
   for (int isa = 0; isa < TWOPASS_ISA_COUNT; isa++) {
-    const char* variant = kChoices[isa].*field;
-    if (variant[0] != '\0' && FindKernel(list, static_cast<enum twopass_isa>(isa), variant) < 0) {
-      return false;
+    int rows = 0;
+    int marked = 0;
+    for (size_t i = 0; i + 1 < N; i++) {  // N - 1: skip the sentinel
+      if (static_cast<int>(table[i].isa) != isa) continue;
+      rows++;
+      if ((table[i].picks & mark) != 0) marked++;
     }
+    if (marked != (wanted && rows > 0 ? 1 : 0)) return false;
   }
   return true;
 }
 
-static_assert(ChoicesValid(kRaddextexp, &Choice::raddextexp), "kChoices: unknown raddextexp");
-static_assert(ChoicesValid(kVscaleextexp, &Choice::vscaleextexp),
-              "kChoices: unknown vscaleextexp");
-static_assert(ChoicesValid(kVscaleextexp, &Choice::vscaleextexp_nt),
-              "kChoices: unknown vscaleextexp_nt");
-static_assert(ChoicesValid(kRmax, &Choice::rmax), "kChoices: unknown rmax");
-static_assert(ChoicesValid(kRaddstoreexpminusmax, &Choice::raddstoreexpminusmax),
-              "kChoices: unknown raddstoreexpminusmax");
-static_assert(ChoicesValid(kVscale, &Choice::vscale), "kChoices: unknown vscale");
-static_assert(ChoicesValid(kVscale, &Choice::vscale_nt), "kChoices: unknown vscale_nt");
-static_assert(ChoicesValid(kRaddexpminusmax, &Choice::raddexpminusmax),
-              "kChoices: unknown raddexpminusmax");
-static_assert(ChoicesValid(kVscaleexpminusmax, &Choice::vscaleexpminusmax),
-              "kChoices: unknown vscaleexpminusmax");
-static_assert(ChoicesValid(kF16Raddextexp, &Choice::f16_raddextexp),
-              "kChoices: unknown f16_raddextexp");
-static_assert(ChoicesValid(kF16Vscaleextexp, &Choice::f16_vscaleextexp),
-              "kChoices: unknown f16_vscaleextexp");
+#define TWOPASS_CHECK_PICKS(member, family_name, has_nt)                                  \
+  static_assert(PicksValid(kTable_##member, kPick, true),                                 \
+                family_name ": every ISA with rows needs exactly one row marked "          \
+                            "TWOPASS_UKERNEL_DEFAULT or TWOPASS_UKERNEL_DEFAULT_BOTH");    \
+  static_assert(PicksValid(kTable_##member, kPickNt, has_nt),                             \
+                family_name ": with an nt member (TWOPASS_FAMILY_NT in families.h), every " \
+                            "ISA with rows needs exactly one row marked "                  \
+                            "TWOPASS_UKERNEL_DEFAULT_NT or _DEFAULT_BOTH; without, none");
+#define TWOPASS_UKERNEL(isa, ukernel, tile)
+#define TWOPASS_FAMILY(member, fn_type, family_name) \
+  TWOPASS_CHECK_PICKS(member, family_name, false)
+#define TWOPASS_FAMILY_NT(member, nt_member, fn_type, family_name) \
+  TWOPASS_CHECK_PICKS(member, family_name, true)
+#define TWOPASS_FAMILY_END
+#include "twopass/families.h"
+#undef TWOPASS_CHECK_PICKS
 
-// The kernel of one family for `isa`, falling back to lower ISAs while the family
-// has no variant for it. Returns false when there is none at all.
+// The kernel of one family for `isa`: the row marked `mark` of that ISA, falling back
+// to lower ISAs while the family has no rows for it. Returns false when there is none
+// at all.
 template <typename Fn, size_t N>
-bool Select(const UkernelInfo<Fn> (&list)[N], const char* Choice::*field,
-            enum twopass_isa isa, const char* family, SelectedKernel<Fn>* out) {
+bool Select(const TableRow<Fn> (&table)[N], unsigned mark, enum twopass_isa isa,
+            const char* family, SelectedKernel<Fn>* out) {
   for (int level = static_cast<int>(isa); level >= 0; level--) {
     const enum twopass_isa candidate = static_cast<enum twopass_isa>(level);
-    const int index = FindKernel(list, candidate, kChoices[level].*field);
-    if (index >= 0) {
+    for (size_t i = 0; i + 1 < N; i++) {  // N - 1: skip the sentinel
+      const TableRow<Fn>& row = table[i];
+      if (row.isa != candidate || (row.picks & mark) == 0) continue;
       if (candidate != isa) {
         TWOPASS_LOG_INFO("no %s kernel for %s; using %s", twopass_isa_to_string(isa), family,
-                         list[index].name);
+                         row.name);
       }
-      *out = SelectedKernel<Fn>{list[index].fn, list[index].name, candidate};
+      *out = SelectedKernel<Fn>{row.fn, row.name, candidate};
       return true;
     }
   }
@@ -172,25 +108,16 @@ bool Select(const UkernelInfo<Fn> (&list)[N], const char* Choice::*field,
 
 bool BuildConfig(enum twopass_isa isa, KernelConfig* config) {
   config->isa = isa;
+  bool ok = true;
   // Evaluate all, so every missing family is logged.
-  bool ok = Select(kRaddextexp, &Choice::raddextexp, isa, "f32-raddextexp", &config->raddextexp);
-  ok &= Select(kVscaleextexp, &Choice::vscaleextexp, isa, "f32-vscaleextexp",
-               &config->vscaleextexp);
-  ok &= Select(kVscaleextexp, &Choice::vscaleextexp_nt, isa, "f32-vscaleextexp (nt)",
-               &config->vscaleextexp_nt);
-  ok &= Select(kRmax, &Choice::rmax, isa, "f32-rmax", &config->rmax);
-  ok &= Select(kRaddstoreexpminusmax, &Choice::raddstoreexpminusmax, isa,
-               "f32-raddstoreexpminusmax", &config->raddstoreexpminusmax);
-  ok &= Select(kVscale, &Choice::vscale, isa, "f32-vscale", &config->vscale);
-  ok &= Select(kVscale, &Choice::vscale_nt, isa, "f32-vscale (nt)", &config->vscale_nt);
-  ok &= Select(kRaddexpminusmax, &Choice::raddexpminusmax, isa, "f32-raddexpminusmax",
-               &config->raddexpminusmax);
-  ok &= Select(kVscaleexpminusmax, &Choice::vscaleexpminusmax, isa, "f32-vscaleexpminusmax",
-               &config->vscaleexpminusmax);
-  ok &= Select(kF16Raddextexp, &Choice::f16_raddextexp, isa, "f16-raddextexp",
-               &config->f16_raddextexp);
-  ok &= Select(kF16Vscaleextexp, &Choice::f16_vscaleextexp, isa, "f16-vscaleextexp",
-               &config->f16_vscaleextexp);
+#define TWOPASS_UKERNEL(isa, ukernel, tile)
+#define TWOPASS_FAMILY(member, fn_type, family_name) \
+  ok &= Select(kTable_##member, kPick, isa, family_name, &config->member);
+#define TWOPASS_FAMILY_NT(member, nt_member, fn_type, family_name) \
+  TWOPASS_FAMILY(member, fn_type, family_name)                     \
+  ok &= Select(kTable_##member, kPickNt, isa, family_name " (nt)", &config->nt_member);
+#define TWOPASS_FAMILY_END
+#include "twopass/families.h"
   return ok;
 }
 
@@ -201,7 +128,7 @@ struct ConfigSlot {
 
 std::atomic<const KernelConfig*> g_active{nullptr};
 
-// Output size above which the last pass uses the *_nt kernels of kChoices.
+// Output size above which the last pass uses the *_nt picks (TWOPASS_UKERNEL_DEFAULT_NT).
 // Measured 2026-11-24 on the 2-vCPU AMD EPYC (Zen 4 class) KVM guest, AVX2, L3 32 MiB:
 // `twopass-bench --isa avx2 --algorithms two-pass,three-pass-reload`, 3 runs x 15
 // samples per binary, binaries alternating; two-pass ns/element, medians, regular ->
@@ -244,14 +171,24 @@ const KernelConfig* GetKernelConfig(enum twopass_isa isa) {
 }
 
 void LogKernelConfig(const KernelConfig& config) {
-  TWOPASS_LOG_INFO("ISA %s; kernels: %s, %s, %s, %s, %s, %s, %s, %s, %s; above %zu bytes "
-                   "of output: %s, %s",
-                   twopass_isa_to_string(config.isa), config.raddextexp.name,
-                   config.vscaleextexp.name, config.rmax.name, config.raddstoreexpminusmax.name,
-                   config.vscale.name, config.raddexpminusmax.name,
-                   config.vscaleexpminusmax.name, config.f16_raddextexp.name,
-                   config.f16_vscaleextexp.name, NtThresholdBytes(), config.vscaleextexp_nt.name,
-                   config.vscale_nt.name);
+  if (!LogEnabled(LogLevel::kInfo)) return;
+  // The picks in the order of twopass/families.h, then the nt picks.
+  std::string regular;
+  std::string streamed;
+  const auto add = [](std::string* list, const char* symbol) {
+    if (!list->empty()) list->append(", ");
+    list->append(symbol);
+  };
+#define TWOPASS_UKERNEL(isa, ukernel, tile)
+#define TWOPASS_FAMILY(member, fn_type, family_name) add(&regular, config.member.name);
+#define TWOPASS_FAMILY_NT(member, nt_member, fn_type, family_name) \
+  TWOPASS_FAMILY(member, fn_type, family_name)                     \
+  add(&streamed, config.nt_member.name);
+#define TWOPASS_FAMILY_END
+#include "twopass/families.h"
+  TWOPASS_LOG_INFO("ISA %s; kernels: %s; above %zu bytes of output: %s",
+                   twopass_isa_to_string(config.isa), regular.c_str(), NtThresholdBytes(),
+                   streamed.c_str());
 }
 
 enum twopass_status ResolveMaxIsa(const char* max_isa, enum twopass_isa best_supported,

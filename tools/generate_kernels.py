@@ -3,7 +3,10 @@
 
 Each family folder src/<family>/ holds a hand-written table src/<family>/<family>.inc
 with lines `TWOPASS_UKERNEL(isa, symbol, element_tile)` (any other line is ignored)
-and one template per ISA, src/<family>/<isa>.cc.in. A symbol looks like
+and one template per ISA, src/<family>/<isa>.cc.in. The markers of the library's
+picks, TWOPASS_UKERNEL_DEFAULT, _DEFAULT_NT and _DEFAULT_BOTH (see
+src/twopass/ukernel-table-begin.h), take the same arguments and are generated like
+any other line; a misspelt TWOPASS_UKERNEL* name is an error. A symbol looks like
 `twopass_<dtype>_<op>_ukernel__<isa>[_<token>]*` where `<dtype>_<op>` is the family
 name with `-` replaced by `_`; each token `<letters><digits>` becomes the template
 parameter LETTERS=int(digits) (or True without digits): p5 -> P=5, u144 -> U=144,
@@ -35,8 +38,12 @@ ISAS = ("scalar", "sse2", "avx2", "avx512f")
 RESERVED_PARAMS = ("ISA", "UKERNEL", "FAMILY", "TILE")
 REGENERATE_HINT = "run scripts/generate-kernels.sh to regenerate"
 
-_ENTRY_START = re.compile(r"\s*TWOPASS_UKERNEL\(")
-_ENTRY = re.compile(r"\s*TWOPASS_UKERNEL\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\d+)\s*\)\s*(//.*)?\Z")
+ENTRY_MACROS = ("TWOPASS_UKERNEL", "TWOPASS_UKERNEL_DEFAULT", "TWOPASS_UKERNEL_DEFAULT_NT",
+                "TWOPASS_UKERNEL_DEFAULT_BOTH")
+# Any TWOPASS_UKERNEL* call starts an entry, so that a misspelt marker is an error
+# rather than a kernel silently left out.
+_ENTRY_START = re.compile(r"\s*(TWOPASS_UKERNEL\w*)\s*\(")
+_ENTRY = re.compile(r"\s*\w+\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\d+)\s*\)\s*(//.*)?\Z")
 _TOKEN = re.compile(r"([a-z]+)(\d*)\Z")
 
 HEADER = """\
@@ -106,6 +113,10 @@ def parse_table(root, family):
 
 def _parse_entry(family, line, where):
     """Parses one TWOPASS_UKERNEL line into a Kernel; raises ValueError if invalid."""
+    macro = _ENTRY_START.match(line).group(1)
+    if macro not in ENTRY_MACROS:
+        raise ValueError(f"unknown kernel table macro {macro} (expected one of "
+                         f"{', '.join(ENTRY_MACROS)})")
     match = _ENTRY.match(line)
     if not match:
         raise ValueError(f"cannot parse kernel entry {line.strip()!r}; "

@@ -156,6 +156,24 @@ class GenerateTest(TreeTestCase):
         self.assertEqual(kernels[1].output, AVX512F_OUTPUT)
         self.assertEqual(kernels[1].template, "src/f32-vfoo/avx512f.cc.in")
 
+    def test_pick_markers_are_kernels(self):
+        # The markers of the library's picks (src/twopass/ukernel-table-begin.h) take the
+        # same arguments and are generated like plain lines.
+        self.write("src/f32-vfoo/f32-vfoo.inc", TABLE + (
+            "TWOPASS_UKERNEL_DEFAULT(scalar, twopass_f32_vfoo_ukernel__scalar_u4_nt, 4)\n"
+            "TWOPASS_UKERNEL_DEFAULT_NT(avx512f, twopass_f32_vfoo_ukernel__avx512f_p5_u32_acc2, 32)\n"
+            "  TWOPASS_UKERNEL_DEFAULT_BOTH (avx512f, "
+            "twopass_f32_vfoo_ukernel__avx512f_p5_u48_acc3, 48)  // why\n"))
+        kernels = gk.parse_table(self.root, "f32-vfoo")
+        self.assertEqual([k.symbol for k in kernels[3:]], [
+            "twopass_f32_vfoo_ukernel__scalar_u4_nt",
+            "twopass_f32_vfoo_ukernel__avx512f_p5_u32_acc2",
+            "twopass_f32_vfoo_ukernel__avx512f_p5_u48_acc3"])
+        self.assertEqual(kernels[5].params()["ACC"], 3)
+        status, _, stderr = self.run_tool()
+        self.assertEqual((status, stderr), (0, ""))
+        self.assertEqual(len(self.gen_files()), 6)
+
     def test_second_run_writes_nothing(self):
         self.run_tool()
         mtime = os.stat(self.path(AVX512F_OUTPUT)).st_mtime_ns
@@ -338,6 +356,12 @@ class TableValidationTest(TreeTestCase):
         self.assertTableError(
             "TWOPASS_UKERNEL(scalar, twopass_f32_vfoo_ukernel__scalar_tile4, 4)",
             "redefines parameter TILE")
+
+    def test_misspelt_marker(self):
+        # Not silently skipped (the kernel would be missing from gen/).
+        self.assertTableError(
+            "TWOPASS_UKERNEL_DEFALT(scalar, twopass_f32_vfoo_ukernel__scalar_u4, 4)",
+            "unknown kernel table macro TWOPASS_UKERNEL_DEFALT")
 
     def test_zero_tile(self):
         self.assertTableError("TWOPASS_UKERNEL(scalar, twopass_f32_vfoo_ukernel__scalar, 0)",

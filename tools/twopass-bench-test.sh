@@ -217,7 +217,9 @@ for key, rows in groups.items():
 lines = []
 for path in glob.glob(os.path.join(sys.argv[3], "*", "*.inc")):
     family = os.path.basename(os.path.dirname(path))
-    for isa, symbol in re.findall(r"^TWOPASS_UKERNEL\((\w+),\s*(\w+),", open(path).read(), re.M):
+    # Plain lines and the pick markers (TWOPASS_UKERNEL_DEFAULT, _DEFAULT_NT, _DEFAULT_BOTH).
+    for isa, symbol in re.findall(r"^TWOPASS_UKERNEL(?:_DEFAULT(?:_NT|_BOTH)?)?\((\w+),\s*(\w+),",
+                                  open(path).read(), re.M):
         if isa in isas:
             lines.append((family, symbol))
 if lines:

@@ -1,5 +1,6 @@
-// Kernel selection: which variant of each kernel family every ISA uses, and the
-// selection currently in effect (set by twopass_initialize()).
+// Kernel selection: which variant of each kernel family every ISA uses (the one its
+// table marks, see twopass/ukernel-table-begin.h), and the selection currently in
+// effect (set by twopass_initialize()).
 #pragma once
 
 #include <stddef.h>
@@ -18,30 +19,27 @@ struct SelectedKernel {
   enum twopass_isa isa;  // may be below the config's ISA while a family lacks variants
 };
 
-// Everything an operator needs to run on one ISA. Instances are immutable and live
-// for the whole process, so operators keep a plain pointer.
+// Everything an operator needs to run on one ISA: per kernel family of
+// twopass/families.h, the variant its table marks as the pick for that ISA (or, while
+// a family has no variant for it, the best lower ISA's pick), and for the families
+// with non-temporal variants the pick above NtThresholdBytes() as well (bitwise the
+// same results). Instances are immutable and live for the whole process, so
+// operators keep a plain pointer. Members, from the list: isa, raddextexp,
+// vscaleextexp, vscaleextexp_nt, rmax, raddstoreexpminusmax, vscale, vscale_nt,
+// raddexpminusmax, vscaleexpminusmax, f16_raddextexp, f16_vscaleextexp, each a
+// SelectedKernel of its family's kernel type.
 struct KernelConfig {
   enum twopass_isa isa;
-  // Two-pass.
-  SelectedKernel<twopass_f32_raddextexp_ukernel_fn> raddextexp;
-  SelectedKernel<twopass_f32_vscaleextexp_ukernel_fn> vscaleextexp;
-  // The same with non-temporal stores (bitwise the same results), for outputs above
-  // NtThresholdBytes(); the regular kernel on ISAs without an nt variant.
-  SelectedKernel<twopass_f32_vscaleextexp_ukernel_fn> vscaleextexp_nt;
-  // Three-pass, both forms (recompute is also the fallback for huge rows).
-  SelectedKernel<twopass_f32_rmax_ukernel_fn> rmax;
-  SelectedKernel<twopass_f32_raddstoreexpminusmax_ukernel_fn> raddstoreexpminusmax;
-  SelectedKernel<twopass_f32_vscale_ukernel_fn> vscale;
-  SelectedKernel<twopass_f32_vscale_ukernel_fn> vscale_nt;  // like vscaleextexp_nt
-  SelectedKernel<twopass_f32_raddexpminusmax_ukernel_fn> raddexpminusmax;
-  SelectedKernel<twopass_f32_vscaleexpminusmax_ukernel_fn> vscaleexpminusmax;
-  // Two-pass on half-precision data (f32 arithmetic). The f16 operator's three-pass
-  // paths widen pieces of a row and reuse the f32 three-pass kernels above.
-  SelectedKernel<twopass_f16_raddextexp_ukernel_fn> f16_raddextexp;
-  SelectedKernel<twopass_f16_vscaleextexp_ukernel_fn> f16_vscaleextexp;
+#define TWOPASS_FAMILY(member, fn_type, family_name) SelectedKernel<fn_type> member;
+#define TWOPASS_FAMILY_NT(member, nt_member, fn_type, family_name) \
+  SelectedKernel<fn_type> member;                                  \
+  SelectedKernel<fn_type> nt_member;
+#define TWOPASS_FAMILY_END
+#define TWOPASS_UKERNEL(isa, ukernel, tile)
+#include "twopass/families.h"
 };
 
-// The kernels for `isa` (the chosen variant per family, see config.cc), or nullptr
+// The kernels for `isa` (the marked pick per family, see config.cc), or nullptr
 // when some family has no kernel at or below `isa`. Does not check the CPU.
 const KernelConfig* GetKernelConfig(enum twopass_isa isa);
 

@@ -3,8 +3,10 @@
 // Every kernel family has one hand-written table, src/<family>/<family>.inc,
 // listing each generated variant as
 //   TWOPASS_UKERNEL(isa, symbol, element_tile)
-// The same table drives code generation (tools/generate_kernels.py), the
-// declarations below, the tests and the benchmarks. All kernels have C linkage.
+// (the variant each ISA uses as TWOPASS_UKERNEL_DEFAULT, see ukernel-table-begin.h;
+// here every row is a declaration alike). The same table drives code generation
+// (tools/generate_kernels.py), the declarations below, the tests and the benchmarks.
+// All kernels have C linkage.
 // Sizes (`batch`) are in bytes; see each family's template for its contract.
 #pragma once
 
