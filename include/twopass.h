@@ -295,6 +295,67 @@ TWOPASS_API enum twopass_status twopass_run_softmax_nc_f16(size_t channels, size
                                                            const void* input, void* output,
                                                            uint32_t flags, pthreadpool_t threadpool);
 
+/* ## Log-softmax
+ * output[b * output_stride + i] = x_i - log(sum_j exp(x_j)), along the last axis as for
+ * softmax, in two passes over memory: pass 1 is softmax's (the row's sum of exp as an
+ * extended-exponent pair (m, e), merged in double), giving lse = log m + e * ln2 in
+ * double; pass 2 computes (x_i - lse_hi) - lse_lo with lse_hi + lse_lo = lse as a float
+ * pair (no exp at all). Shapes, strides, threading (bitwise identical for any pool),
+ * aliasing, statuses, logging and the f32/f16 element types are as for softmax; a
+ * log-softmax operator is rejected by the softmax functions (invalid_state) and the
+ * other way round, and twopass_run_operator and twopass_delete_operator take both.
+ *
+ * Flags: 0 or TWOPASS_FLAG_ALGORITHM_TWO_PASS (the only algorithm; the three-pass flags
+ * are unsupported_parameter), optionally with TWOPASS_FLAG_MASKED_ROW_ZERO.
+ *
+ * Accuracy (r_i the double-precision log-softmax of the row): f32 outputs satisfy
+ * |y_i - r_i| <= 1e-6 * max(1, |r_i|) for finite rows of any magnitude (rows whose
+ * largest element is beyond about +-1e4 are recomputed as max + log(sum of exp(x - max))
+ * after pass 1, as softmax does); f16 outputs are within 1 half-ULP of r_i, plus
+ * 1e-6 * max(1, |r_i|) (the f32 result rounded once to the nearest half). Results beyond
+ * the format's range round to -inf: f32 below -FLT_MAX (only in rows that span more than
+ * FLT_MAX, e.g. -3e38 next to 3e38), f16 below -65520 (e.g. -40000 next to 60000).
+ *
+ * Special values (every ISA): a NaN anywhere gives NaN in the whole row; -inf inputs
+ * give -inf; k > 0 entries of +inf (and no NaN) give -log(k) at those entries (0 for
+ * k = 1) and -inf elsewhere; a row of only -inf gives NaN everywhere, or -inf everywhere
+ * with TWOPASS_FLAG_MASKED_ROW_ZERO (the log of the zeros softmax gives then). */
+
+/* Creates a log-softmax operator for f32 data in NC layout; arguments and statuses as
+   twopass_create_softmax_nc_f32, flags as above. */
+TWOPASS_API enum twopass_status twopass_create_log_softmax_nc_f32(
+    uint32_t flags, twopass_operator_t* log_softmax_op_out);
+
+/* As twopass_reshape_softmax_nc_f32, for a log-softmax f32 operator. */
+TWOPASS_API enum twopass_status twopass_reshape_log_softmax_nc_f32(
+    twopass_operator_t log_softmax_op, size_t channels, size_t input_stride,
+    size_t output_stride, size_t batch_size, pthreadpool_t threadpool);
+
+/* As twopass_setup_softmax_nc_f32, for a log-softmax f32 operator. */
+TWOPASS_API enum twopass_status twopass_setup_log_softmax_nc_f32(
+    twopass_operator_t log_softmax_op, const float* input, float* output);
+
+/* One-shot f32 log-softmax; as twopass_run_softmax_nc_f32. */
+TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f32(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const float* input, float* output, uint32_t flags, pthreadpool_t threadpool);
+
+/* The f16 log-softmax: as the f32 functions above, on binary16 data (as the f16
+   softmax functions). */
+TWOPASS_API enum twopass_status twopass_create_log_softmax_nc_f16(
+    uint32_t flags, twopass_operator_t* log_softmax_op_out);
+
+TWOPASS_API enum twopass_status twopass_reshape_log_softmax_nc_f16(
+    twopass_operator_t log_softmax_op, size_t channels, size_t input_stride,
+    size_t output_stride, size_t batch_size, pthreadpool_t threadpool);
+
+TWOPASS_API enum twopass_status twopass_setup_log_softmax_nc_f16(
+    twopass_operator_t log_softmax_op, const void* input, void* output);
+
+TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const void* input, void* output, uint32_t flags, pthreadpool_t threadpool);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -164,6 +164,25 @@ void ScaleExpF16(const RunContext& context, size_t row, size_t chunk, const RowP
 }
 
 // ---------------------------------------------------------------------------------
+// Log-softmax: pass 1 is two-pass's (ExtSum), the plan holds lse = log(sum) as a float
+// pair, and the last pass subtracts it (no exp at all). Rows beyond the two-pass range
+// take the three-pass form (max, sum of exp(x - max), lse = max + log(sum)).
+
+void SubLseF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+               ChunkPartial*) {
+  const RowChunk c = GetChunk(context, row, chunk);
+  context.vsublse(c.elements * sizeof(float), c.f32_input(), c.f32_output(), plan.lse_hi,
+                  plan.lse_lo);
+}
+
+void SubLseF16(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+               ChunkPartial*) {
+  const RowChunk c = GetChunk(context, row, chunk);
+  context.config->f16_vsublse.fn(c.elements * sizeof(uint16_t), c.input, c.output, plan.lse_hi,
+                                 plan.lse_lo);
+}
+
+// ---------------------------------------------------------------------------------
 // Phase lists.
 
 constexpr Phase kTwoPassF32[] = {{ExtSumF32, MergeExtSums}, {ScaleExtExpF32, nullptr}};
@@ -174,6 +193,12 @@ constexpr Phase kRecomputeF32[] = {
     {MaxF32, MergeMaxima}, {SumExpF32, MergeSums}, {ScaleExpF32, nullptr}};
 constexpr Phase kRecomputeF16[] = {
     {MaxF16, MergeMaxima}, {SumExpF16, MergeSums}, {ScaleExpF16, nullptr}};
+constexpr Phase kLogSoftmaxF32[] = {{ExtSumF32, MergeLogSumExp}, {SubLseF32, nullptr}};
+constexpr Phase kLogSoftmaxF16[] = {{ExtSumF16, MergeLogSumExp}, {SubLseF16, nullptr}};
+constexpr Phase kLogSoftmaxThreePassF32[] = {
+    {MaxF32, MergeMaxima}, {SumExpF32, MergeLogSumExpFromMax}, {SubLseF32, nullptr}};
+constexpr Phase kLogSoftmaxThreePassF16[] = {
+    {MaxF16, MergeMaxima}, {SumExpF16, MergeLogSumExpFromMax}, {SubLseF16, nullptr}};
 
 template <size_t N>
 constexpr PhaseList List(const Phase (&phases)[N]) {
@@ -233,6 +258,45 @@ void SoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* part
   }
 }
 
+// The log-softmax table: NaN anywhere -> NaN row; k > 0 entries +inf -> -log k there,
+// -inf elsewhere; only -inf -> NaN (or -inf with TWOPASS_FLAG_MASKED_ROW_ZERO, the log of
+// the zeros softmax gives then); finite rows beyond the two-pass range -> three-pass.
+void LogSoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  const void* x = static_cast<const char*>(context.input) +
+                  row * context.input_stride * context.element_size;
+  void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
+  const size_t n = context.channels;
+  bool nan = false;
+  size_t positive_infinities = 0;
+  size_t negative_infinities = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float v = LoadElement(context, x, i);
+    nan |= isnan(v);
+    positive_infinities += v == INFINITY;
+    negative_infinities += v == -INFINITY;
+  }
+  if (nan) {
+    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
+  } else if (positive_infinities != 0) {
+    // + 0.0f: log 1 gives +0, not -0.
+    const float share = static_cast<float>(-log(static_cast<double>(positive_infinities))) + 0.0f;
+    for (size_t i = 0; i < n; i++) {
+      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? share : -INFINITY);
+    }
+  } else if (negative_infinities == n) {
+    const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? -INFINITY : NAN;
+    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, fill);
+  } else {
+    RunRowPhases(context, context.recompute_phases, row, partials);
+  }
+}
+
+// Non-temporal stores for f32 outputs beyond NtThresholdBytes() (see ResolveSoftmax).
+bool StreamOutput(ElementType element_type, const RunContext& context) {
+  return element_type == ElementType::kF32 &&
+         context.batch_size * context.channels * sizeof(float) > NtThresholdBytes();
+}
+
 }  // namespace
 
 void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* context) {
@@ -246,8 +310,7 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
   // the threshold's measurements. The nt kernels give bitwise the same results. Each
   // chunk handles its own unaligned head and tail, so chunk boundaries need no
   // alignment. f16 keeps regular stores: it has no nt kernels.
-  context->stream_output =
-      !f16 && context->batch_size * context->channels * sizeof(float) > NtThresholdBytes();
+  context->stream_output = StreamOutput(element_type, *context);
   context->vscaleextexp =
       context->stream_output ? config.vscaleextexp_nt.fn : config.vscaleextexp.fn;
   context->vscale = context->stream_output ? config.vscale_nt.fn : config.vscale.fn;
@@ -264,6 +327,16 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
       context->phases = context->recompute_phases;
       break;
   }
+}
+
+void ResolveLogSoftmax(ElementType element_type, RunContext* context) {
+  const KernelConfig& config = *context->config;
+  const bool f16 = element_type == ElementType::kF16;
+  context->stream_output = StreamOutput(element_type, *context);
+  context->vsublse = context->stream_output ? config.vsublse_nt.fn : config.vsublse.fn;
+  context->special_row = LogSoftmaxSpecialRow;
+  context->phases = f16 ? List(kLogSoftmaxF16) : List(kLogSoftmaxF32);
+  context->recompute_phases = f16 ? List(kLogSoftmaxThreePassF16) : List(kLogSoftmaxThreePassF32);
 }
 
 }  // namespace twopass

@@ -68,25 +68,23 @@ const char* AlgorithmName(Algorithm algorithm) {
   return "unknown";
 }
 
-// sum_c m_c * 2^(e_c - E) in double with E = max e_c; the plan is 1/m, -e of the double
-// sum normalized to [0.5, 1).
-void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+namespace {
+
+// The row's sum of exp, sum_c m_c * 2^(e_c - E) * 2^E with E = max e_c, as a double
+// mantissa in [0.5, 1) and a float exponent (integer-valued). False for rows the two-pass
+// path does not handle: NaN m (NaN input), +inf e (+inf input), anything outside the
+// pass-1 contract, all-zero sums (only -inf) and exponents beyond kMaxTwoPassExponent.
+bool SumExtPartials(const ChunkPartial* partials, size_t count, double* mantissa,
+                    float* exponent) {
   float emax = -INFINITY;
   for (size_t c = 0; c < count; c++) {
     const float m = partials[c].m;
     const float e = partials[c].e;
-    // NaN m (NaN input), +inf e (+inf input), or anything outside the pass-1 contract.
-    if (!(m >= 0.0f && m < INFINITY) || isnan(e) || e == INFINITY) {
-      plan->kind = RowKind::kSpecial;
-      return;
-    }
+    if (!(m >= 0.0f && m < INFINITY) || isnan(e) || e == INFINITY) return false;
     if (m > 0.0f && e > emax) emax = e;
   }
   // emax == -inf: every chunk summed to exactly 0 (only -inf, or kernel underflow).
-  if (!(emax >= -kMaxTwoPassExponent && emax <= kMaxTwoPassExponent)) {
-    plan->kind = RowKind::kSpecial;
-    return;
-  }
+  if (!(emax >= -kMaxTwoPassExponent && emax <= kMaxTwoPassExponent)) return false;
   double sum = 0.0;
   for (size_t c = 0; c < count; c++) {
     const float m = partials[c].m;
@@ -97,10 +95,43 @@ void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
     sum += shift == 0.0f ? static_cast<double>(m)
                          : ldexp(static_cast<double>(m), static_cast<int>(shift));
   }
-  int exponent;
-  const double mantissa = SplitExponent(sum, &exponent);  // sum = mantissa * 2^exponent
+  int split;
+  *mantissa = SplitExponent(sum, &split);  // sum = mantissa * 2^split
+  *exponent = emax + static_cast<float>(split);
+  return true;
+}
+
+// lse as an unevaluated float pair: hi the rounded value, lo the rest.
+void SetLogSumExp(double lse, RowPlan* plan) {
+  plan->lse_hi = static_cast<float>(lse);
+  plan->lse_lo = static_cast<float>(lse - static_cast<double>(plan->lse_hi));
+}
+
+constexpr double kLn2 = 0x1.62E42FEFA39EFp-1;
+
+}  // namespace
+
+// The plan is 1/m, -e of the double sum normalized to [0.5, 1).
+void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double mantissa;
+  float exponent;
+  if (!SumExtPartials(partials, count, &mantissa, &exponent)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
   plan->scale_m = static_cast<float>(1.0 / mantissa);
-  plan->scale_e = -(emax + static_cast<float>(exponent));
+  plan->scale_e = -exponent;
+}
+
+// lse = log(mantissa) + exponent * ln2, in double.
+void MergeLogSumExp(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double mantissa;
+  float exponent;
+  if (!SumExtPartials(partials, count, &mantissa, &exponent)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  SetLogSumExp(log(mantissa) + static_cast<double>(exponent) * kLn2, plan);
 }
 
 // A NaN anywhere wins; the row goes on when its maximum is finite.
@@ -126,6 +157,13 @@ void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   double sum = 0.0;
   for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
   plan->inv_sum = static_cast<float>(1.0 / sum);
+}
+
+// lse = max + log(sum), sum >= 1; the max pass left the row's maximum in the plan.
+void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double sum = 0.0;
+  for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  SetLogSumExp(static_cast<double>(plan->max) + log(sum), plan);
 }
 
 }  // namespace twopass

@@ -1,5 +1,6 @@
-// Softmax NC operator: the public API (create / reshape / setup / run / delete and the
-// one-shot call), its validation and state machine. Planning is in src/softmax-plan.cc,
+// Softmax and log-softmax NC operators: the public API (create / reshape / setup / run /
+// delete and the one-shot calls), their validation and state machine, shared by both
+// operations (they differ in their phase lists only). Planning is in src/softmax-plan.cc,
 // the phase lists and kernel calls in src/softmax-phases.cc, the runner in
 // src/runner.cc; docs/architecture.md says how a new operation is added.
 #include <stdint.h>
@@ -93,27 +94,29 @@ enum twopass_status CheckHandle(const twopass_operator* op, const char* function
   return twopass_status_success;
 }
 
-const char* OperatorName(ElementType type) {
-  return type == ElementType::kF16 ? "softmax_nc_f16" : "softmax_nc_f32";
+const char* OperatorName(OperatorType type, ElementType element_type) {
+  const bool f16 = element_type == ElementType::kF16;
+  if (type == OperatorType::kLogSoftmaxNc) return f16 ? "log_softmax_nc_f16" : "log_softmax_nc_f32";
+  return f16 ? "softmax_nc_f16" : "softmax_nc_f32";
 }
 
-// The operator must be a softmax of element type `type`.
-enum twopass_status CheckSoftmax(const twopass_operator* op, ElementType type,
-                                 const char* function) {
-  if (op->magic != kOperatorMagic || op->type != OperatorType::kSoftmaxNc ||
-      op->element_type != type) {
+// The operator must be of `type` and element type `element_type`.
+enum twopass_status CheckOperator(const twopass_operator* op, OperatorType type,
+                                  ElementType element_type, const char* function) {
+  if (op->magic != kOperatorMagic || op->type != type || op->element_type != element_type) {
     TWOPASS_LOG_ERROR("%s: operator (%p) is not a %s operator", function,
-                      static_cast<const void*>(op), OperatorName(type));
+                      static_cast<const void*>(op), OperatorName(type, element_type));
     return twopass_status_invalid_state;
   }
   return twopass_status_success;
 }
 
-// Any softmax operator (run_operator dispatches on the element type).
-enum twopass_status CheckAnySoftmax(const twopass_operator* op, const char* function) {
-  if (op->magic != kOperatorMagic || op->type != OperatorType::kSoftmaxNc ||
+// Any operator this file creates (run_operator runs whatever reshape resolved).
+enum twopass_status CheckAnyOperator(const twopass_operator* op, const char* function) {
+  if (op->magic != kOperatorMagic ||
+      (op->type != OperatorType::kSoftmaxNc && op->type != OperatorType::kLogSoftmaxNc) ||
       (op->element_type != ElementType::kF32 && op->element_type != ElementType::kF16)) {
-    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax operator", function,
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax or log-softmax operator", function,
                       static_cast<const void*>(op));
     return twopass_status_invalid_state;
   }
@@ -146,7 +149,7 @@ bool SpanElements(size_t channels, size_t stride, size_t batch_size, size_t elem
 // Entry points, shared by the operator API and the one-shot call. `function` names
 // the public function in log lines.
 
-enum twopass_status ValidateFlags(uint32_t flags, const char* function) {
+enum twopass_status ValidateFlags(OperatorType type, uint32_t flags, const char* function) {
   if ((flags & ~kKnownFlags) != 0) {
     TWOPASS_LOG_ERROR("%s: flags (0x%08x) has unknown bits 0x%08x", function, flags,
                       flags & ~kKnownFlags);
@@ -157,14 +160,20 @@ enum twopass_status ValidateFlags(uint32_t flags, const char* function) {
     TWOPASS_LOG_ERROR("%s: flags (0x%08x) name more than one algorithm", function, flags);
     return twopass_status_invalid_parameter;
   }
+  if (type == OperatorType::kLogSoftmaxNc && algorithm != 0 &&
+      algorithm != TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
+    TWOPASS_LOG_ERROR("%s: flags (0x%08x): log-softmax has only the two-pass algorithm",
+                      function, flags);
+    return twopass_status_unsupported_parameter;
+  }
   return twopass_status_success;
 }
 
-void InitOperator(twopass_operator* op, ElementType element_type, uint32_t flags,
-                  const KernelConfig* config) {
+void InitOperator(twopass_operator* op, OperatorType type, ElementType element_type,
+                  uint32_t flags, const KernelConfig* config) {
   memset(op, 0, sizeof(*op));
   op->magic = kOperatorMagic;
-  op->type = OperatorType::kSoftmaxNc;
+  op->type = type;
   op->element_type = element_type;
   op->flags = flags;
   op->state = OperatorState::kCreated;
@@ -268,16 +277,21 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   context.chunk_size = chunk_size;
   context.num_chunks = num_chunks;
   const uint32_t algorithm = op->flags & kAlgorithmFlags;
-  if (algorithm == TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
-    op->algorithm = Algorithm::kTwoPass;
-  } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD) {
-    op->algorithm = Algorithm::kThreePassReload;
-  } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE) {
-    op->algorithm = Algorithm::kThreePassRecompute;
+  if (op->type == OperatorType::kLogSoftmaxNc) {
+    op->algorithm = Algorithm::kTwoPass;  // its only algorithm
+    ResolveLogSoftmax(op->element_type, &context);
   } else {
-    op->algorithm = ChooseAlgorithm(op->element_type, channels, *op->config);
+    if (algorithm == TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
+      op->algorithm = Algorithm::kTwoPass;
+    } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD) {
+      op->algorithm = Algorithm::kThreePassReload;
+    } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE) {
+      op->algorithm = Algorithm::kThreePassRecompute;
+    } else {
+      op->algorithm = ChooseAlgorithm(op->element_type, channels, *op->config);
+    }
+    ResolveSoftmax(op->element_type, op->algorithm, &context);
   }
-  ResolveSoftmax(op->element_type, op->algorithm, &context);
   context.input = nullptr;
   context.output = nullptr;
   op->state = OperatorState::kReshaped;
@@ -359,22 +373,24 @@ enum twopass_status RunImpl(twopass_operator* op, pthreadpool_t threadpool,
 }  // namespace twopass
 
 using twopass::CheckHandle;
-using twopass::CheckSoftmax;
+using twopass::CheckOperator;
 using twopass::ElementType;
 using twopass::Initialized;
+using twopass::OperatorType;
 
 namespace {
 
-// The bodies of the public functions, shared by f32 and f16.
+// The bodies of the public functions, shared by both operations and element types.
 
-enum twopass_status CreateSoftmax(ElementType type, uint32_t flags,
-                                  twopass_operator_t* softmax_op_out, const char* function) {
+enum twopass_status CreateOperator(OperatorType type, ElementType element_type, uint32_t flags,
+                                   twopass_operator_t* op_out, const char* argument,
+                                   const char* function) {
   if (!Initialized(function)) return twopass_status_uninitialized;
-  if (softmax_op_out == nullptr) {
-    TWOPASS_LOG_ERROR("%s: softmax_op_out is NULL", function);
+  if (op_out == nullptr) {
+    TWOPASS_LOG_ERROR("%s: %s is NULL", function, argument);
     return twopass_status_invalid_parameter;
   }
-  const enum twopass_status status = twopass::ValidateFlags(flags, function);
+  const enum twopass_status status = twopass::ValidateFlags(type, flags, function);
   if (status != twopass_status_success) return status;
   twopass_operator* op =
       static_cast<twopass_operator*>(twopass::Allocate(sizeof(twopass_operator)));
@@ -382,49 +398,51 @@ enum twopass_status CreateSoftmax(ElementType type, uint32_t flags,
     TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes", function, sizeof(twopass_operator));
     return twopass_status_out_of_memory;
   }
-  twopass::InitOperator(op, type, flags, twopass::ActiveKernelConfig());
+  twopass::InitOperator(op, type, element_type, flags, twopass::ActiveKernelConfig());
   if (!twopass::LiveOperators().Add(op)) {
     TWOPASS_LOG_ERROR("%s: failed to allocate the handle's registry entry", function);
     twopass::Deallocate(op);
     return twopass_status_out_of_memory;
   }
-  *softmax_op_out = op;
+  *op_out = op;
   return twopass_status_success;
 }
 
-enum twopass_status ReshapeSoftmax(ElementType type, twopass_operator_t softmax_op,
-                                   size_t channels, size_t input_stride, size_t output_stride,
-                                   size_t batch_size, pthreadpool_t threadpool,
-                                   const char* function) {
+enum twopass_status ReshapeOperator(OperatorType type, ElementType element_type,
+                                    twopass_operator_t op, size_t channels, size_t input_stride,
+                                    size_t output_stride, size_t batch_size,
+                                    pthreadpool_t threadpool, const char* argument,
+                                    const char* function) {
   if (!Initialized(function)) return twopass_status_uninitialized;
-  enum twopass_status status = CheckHandle(softmax_op, function, "softmax_op");
+  enum twopass_status status = CheckHandle(op, function, argument);
   if (status != twopass_status_success) return status;
-  status = CheckSoftmax(softmax_op, type, function);
+  status = CheckOperator(op, type, element_type, function);
   if (status != twopass_status_success) return status;
-  return twopass::ReshapeImpl(softmax_op, channels, input_stride, output_stride, batch_size,
-                              threadpool, function);
+  return twopass::ReshapeImpl(op, channels, input_stride, output_stride, batch_size, threadpool,
+                              function);
 }
 
-enum twopass_status SetupSoftmax(ElementType type, twopass_operator_t softmax_op,
-                                 const void* input, void* output, const char* function) {
+enum twopass_status SetupOperator(OperatorType type, ElementType element_type,
+                                  twopass_operator_t op, const void* input, void* output,
+                                  const char* argument, const char* function) {
   if (!Initialized(function)) return twopass_status_uninitialized;
-  enum twopass_status status = CheckHandle(softmax_op, function, "softmax_op");
+  enum twopass_status status = CheckHandle(op, function, argument);
   if (status != twopass_status_success) return status;
-  status = CheckSoftmax(softmax_op, type, function);
+  status = CheckOperator(op, type, element_type, function);
   if (status != twopass_status_success) return status;
-  return twopass::SetupImpl(softmax_op, input, output, function);
+  return twopass::SetupImpl(op, input, output, function);
 }
 
-enum twopass_status RunSoftmaxOneShot(ElementType type, size_t channels, size_t input_stride,
-                                      size_t output_stride, size_t batch_size,
-                                      const void* input, void* output, uint32_t flags,
-                                      pthreadpool_t threadpool, const char* function) {
+enum twopass_status RunOneShot(OperatorType type, ElementType element_type, size_t channels,
+                               size_t input_stride, size_t output_stride, size_t batch_size,
+                               const void* input, void* output, uint32_t flags,
+                               pthreadpool_t threadpool, const char* function) {
   if (!Initialized(function)) return twopass_status_uninitialized;
-  enum twopass_status status = twopass::ValidateFlags(flags, function);
+  enum twopass_status status = twopass::ValidateFlags(type, flags, function);
   if (status != twopass_status_success) return status;
   // A private operator on the stack: never registered, never visible to the caller.
   twopass_operator op;
-  twopass::InitOperator(&op, type, flags, twopass::ActiveKernelConfig());
+  twopass::InitOperator(&op, type, element_type, flags, twopass::ActiveKernelConfig());
   status = twopass::ReshapeImpl(&op, channels, input_stride, output_stride, batch_size,
                                 threadpool, function);
   if (status == twopass_status_success) {
@@ -440,43 +458,83 @@ enum twopass_status RunSoftmaxOneShot(ElementType type, size_t channels, size_t 
 }  // namespace
 
 extern "C" enum twopass_status twopass_create_softmax_nc_f32(uint32_t flags,
-                                                             twopass_operator_t* softmax_op_out) {
-  return CreateSoftmax(ElementType::kF32, flags, softmax_op_out, "create_softmax_nc_f32");
+                                                    twopass_operator_t* softmax_op_out) {
+  return CreateOperator(OperatorType::kSoftmaxNc, ElementType::kF32, flags, softmax_op_out,
+                        "softmax_op_out", "create_softmax_nc_f32");
 }
 
-extern "C" enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_t softmax_op,
-                                                              size_t channels,
-                                                              size_t input_stride,
-                                                              size_t output_stride,
-                                                              size_t batch_size,
-                                                              pthreadpool_t threadpool) {
-  return ReshapeSoftmax(ElementType::kF32, softmax_op, channels, input_stride, output_stride,
-                        batch_size, threadpool, "reshape_softmax_nc_f32");
+extern "C" enum twopass_status twopass_reshape_softmax_nc_f32(
+    twopass_operator_t softmax_op, size_t channels, size_t input_stride, size_t output_stride,
+    size_t batch_size, pthreadpool_t threadpool) {
+  return ReshapeOperator(OperatorType::kSoftmaxNc, ElementType::kF32, softmax_op, channels,
+                         input_stride, output_stride, batch_size, threadpool, "softmax_op",
+                         "reshape_softmax_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_setup_softmax_nc_f32(twopass_operator_t softmax_op,
-                                                            const float* input, float* output) {
-  return SetupSoftmax(ElementType::kF32, softmax_op, input, output, "setup_softmax_nc_f32");
+                                                   const float* input, float* output) {
+  return SetupOperator(OperatorType::kSoftmaxNc, ElementType::kF32, softmax_op, input, output,
+                       "softmax_op", "setup_softmax_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_create_softmax_nc_f16(uint32_t flags,
-                                                             twopass_operator_t* softmax_op_out) {
-  return CreateSoftmax(ElementType::kF16, flags, softmax_op_out, "create_softmax_nc_f16");
+                                                    twopass_operator_t* softmax_op_out) {
+  return CreateOperator(OperatorType::kSoftmaxNc, ElementType::kF16, flags, softmax_op_out,
+                        "softmax_op_out", "create_softmax_nc_f16");
 }
 
-extern "C" enum twopass_status twopass_reshape_softmax_nc_f16(twopass_operator_t softmax_op,
-                                                              size_t channels,
-                                                              size_t input_stride,
-                                                              size_t output_stride,
-                                                              size_t batch_size,
-                                                              pthreadpool_t threadpool) {
-  return ReshapeSoftmax(ElementType::kF16, softmax_op, channels, input_stride, output_stride,
-                        batch_size, threadpool, "reshape_softmax_nc_f16");
+extern "C" enum twopass_status twopass_reshape_softmax_nc_f16(
+    twopass_operator_t softmax_op, size_t channels, size_t input_stride, size_t output_stride,
+    size_t batch_size, pthreadpool_t threadpool) {
+  return ReshapeOperator(OperatorType::kSoftmaxNc, ElementType::kF16, softmax_op, channels,
+                         input_stride, output_stride, batch_size, threadpool, "softmax_op",
+                         "reshape_softmax_nc_f16");
 }
 
 extern "C" enum twopass_status twopass_setup_softmax_nc_f16(twopass_operator_t softmax_op,
-                                                            const void* input, void* output) {
-  return SetupSoftmax(ElementType::kF16, softmax_op, input, output, "setup_softmax_nc_f16");
+                                                   const void* input, void* output) {
+  return SetupOperator(OperatorType::kSoftmaxNc, ElementType::kF16, softmax_op, input, output,
+                       "softmax_op", "setup_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_create_log_softmax_nc_f32(uint32_t flags,
+                                                    twopass_operator_t* log_softmax_op_out) {
+  return CreateOperator(OperatorType::kLogSoftmaxNc, ElementType::kF32, flags, log_softmax_op_out,
+                        "log_softmax_op_out", "create_log_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_reshape_log_softmax_nc_f32(
+    twopass_operator_t log_softmax_op, size_t channels, size_t input_stride, size_t output_stride,
+    size_t batch_size, pthreadpool_t threadpool) {
+  return ReshapeOperator(OperatorType::kLogSoftmaxNc, ElementType::kF32, log_softmax_op, channels,
+                         input_stride, output_stride, batch_size, threadpool, "log_softmax_op",
+                         "reshape_log_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_setup_log_softmax_nc_f32(twopass_operator_t log_softmax_op,
+                                                   const float* input, float* output) {
+  return SetupOperator(OperatorType::kLogSoftmaxNc, ElementType::kF32, log_softmax_op, input, output,
+                       "log_softmax_op", "setup_log_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_create_log_softmax_nc_f16(uint32_t flags,
+                                                    twopass_operator_t* log_softmax_op_out) {
+  return CreateOperator(OperatorType::kLogSoftmaxNc, ElementType::kF16, flags, log_softmax_op_out,
+                        "log_softmax_op_out", "create_log_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_reshape_log_softmax_nc_f16(
+    twopass_operator_t log_softmax_op, size_t channels, size_t input_stride, size_t output_stride,
+    size_t batch_size, pthreadpool_t threadpool) {
+  return ReshapeOperator(OperatorType::kLogSoftmaxNc, ElementType::kF16, log_softmax_op, channels,
+                         input_stride, output_stride, batch_size, threadpool, "log_softmax_op",
+                         "reshape_log_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_setup_log_softmax_nc_f16(twopass_operator_t log_softmax_op,
+                                                   const void* input, void* output) {
+  return SetupOperator(OperatorType::kLogSoftmaxNc, ElementType::kF16, log_softmax_op, input, output,
+                       "log_softmax_op", "setup_log_softmax_nc_f16");
 }
 
 extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
@@ -486,7 +544,7 @@ extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
   enum twopass_status status = CheckHandle(op, kFunction, "op");
   if (status != twopass_status_success) return status;
   // f32 and f16 share the drivers, which dispatch on op->element_type.
-  status = twopass::CheckAnySoftmax(op, kFunction);
+  status = twopass::CheckAnyOperator(op, kFunction);
   if (status != twopass_status_success) return status;
   return twopass::RunImpl(op, threadpool, kFunction);
 }
@@ -494,7 +552,7 @@ extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
 extern "C" const char* twopass_internal_operator_algorithm(twopass_operator_t op) {
   static const char kFunction[] = "internal_operator_algorithm";
   if (!Initialized(kFunction) || CheckHandle(op, kFunction, "op") != twopass_status_success ||
-      twopass::CheckAnySoftmax(op, kFunction) != twopass_status_success ||
+      twopass::CheckAnyOperator(op, kFunction) != twopass_status_success ||
       op->state == twopass::OperatorState::kCreated) {
     return nullptr;
   }
@@ -518,8 +576,9 @@ extern "C" enum twopass_status twopass_run_softmax_nc_f32(size_t channels, size_
                                                           size_t batch_size, const float* input,
                                                           float* output, uint32_t flags,
                                                           pthreadpool_t threadpool) {
-  return RunSoftmaxOneShot(ElementType::kF32, channels, input_stride, output_stride, batch_size,
-                           input, output, flags, threadpool, "run_softmax_nc_f32");
+  return RunOneShot(OperatorType::kSoftmaxNc, ElementType::kF32, channels, input_stride,
+                    output_stride, batch_size, input, output, flags, threadpool,
+                    "run_softmax_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_run_softmax_nc_f16(size_t channels, size_t input_stride,
@@ -527,6 +586,23 @@ extern "C" enum twopass_status twopass_run_softmax_nc_f16(size_t channels, size_
                                                           size_t batch_size, const void* input,
                                                           void* output, uint32_t flags,
                                                           pthreadpool_t threadpool) {
-  return RunSoftmaxOneShot(ElementType::kF16, channels, input_stride, output_stride, batch_size,
-                           input, output, flags, threadpool, "run_softmax_nc_f16");
+  return RunOneShot(OperatorType::kSoftmaxNc, ElementType::kF16, channels, input_stride,
+                    output_stride, batch_size, input, output, flags, threadpool,
+                    "run_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_run_log_softmax_nc_f32(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const float* input, float* output, uint32_t flags, pthreadpool_t threadpool) {
+  return RunOneShot(OperatorType::kLogSoftmaxNc, ElementType::kF32, channels, input_stride,
+                    output_stride, batch_size, input, output, flags, threadpool,
+                    "run_log_softmax_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_run_log_softmax_nc_f16(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const void* input, void* output, uint32_t flags, pthreadpool_t threadpool) {
+  return RunOneShot(OperatorType::kLogSoftmaxNc, ElementType::kF16, channels, input_stride,
+                    output_stride, batch_size, input, output, flags, threadpool,
+                    "run_log_softmax_nc_f16");
 }

@@ -60,6 +60,14 @@ TWOPASS_FAMILY(f16_vscaleextexp, twopass_f16_vscaleextexp_ukernel_fn, "f16-vscal
 #include "f16-vscaleextexp/f16-vscaleextexp.inc"
 TWOPASS_FAMILY_END
 
+// Log-softmax pass 2 (pass 1 is two-pass's raddextexp), f32 and f16.
+TWOPASS_FAMILY_NT(vsublse, vsublse_nt, twopass_f32_vsublse_ukernel_fn, "f32-vsublse")
+#include "f32-vsublse/f32-vsublse.inc"
+TWOPASS_FAMILY_END
+TWOPASS_FAMILY(f16_vsublse, twopass_f16_vsublse_ukernel_fn, "f16-vsublse")
+#include "f16-vsublse/f16-vsublse.inc"
+TWOPASS_FAMILY_END
+
 #undef TWOPASS_FAMILY
 #undef TWOPASS_FAMILY_NT
 #undef TWOPASS_FAMILY_END

@@ -17,6 +17,7 @@ constexpr uint32_t kOperatorMagic = 0x54575053u;  // "TWPS"
 enum class OperatorType : uint32_t {
   kInvalid = 0,
   kSoftmaxNc = 1,
+  kLogSoftmaxNc = 2,
 };
 
 // Element type of input and output. f16 (IEEE binary16) is the same operator with f32
@@ -61,15 +62,18 @@ enum class RowKind : uint32_t {
   kSpecial = 1,  // NaN / inf / fully masked / huge magnitude: slow path of its own
 };
 struct RowPlan {
-  //   two-pass:   the row's scale 1 / sum = scale_m * 2^scale_e;
-  //   three-pass: the row's maximum, then 1 / sum of exp(x - max).
+  //   two-pass:    the row's scale 1 / sum = scale_m * 2^scale_e;
+  //   three-pass:  the row's maximum, then 1 / sum of exp(x - max);
+  //   log-softmax: the row's log-sum-exp as the float pair lse_hi + lse_lo.
   union {
     float scale_m;
     float max;
+    float lse_hi;
   };
   union {
     float scale_e;
     float inv_sum;
+    float lse_lo;
   };
   RowKind kind;
 };
@@ -112,6 +116,7 @@ struct RunContext {
   const KernelConfig* config;
   twopass_f32_vscaleextexp_ukernel_fn vscaleextexp;
   twopass_f32_vscale_ukernel_fn vscale;
+  twopass_f32_vsublse_ukernel_fn vsublse;  // log-softmax's last pass
   // The last pass streams its output (non-temporal stores, or bigger pool tasks so
   // that their closing sfence is rare): every task of the last phase ends with an sfence.
   bool stream_output;

@@ -11,4 +11,7 @@ namespace twopass {
 // batch_size and channels set; call again when the shape changes.
 void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* context);
 
+// The same for log-softmax (two-pass only: pass 1 as softmax's, pass 2 y = x - lse).
+void ResolveLogSoftmax(ElementType element_type, RunContext* context);
+
 }  // namespace twopass

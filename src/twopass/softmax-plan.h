@@ -35,5 +35,10 @@ void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
 void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Three-pass sum pass -> inv_sum.
 void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Log-softmax: pass 1 (as two-pass) -> (lse_hi, lse_lo), special as MergeExtSums.
+void MergeLogSumExp(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Log-softmax, three-pass form (rows beyond the two-pass range): sum pass after the
+// max pass -> (lse_hi, lse_lo) = max + log(sum).
+void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan);
 
 }  // namespace twopass
