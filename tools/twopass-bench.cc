@@ -73,6 +73,9 @@ struct Algorithm {
   // The same for f16 (2-byte elements). Both three-pass flags run the
   // recompute form on f16 (include/twopass.h), so reload moves 8, not 10.
   double f16_bytes_per_element;
+  // A log-softmax operator (its only algorithm is two-pass: 12 B/elt), not softmax;
+  // measured beside the softmax algorithms, never one of "the fastest of the three".
+  bool log_softmax = false;
 };
 
 const Algorithm kAlgorithms[] = {
@@ -80,6 +83,7 @@ const Algorithm kAlgorithms[] = {
     {"three-pass-reload", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, 20.0, 8.0},
     {"three-pass-recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0, 8.0},
     {"auto", 0, 12.0, 6.0},
+    {"log-softmax", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0, 6.0, true},
 };
 constexpr size_t kAlgorithmCount = sizeof(kAlgorithms) / sizeof(kAlgorithms[0]);
 constexpr size_t kReloadIndex = 1;
@@ -150,7 +154,7 @@ constexpr size_t kQuickColdAbove = 64 * kKiB;
 const char* const kFamilyNames[] = {
     "f32-raddextexp", "f32-vscaleextexp", "f32-rmax",         "f32-raddstoreexpminusmax",
     "f32-vscale",     "f32-raddexpminusmax", "f32-vscaleexpminusmax", "f16-raddextexp",
-    "f16-vscaleextexp",
+    "f16-vscaleextexp", "f32-vsublse", "f16-vsublse",
 };
 
 // The family names, indented and wrapped for --help.
@@ -181,7 +185,9 @@ void PrintHelp(FILE* f) {
           "\n"
           "Options (LIST = comma-separated; SIZE = N, NK, NM, NG (binary: K = 1024) or 2^N):\n"
           "  -a, --algorithms LIST  two-pass, three-pass-reload, three-pass-recompute, auto,\n"
-          "                         or all (default: all). Short forms: 2p, reload, recompute.\n"
+          "                         log-softmax (the log-softmax operator), or all (the four\n"
+          "                         softmax ones; default). Short forms: 2p, reload,\n"
+          "                         recompute, log.\n"
           "  -i, --isa LIST         scalar, sse2, avx2, avx512f, best, or all (default: best,\n"
           "                         the best this CPU has, capped by TWOPASS_MAX_ISA).\n"
           "                         ISAs this CPU lacks are skipped with a warning.\n"
@@ -506,12 +512,16 @@ Options ParseOptions(int argc, char** argv) {
 
   for (const std::string& name : SplitList(algorithms)) {
     if (name == "all") {
-      for (size_t a = 0; a < kAlgorithmCount; a++) options.algorithms.push_back(a);
+      // The softmax algorithms; log-softmax only when named.
+      for (size_t a = 0; a < kAlgorithmCount; a++) {
+        if (!kAlgorithms[a].log_softmax) options.algorithms.push_back(a);
+      }
       continue;
     }
     const std::string full = name == "2p"          ? "two-pass"
                              : name == "reload"    ? "three-pass-reload"
                              : name == "recompute" ? "three-pass-recompute"
+                             : name == "log"       ? "log-softmax"
                                                    : name;
     size_t a = 0;
     while (a < kAlgorithmCount && full != kAlgorithms[a].name) a++;
@@ -810,7 +820,14 @@ void RunOnce(Contender& c, const Case& k, const BufferSet& set) {
     return;
   }
   if (c.setup_input != set.input || c.setup_output != set.output) {
-    if (c.dtype == Dtype::kF16) {
+    if (kAlgorithms[c.algorithm].log_softmax) {
+      const enum twopass_status status =
+          c.dtype == Dtype::kF16
+              ? twopass_setup_log_softmax_nc_f16(c.op, set.input, set.output)
+              : twopass_setup_log_softmax_nc_f32(c.op, static_cast<const float*>(set.input),
+                                                 static_cast<float*>(set.output));
+      if (status != twopass_status_success) DieStatus("twopass_setup_log_softmax_nc", status);
+    } else if (c.dtype == Dtype::kF16) {
       const enum twopass_status status = twopass_setup_softmax_nc_f16(c.op, set.input, set.output);
       if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f16", status);
     } else {
@@ -833,20 +850,25 @@ double Now() {
 // A softmax row must be in [0, 1] and sum to 1: catches a broken build or a
 // wrong kernel before its timings are believed. f16 rows get the bound of
 // include/twopass.h (each output rounded once to a half:
-// |sum - 1| <= 2^-11 + n * 2^-25 + 1e-6).
+// |sum - 1| <= 2^-11 + n * 2^-25 + 1e-6). A log-softmax row is checked as the softmax
+// exp(y) it encodes (f16: a half-ULP of y moves exp(y) by up to 2^-11 * |y| of itself).
 void CheckOutput(const Contender& c, const Case& k, const BufferSet& set) {
   if (c.kind != Kind::kOperator) return;
   const size_t channels = k.shape.channels;
   const bool f16 = c.dtype == Dtype::kF16;
+  const bool log_softmax = kAlgorithms[c.algorithm].log_softmax;
   const double tolerance =
-      f16 ? 0x1.0p-11 + static_cast<double>(channels) * 0x1.0p-25 + 1e-6 : 1e-4;
+      f16 ? (log_softmax ? 1e-2 : 0x1.0p-11 + static_cast<double>(channels) * 0x1.0p-25 + 1e-6)
+          : 1e-4;
   const size_t rows[2] = {0, k.shape.batch - 1};
   for (size_t row : rows) {
     double sum = 0.0;
     for (size_t i = 0; i < channels; i++) {
       const size_t index = row * channels + i;
-      const float y = f16 ? fp16_ieee_to_fp32_value(static_cast<const uint16_t*>(set.output)[index])
-                          : static_cast<const float*>(set.output)[index];
+      const float stored =
+          f16 ? fp16_ieee_to_fp32_value(static_cast<const uint16_t*>(set.output)[index])
+              : static_cast<const float*>(set.output)[index];
+      const float y = log_softmax ? expf(stored) : stored;
       if (!(y >= 0.0f && y <= 1.0f)) {
         fprintf(stderr, "twopass-bench: %s/%s/%s output[%zu][%zu] = %g is not in [0, 1]\n",
                 c.name.c_str(), c.isa.c_str(), DtypeName(c.dtype), row, i, y);
@@ -1322,14 +1344,32 @@ std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>&
             c.buffers = &buffers[static_cast<size_t>(dtype)];
             c.bytes_per_element =
                 f16 ? kAlgorithms[a].f16_bytes_per_element : kAlgorithms[a].bytes_per_element;
-            enum twopass_status status = f16 ? twopass_create_softmax_nc_f16(kAlgorithms[a].flags, &c.op)
-                                             : twopass_create_softmax_nc_f32(kAlgorithms[a].flags, &c.op);
-            if (status != twopass_status_success) DieStatus("twopass_create_softmax_nc", status);
-            status = f16 ? twopass_reshape_softmax_nc_f16(c.op, shape.channels, shape.channels,
-                                                          shape.channels, shape.batch, k.pool)
-                         : twopass_reshape_softmax_nc_f32(c.op, shape.channels, shape.channels,
-                                                          shape.channels, shape.batch, k.pool);
-            if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc", status);
+            const uint32_t flags = kAlgorithms[a].flags;
+            const size_t channels = shape.channels;
+            enum twopass_status status;
+            if (kAlgorithms[a].log_softmax) {
+              status = f16 ? twopass_create_log_softmax_nc_f16(flags, &c.op)
+                           : twopass_create_log_softmax_nc_f32(flags, &c.op);
+              if (status != twopass_status_success) {
+                DieStatus("twopass_create_log_softmax_nc", status);
+              }
+              status = f16 ? twopass_reshape_log_softmax_nc_f16(c.op, channels, channels, channels,
+                                                                shape.batch, k.pool)
+                           : twopass_reshape_log_softmax_nc_f32(c.op, channels, channels, channels,
+                                                                shape.batch, k.pool);
+              if (status != twopass_status_success) {
+                DieStatus("twopass_reshape_log_softmax_nc", status);
+              }
+            } else {
+              status = f16 ? twopass_create_softmax_nc_f16(flags, &c.op)
+                           : twopass_create_softmax_nc_f32(flags, &c.op);
+              if (status != twopass_status_success) DieStatus("twopass_create_softmax_nc", status);
+              status = f16 ? twopass_reshape_softmax_nc_f16(c.op, channels, channels, channels,
+                                                            shape.batch, k.pool)
+                           : twopass_reshape_softmax_nc_f32(c.op, channels, channels, channels,
+                                                            shape.batch, k.pool);
+              if (status != twopass_status_success) DieStatus("twopass_reshape_softmax_nc", status);
+            }
             // "auto" moves the bytes of the algorithm it chose for this shape.
             if (kAlgorithms[a].flags == 0) {
               const char* chosen = twopass_internal_operator_algorithm(c.op);
@@ -1477,6 +1517,12 @@ const twopass::UkernelInfo<twopass_f16_raddextexp_ukernel_fn> kTuneF16Raddextexp
 const twopass::UkernelInfo<twopass_f16_vscaleextexp_ukernel_fn> kTuneF16Vscaleextexp[] = {
 #include "f16-vscaleextexp/f16-vscaleextexp.inc"
     {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_vsublse_ukernel_fn> kTuneVsublse[] = {
+#include "f32-vsublse/f32-vsublse.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f16_vsublse_ukernel_fn> kTuneF16Vsublse[] = {
+#include "f16-vsublse/f16-vsublse.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
 #undef TWOPASS_UKERNEL
 
 // Adds the variants of `list`; call(fn, set, bytes) runs one of them.
@@ -1587,6 +1633,22 @@ std::vector<TuneFamily> MakeTuneFamilies() {
                 fn(bytes, set.input, set.output, 0.75f, -15.0f);
               });
   families[8].pick = [](const KernelConfig& c) { return c.f16_vscaleextexp.name; };
+  // Log-softmax pass 2: reads x, writes y (f32 8 bytes, f16 4 bytes per element).
+  families[9].dtype = Dtype::kF32;
+  families[9].bytes_per_element = 8;
+  AddVariants(&families[9], kTuneVsublse,
+              [](twopass_f32_vsublse_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, InputF32(set), OutputF32(set), 10.5f, 1.0e-7f);
+              });
+  families[9].pick = [](const KernelConfig& c) { return c.vsublse.name; };
+  families[9].pick_nt = [](const KernelConfig& c) { return c.vsublse_nt.name; };
+  families[10].dtype = Dtype::kF16;
+  families[10].bytes_per_element = 4;
+  AddVariants(&families[10], kTuneF16Vsublse,
+              [](twopass_f16_vsublse_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, set.input, set.output, 10.5f, 1.0e-7f);
+              });
+  families[10].pick = [](const KernelConfig& c) { return c.f16_vsublse.name; };
   return families;
 }
 
@@ -1940,7 +2002,7 @@ std::vector<CrossoverGroup> MakeCrossover(const std::vector<Row>& rows) {
 int BestFixed(const CrossoverPoint& p) {
   int best = -1;
   for (size_t a = 0; a < kAlgorithmCount; a++) {
-    if (kAlgorithms[a].flags == 0 || p.ns[a] <= 0.0) continue;
+    if (kAlgorithms[a].flags == 0 || kAlgorithms[a].log_softmax || p.ns[a] <= 0.0) continue;
     if (best < 0 || p.ns[a] < p.ns[best]) best = static_cast<int>(a);
   }
   return best;
