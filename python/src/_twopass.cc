@@ -103,8 +103,9 @@ Rows CheckRows(const py::array& a, const char* name, py::ssize_t itemsize) {
               static_cast<size_t>(stride)};
 }
 
-// softmax over the rows of x into out (same shape and dtype; may be x itself).
-void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t threads) {
+// softmax (or log-softmax) over the rows of x into out (same shape and dtype; may be x
+// itself).
+void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log) {
   Initialize();
   const bool is_f32 = x.dtype().equal(py::dtype::of<float>());
   const bool is_f16 = x.dtype().kind() == 'f' && x.dtype().itemsize() == 2;
@@ -133,17 +134,19 @@ void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t thre
   enum twopass_status status;
   {
     py::gil_scoped_release release;
+    const auto f32_run = log ? twopass_run_log_softmax_nc_f32 : twopass_run_softmax_nc_f32;
+    const auto f16_run = log ? twopass_run_log_softmax_nc_f16 : twopass_run_softmax_nc_f16;
     if (is_f32) {
-      status = twopass_run_softmax_nc_f32(in.channels, in.stride, to.stride, in.batch,
-                                          static_cast<const float*>(input),
-                                          static_cast<float*>(output), flags, pool);
+      status = f32_run(in.channels, in.stride, to.stride, in.batch,
+                       static_cast<const float*>(input), static_cast<float*>(output), flags, pool);
     } else {
-      status = twopass_run_softmax_nc_f16(in.channels, in.stride, to.stride, in.batch, input,
-                                          output, flags, pool);
+      status = f16_run(in.channels, in.stride, to.stride, in.batch, input, output, flags, pool);
     }
   }
   if (status != twopass_status_success) {
-    Raise(status, std::string(is_f32 ? "twopass_run_softmax_nc_f32" : "twopass_run_softmax_nc_f16") +
+    const std::string name = std::string("twopass_run_") + (log ? "log_" : "") + "softmax_nc_" +
+                             (is_f32 ? "f32" : "f16");
+    Raise(status, name +
                       "(channels=" + std::to_string(in.channels) + ", input_stride=" +
                       std::to_string(in.stride) + ", output_stride=" + std::to_string(to.stride) +
                       ", batch_size=" + std::to_string(in.batch) + ", flags=" +
@@ -156,10 +159,10 @@ void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t thre
 PYBIND11_MODULE(_twopass, m) {
   m.doc() = "Compiled core of the twopass package; use twopass.softmax instead.";
   m.def("softmax_rows", &SoftmaxRows, py::arg("x"), py::arg("out"), py::arg("flags"),
-        py::arg("threads"),
-        "softmax_rows(x, out, flags, threads): softmax over the rows of 2-D arrays "
-        "(unit stride in a row). threads: 0 = all cores, 1 = calling thread, N = a cached "
-        "pool of N threads.");
+        py::arg("threads"), py::arg("log") = false,
+        "softmax_rows(x, out, flags, threads, log=False): softmax (log=True: log-softmax) "
+        "over the rows of 2-D arrays (unit stride in a row). threads: 0 = all cores, "
+        "1 = calling thread, N = a cached pool of N threads.");
   m.def("isa", [] {
     Initialize();
     return std::string(twopass_isa_name());

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from . import _twopass
 
-__all__ = ["softmax", "isa", "library_version", "ALGORITHMS"]
+__all__ = ["softmax", "log_softmax", "isa", "library_version", "ALGORITHMS"]
 
 #: Names accepted by ``softmax(algorithm=...)`` and the library flag of each.
 ALGORITHMS = {
@@ -136,36 +136,109 @@ def softmax(
     >>> twopass.softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([0.09003058, 0.24472846, 0.66524094], dtype=float32)
     """
+    return _rows_operation("softmax", x, axis, out, algorithm, threads,
+                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0, log=False)
+
+
+def log_softmax(
+    x: ArrayLike,
+    axis: int = -1,
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    *,
+    masked_row_ninf: bool = False,
+) -> np.ndarray:
+    """Compute the log of the softmax of an array along one axis.
+
+    ``y = x - log(sum(exp(x), axis))``, computed by the TwoPass library in two passes
+    over the data: the sum of exp as in `softmax` (single precision, sums of long rows
+    merged in double, never overflowing), then one subtraction per element with the
+    log-sum-exp held as a pair of floats (no exp in the second pass).
+
+    Parameters
+    ----------
+    x : array_like
+        Input of dtype float32 or float16, at least 1-D (as for `softmax`).
+    axis : int, optional
+        The axis along which log-softmax is computed; default the last.
+    out : ndarray, optional
+        Where to write the result: same shape and dtype as `x`, writeable; ``out=x``
+        computes in place.
+    threads : int, optional
+        As for `softmax`: None for a pool of one thread per core, 1 for the calling
+        thread, N for a cached pool of N threads. Results are bitwise identical for any
+        thread count.
+    masked_row_ninf : bool, optional
+        If True, a row whose inputs are all -inf gives -inf everywhere (the log of the
+        zeros ``softmax(..., masked_row_zero=True)`` gives) instead of NaN.
+
+    Returns
+    -------
+    ndarray
+        The log-softmax of `x`, with its shape and dtype (`out` if it was given).
+
+    Raises
+    ------
+    ValueError
+        For a dtype other than float32/float16, a 0-d input, an axis out of range, an
+        `out` of another shape or dtype or read-only, overlapping buffers or a bad
+        `threads`.
+    MemoryError
+        If the library cannot allocate its scratch space.
+
+    Notes
+    -----
+    Copies as `softmax` does (none along the last axis for rows with one row stride).
+    With r the float64 log-softmax, float32 results satisfy
+    ``|y - r| <= 1e-6 * max(1, |r|)``; float16 results are within 1 half-precision ULP
+    of r plus that. A NaN makes its whole row NaN, -inf gives -inf, k entries +inf get
+    ``-log(k)`` each and every other entry -inf; results below the format's lowest value
+    (float16: -65520) round to -inf.
+
+    Examples
+    --------
+    >>> import numpy as np, twopass
+    >>> twopass.log_softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    array([-2.407606  , -1.407606  , -0.40760598], dtype=float32)
+    """
+    return _rows_operation("log_softmax", x, axis, out, "two_pass", threads,
+                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_ninf else 0, log=True)
+
+
+def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray],
+                    algorithm: str, threads: Optional[int], extra_flags: int,
+                    log: bool) -> np.ndarray:
+    """softmax / log_softmax: argument checks, then the rows through the library."""
     a = np.asarray(x)
     if a.dtype not in _DTYPES:
-        raise ValueError(f"softmax: dtype must be float32 or float16, got {a.dtype}")
+        raise ValueError(f"{name}: dtype must be float32 or float16, got {a.dtype}")
     if a.ndim == 0:
-        raise ValueError("softmax: x must have at least one dimension")
+        raise ValueError(f"{name}: x must have at least one dimension")
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise ValueError(f"softmax: axis must be an int, got {axis!r}")
+        raise ValueError(f"{name}: axis must be an int, got {axis!r}")
     if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"softmax: axis {axis} is out of range for {a.ndim} dimensions")
+        raise ValueError(f"{name}: axis {axis} is out of range for {a.ndim} dimensions")
     axis = int(axis) % a.ndim
     if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
         raise ValueError(
-            f"softmax: algorithm must be one of {sorted(ALGORITHMS)}, got {algorithm!r}")
-    flags = ALGORITHMS[algorithm] | (_twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0)
+            f"{name}: algorithm must be one of {sorted(ALGORITHMS)}, got {algorithm!r}")
+    flags = ALGORITHMS[algorithm] | extra_flags
     if threads is None:
         pool = 0
     elif isinstance(threads, (int, np.integer)) and not isinstance(threads, bool) and threads >= 1:
         pool = int(threads)
     else:
-        raise ValueError(f"softmax: threads must be None or an int >= 1, got {threads!r}")
+        raise ValueError(f"{name}: threads must be None or an int >= 1, got {threads!r}")
     if out is None:
         out = np.empty(a.shape, dtype=a.dtype)
     else:
         if not isinstance(out, np.ndarray):
-            raise ValueError(f"softmax: out must be a numpy.ndarray, got {type(out).__name__}")
+            raise ValueError(f"{name}: out must be a numpy.ndarray, got {type(out).__name__}")
         if out.shape != a.shape or out.dtype != a.dtype:
-            raise ValueError(f"softmax: out has shape {out.shape} and dtype {out.dtype}, "
+            raise ValueError(f"{name}: out has shape {out.shape} and dtype {out.dtype}, "
                              f"x has {a.shape} and {a.dtype}")
         if not out.flags.writeable:
-            raise ValueError("softmax: out is read-only")
+            raise ValueError(f"{name}: out is read-only")
     if a.size == 0:
         return out
 
@@ -173,18 +246,19 @@ def softmax(
         rows_in = _row_view(a)
         rows_out = _row_view(out)
         if rows_in is not None and rows_out is not None:
-            _twopass.softmax_rows(rows_in, rows_out, flags, pool)
+            _twopass.softmax_rows(rows_in, rows_out, flags, pool, log)
             return out
         if rows_out is not None and not np.shares_memory(a, out):
             _twopass.softmax_rows(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out,
-                                  flags, pool)
+                                  flags, pool, log)
             return out
     # The general path: a C-contiguous copy with the axis last, computed in place.
     moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
     rows = moved.reshape(-1, moved.shape[-1])
-    _twopass.softmax_rows(rows, rows, flags, pool)
+    _twopass.softmax_rows(rows, rows, flags, pool, log)
     np.copyto(out, np.moveaxis(moved, -1, axis))
     return out
+
 
 
 def __getattr__(name: str):
