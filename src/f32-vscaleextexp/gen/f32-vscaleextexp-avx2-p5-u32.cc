@@ -58,7 +58,7 @@ struct ScaleParams {
   __m256 ve;    // scale_exponent
   __m256 lo;    // ScaledExpByK: the x where n + e reaches -127 (+0) ...
   __m256 hi;    // ... and 128 (+inf)
-  __m256 bias;  // 0x1.8000FEp23f + e
+  __m256 bias;  // kExp2Magic + e
 };
 
 inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
@@ -77,7 +77,7 @@ inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
 // clamped to [lo, hi], the inputs where n + e reaches -127 and 128, which does the
 // saturation of step 6 (|lo|, |hi| < 11500, so step 1's clamp to B is implied and dx
 // = 0; NaN stays NaN: max/min return their second operand). v = fma(xc, log2e,
-// 0x1.8000FEp23f + e) rounds xc*log2e to n (nearest even) and leaves n + e + 127, in
+// kExp2Magic + e) rounds xc*log2e to n (nearest even) and leaves n + e + 127, in
 // [0, 255], in its low mantissa bits; shifted into the exponent field they are
 // 2^(n + e): +0 at -127, +inf at 128. n = v - bias exactly; t and the polynomial as in
 // ExtExpUnclamped, p = fma(q, t, 1) first so that p * +inf stays +inf. The results follow the
