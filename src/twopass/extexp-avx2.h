@@ -13,6 +13,10 @@
 
 #include <immintrin.h>
 
+#if !defined(__AVX2__) || !defined(__FMA__) || defined(__AVX512F__)
+#error "twopass/extexp-avx2.h is for the avx2 kernel files only (-mavx2 -mfma -mno-avx512f)"
+#endif
+
 #include "twopass/exp-constants.h"
 
 namespace {

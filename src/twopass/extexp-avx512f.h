@@ -16,6 +16,12 @@
 
 #include <immintrin.h>
 
+// Native AVX512F, or the emulated test build (AVX2 flags, SIMDe shim in front of
+// <immintrin.h>, which defines SIMDE_ENABLE_NATIVE_ALIASES).
+#if !defined(__AVX512F__) && !defined(SIMDE_ENABLE_NATIVE_ALIASES)
+#error "twopass/extexp-avx512f.h is for the avx512f kernel files only (-mavx512f)"
+#endif
+
 #include "twopass/exp-constants.h"
 
 namespace {

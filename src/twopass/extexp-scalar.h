@@ -19,6 +19,11 @@
 
 #include "twopass/exp-constants.h"
 
+// No ISA flags: the scalar kernels must give the same bits on every x86-64 CPU.
+#if defined(__AVX__) || defined(__FMA__)
+#error "twopass/extexp-scalar.h is for the scalar kernel files only (no ISA flags)"
+#endif
+
 namespace {
 
 // Bit casts through memcpy (no aliasing UB; compiles to a register move).

@@ -12,6 +12,10 @@
 
 #include <emmintrin.h>
 
+#if !defined(__SSE2__) || defined(__AVX__)
+#error "twopass/extexp-sse2.h is for the sse2 kernel files only (-msse2 -mno-avx)"
+#endif
+
 #include "twopass/exp-constants.h"
 
 namespace {
