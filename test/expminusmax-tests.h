@@ -153,7 +153,7 @@ TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
 
 TEST_P(ExpMinusMaxTest, LargeMagnitudeRows) {
   // |max| >= 2^14: the kernels subtract max itself (expminusmax-ref.h), the other path
-  // of exp_minus_max<kShift>; |max| just below 2^14: the largest k of the k*ln2 path.
+  // of ExpMinusMax<kShift>; |max| just below 2^14: the largest k of the k*ln2 path.
   const ExpMinusMaxKernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   const float kRanges[][2] = {{16384.0f, 16484.0f}, {-30000.0f, -29950.0f}, {1.0e6f, 1.0e6f + 64.0f},

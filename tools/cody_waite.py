@@ -14,11 +14,18 @@ exact (or fused):
   (Sterbenz), (x - n*hi) - n*mid is one rounding of a value of size |t| + |n*(lo)|, and the
   last product n*lo errs by at most 2^-30 absolute for |n| < 2^15.
 
-Usage: python3 tools/cody_waite.py      prints the constants as C hex floats and the checks.
+Usage:
+  python3 tools/cody_waite.py                       prints the constants as C hex floats
+                                                    and the checks.
+  python3 tools/cody_waite.py --check-header FILE   compares the constants of FILE
+                                                    (src/twopass/exp-constants.h) with
+                                                    what this script derives; exit 1 on
+                                                    any difference (//tools:cody_waite_test).
 Standard library only (fractions for exact arithmetic).
 """
 
 import math
+import re
 import struct
 import sys
 from fractions import Fraction
@@ -104,7 +111,119 @@ def check():
     return failures
 
 
-def main():
+# The power-of-two trick: 2^d is the bits of d + EXP2_MAGIC shifted left by 23, for
+# integer-valued d in [EXP2_MIN, EXP2_MAX]; 1.5*2^23 keeps d + EXP2_MAGIC in [2^23, 2^24)
+# (an integer ulp), 127 is the exponent bias of binary32.
+EXP2_MAGIC = Fraction(3, 2) * 2 ** 23 + 127
+EXP2_MIN = -127
+EXP2_MAX = 128
+EXT_EXP_BOUND = 2 ** 23  # floats of this magnitude and above are integers
+
+
+def f32_bits(value):
+    return struct.unpack("<I", struct.pack("<f", float(value)))[0]
+
+
+def derived_constants():
+    """name -> exact value (Fraction or int) of every derived constant of the header."""
+    hi, lo = fma_split()
+    h3, m3, l3 = three_split()
+    return {
+        "kLog2e": Fraction(to_f32(LOG2E)),
+        "kLn2Hi": hi,
+        "kLn2Lo": lo,
+        "kLn2HiNoFma": h3,
+        "kLn2MidNoFma": m3,
+        "kLn2LoNoFma": l3,
+        "kExtExpBound": Fraction(EXT_EXP_BOUND),
+        "kExp2Magic": EXP2_MAGIC,
+        "kExp2MinExponent": Fraction(EXP2_MIN),
+        "kExp2MaxExponent": Fraction(EXP2_MAX),
+        "kExp2MagicMinBits": f32_bits(EXP2_MAGIC + EXP2_MIN),
+    }
+
+
+POLY_NAMES = ("kExpC1", "kExpC2", "kExpC3", "kExpC4", "kExpC5")
+_CONSTANT = re.compile(
+    r"\s*constexpr\s+(float|double|int32_t)\s+(k\w+)\s*=\s*([-+0-9A-Fa-fxXpP.eE]+?)f?\s*;")
+
+
+def parse_header(path):
+    """name -> (type, value) of every `constexpr <type> kName = <literal>;` line."""
+    constants = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = _CONSTANT.match(line)
+            if not m:
+                continue
+            ctype, name, literal = m.groups()
+            if ctype == "int32_t":
+                value = int(literal, 0)
+            elif "x" in literal.lower():
+                value = float.fromhex(literal)
+            else:
+                value = float(literal)
+            if ctype == "float" and to_f32(value) != value:
+                raise ValueError(f"{path}: {name} = {literal} is not a binary32")
+            constants[name] = (ctype, value)
+    return constants
+
+
+def poly_max_rel_error(coefficients, points=20000):
+    """max |p(t)/exp(t) - 1| over a grid of [-ln2/2, ln2/2] (endpoints included),
+    p(t) = 1 + t*(c1 + t*(...)) evaluated in double."""
+    half = math.log(2) / 2
+    worst = 0.0
+    for i in range(points + 1):
+        t = -half + 2 * half * i / points
+        q = 0.0
+        for c in reversed(coefficients):
+            q = q * t + c
+        worst = max(worst, abs((1.0 + q * t) / math.exp(t) - 1.0))
+    return worst
+
+
+def check_header(path):
+    """Failure messages for the constants of `path` (empty: all agree)."""
+    try:
+        found = parse_header(path)
+    except (OSError, ValueError) as e:
+        return [str(e)]
+    failures = []
+    for name, value in derived_constants().items():
+        if name not in found:
+            failures.append(f"{path}: {name} is missing")
+            continue
+        ctype, got = found[name]
+        want = value if isinstance(value, int) else float(value)
+        if got != want:
+            shown = hex(want) if isinstance(want, int) else hexfloat(want)
+            failures.append(f"{path}: {name} is {got!r}, derived {shown}")
+    missing = [n for n in POLY_NAMES if n not in found]
+    if missing:
+        failures.append(f"{path}: polynomial coefficients missing: {missing}")
+    elif "kExpPolyMaxRelError" not in found:
+        failures.append(f"{path}: kExpPolyMaxRelError is missing")
+    else:
+        bound = found["kExpPolyMaxRelError"][1]
+        error = poly_max_rel_error([found[n][1] for n in POLY_NAMES])
+        if not error < bound:
+            failures.append(f"{path}: polynomial relative error {error:.3e} >= the bound {bound:.3e}")
+    return failures
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv:
+        if len(argv) != 2 or argv[0] != "--check-header":
+            print(__doc__, file=sys.stderr)
+            return 2
+        failures = check_header(argv[1]) + check()
+        for failure in failures:
+            print("FAILED:", failure, file=sys.stderr)
+        if not failures:
+            print(f"{argv[1]}: every constant agrees with tools/cody_waite.py")
+        return 1 if failures else 0
     hi, lo = fma_split()
     h3, m3, l3 = three_split()
     print(f"log2e                   {hexfloat(to_f32(LOG2E))}")
@@ -116,6 +235,8 @@ def main():
     print(f"            ln2_mid     {hexfloat(m3)}  ({significant_bits(m3)} bits)")
     print(f"            ln2_lo      {hexfloat(l3)}")
     print(f"            |sum-ln2|   {float(abs(h3 + m3 + l3 - LN2)):.3e}")
+    print(f"exp2 magic              {hexfloat(EXP2_MAGIC)}  (1.5*2^23 + 127; bits of "
+          f"magic{EXP2_MIN}: 0x{f32_bits(EXP2_MAGIC + EXP2_MIN):08X})")
     failures = check()
     for failure in failures:
         print("FAILED:", failure, file=sys.stderr)

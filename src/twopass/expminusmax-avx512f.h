@@ -2,8 +2,9 @@
 // lanes with FMA, AVX512F: the exp helper shared by the
 // kernel families f32-raddstoreexpminusmax, f32-raddexpminusmax and
 // f32-vscaleexpminusmax, whose src/<family>/avx512f.cc.in templates include
-// this header, and the k-mask of their remainder code. The math, the constants
-// and the special values are documented step by step once, here.
+// this header, and the k-mask of their remainder code. The steps are those of
+// twopass/expminusmax-avx2.h, built from the helpers of twopass/extexp-avx512f.h
+// and the constants of twopass/exp-constants.h (docs/exp-math.md).
 //
 // Internal to the avx512f kernel files (build_defs.bzl: -mavx512f -mavx2 -mfma
 // -mf16c). The emulated-AVX512F test libraries compile those same files with
@@ -19,20 +20,22 @@
 
 #include <immintrin.h>
 
+#include "twopass/exp-constants.h"
 #include "twopass/expminusmax-ref.h"
+#include "twopass/extexp-avx512f.h"
 
 namespace {
 
-// The per-call constants of exp_minus_max(), broadcast from GetExpMinusMaxRef(max)
+// The per-call constants of ExpMinusMax(), broadcast from GetExpMinusMaxRef(max)
 // (twopass/expminusmax-ref.h, which explains the reference point and the flush).
 struct ExpMinusMaxParams {
-  bool shift_needed;  // shift != 0: the kernels then run exp_minus_max<true>
+  bool shift_needed;  // shift != 0: the kernels then run ExpMinusMax<true>
   __m512 shift;
   __m512 cut;
   __m512 bias;
 };
 
-inline ExpMinusMaxParams exp_minus_max_params(float max) {
+inline ExpMinusMaxParams MakeExpMinusMaxParams(float max) {
   const twopass::ExpMinusMaxRef r = twopass::GetExpMinusMaxRef(max);
   return ExpMinusMaxParams{r.shift != 0.0f, _mm512_set1_ps(r.shift), _mm512_set1_ps(r.cut), _mm512_set1_ps(r.bias)};
 }
@@ -42,33 +45,20 @@ inline ExpMinusMaxParams exp_minus_max_params(float max) {
 // xc = max(cut, x - shift) (NaN kept: vmaxps returns its second operand), v =
 // fma(xc, log2e, bias) with n - k + 127 in its low bits, s = 2^(n - k) by a shift
 // (+0 for the flushed terms), n = v - bias, t = xc - n*ln2 (FMA two-constant
-// Cody-Waite), degree-5 polynomial, result fma(t*s, p', s).
+// Cody-Waite), degree-5 polynomial, result fma(t*s, q(t), s).
 // kShift = false skips step 1's subtraction, for shift == 0 (|max| < 2^14, the common
 // case): one vector operation less per vector, 9% faster measured on AVX2.
 template <bool kShift>
-inline __m512 exp_minus_max(__m512 vx, const ExpMinusMaxParams& params) {
-  const __m512 vlog2e = _mm512_set1_ps(0x1.715476p+0f);
-  const __m512 vminus_ln2_hi = _mm512_set1_ps(-0x1.62E430p-1f);
-  const __m512 vminus_ln2_lo = _mm512_set1_ps(0x1.05C610p-29f);
-  const __m512 vc5 = _mm512_set1_ps(0x1.0F9F9Cp-7f);
-  const __m512 vc4 = _mm512_set1_ps(0x1.573A1Ap-5f);
-  const __m512 vc3 = _mm512_set1_ps(0x1.555A80p-3f);
-  const __m512 vc2 = _mm512_set1_ps(0x1.FFFDC6p-2f);
-  const __m512 vc1 = _mm512_set1_ps(0x1.FFFFF6p-1f);
-
+inline __m512 ExpMinusMax(__m512 vx, const ExpMinusMaxParams& params) {
   const __m512 vxs = kShift ? _mm512_sub_ps(vx, params.shift) : vx;
   const __m512 vxc = _mm512_max_ps(params.cut, vxs);
-  __m512 vn = _mm512_fmadd_ps(vxc, vlog2e, params.bias);
-  const __m512 vs = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(vn), 23));
+  __m512 vn = _mm512_fmadd_ps(vxc, _mm512_set1_ps(twopass::kLog2e), params.bias);
+  const __m512 vs = Exp2FromBiased(vn);
   vn = _mm512_sub_ps(vn, params.bias);
-  __m512 vt = _mm512_fmadd_ps(vn, vminus_ln2_hi, vxc);
-  vt = _mm512_fmadd_ps(vn, vminus_ln2_lo, vt);
-  __m512 vp = _mm512_fmadd_ps(vc5, vt, vc4);
-  vp = _mm512_fmadd_ps(vp, vt, vc3);
-  vp = _mm512_fmadd_ps(vp, vt, vc2);
-  vp = _mm512_fmadd_ps(vp, vt, vc1);
+  __m512 vt = ReduceLn2(vn, vxc);
+  const __m512 vq = ExpPolyQ(vt);
   vt = _mm512_mul_ps(vt, vs);
-  return _mm512_fmadd_ps(vt, vp, vs);
+  return _mm512_fmadd_ps(vt, vq, vs);
 }
 
 // Sums of the exp terms in double, as in twopass/expminusmax-avx2.h (which says
@@ -78,26 +68,26 @@ struct F64Acc {
   __m512d hi;
 };
 
-inline F64Acc f64acc_zero() { return F64Acc{_mm512_setzero_pd(), _mm512_setzero_pd()}; }
+inline F64Acc F64AccZero() { return F64Acc{_mm512_setzero_pd(), _mm512_setzero_pd()}; }
 
-inline void f64acc_add(F64Acc* acc, __m512 v) {
+inline void F64AccAdd(F64Acc* acc, __m512 v) {
   const __m256 vhigh = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
   acc->lo = _mm512_add_pd(acc->lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
   acc->hi = _mm512_add_pd(acc->hi, _mm512_cvtps_pd(vhigh));
 }
 
-inline void f64acc_merge(F64Acc* acc, const F64Acc& other) {
+inline void F64AccMerge(F64Acc* acc, const F64Acc& other) {
   acc->lo = _mm512_add_pd(acc->lo, other.lo);
   acc->hi = _mm512_add_pd(acc->hi, other.hi);
 }
 
 // The total of acc and the float lanes of rest, rounded to float once.
-inline float f64acc_total(F64Acc acc, __m512 rest) {
-  f64acc_add(&acc, rest);
+inline float F64AccTotal(F64Acc acc, __m512 rest) {
+  F64AccAdd(&acc, rest);
   return static_cast<float>(_mm512_reduce_add_pd(_mm512_add_pd(acc.lo, acc.hi)));
 }
 
-inline __mmask16 tail_mask(size_t elements) {
+inline __mmask16 TailMask(size_t elements) {
   return _cvtu32_mask16((UINT32_C(1) << elements) - UINT32_C(1));
 }
 

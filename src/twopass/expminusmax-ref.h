@@ -34,13 +34,15 @@
 
 #include <math.h>
 
+#include "twopass/exp-constants.h"
+
 namespace twopass {
 
 struct ExpMinusMaxRef {
   float shift;  // subtracted from x first: 0, or max
   float k;      // integer-valued: ref = shift + k*ln2
   float cut;    // lower clamp of x - shift: gives n - k = -127, hence +0
-  float bias;   // 0x1.8000FEp23f - k: fma(x, log2e, bias) leaves n - k + 127 in the low bits
+  float bias;   // kExp2Magic - k: fma(x, log2e, bias) leaves n - k + 127 in the low bits
 };
 
 constexpr float kExpMinusMaxDirectBound = 0x1p14f;
@@ -49,18 +51,18 @@ inline ExpMinusMaxRef GetExpMinusMaxRef(float max) {
   ExpMinusMaxRef r;
   if (fabsf(max) < kExpMinusMaxDirectBound) {  // false for NaN
     r.shift = 0.0f;
-    const float scaled = max * 0x1.715476p+0f;  // a product alone: never contracted
-    r.k = nearbyintf(scaled);                    // default rounding: to nearest even
+    const float scaled = max * kLog2e;  // a product alone: never contracted
+    r.k = nearbyintf(scaled);           // default rounding: to nearest even
   } else {
     r.shift = max;
     r.k = 0.0f;
   }
-  // |k| <= 23637: k - 127 and 0x1.8000FEp23f - k are exact; (k - 127) * fl(ln2) is
+  // |k| <= 23637: k - 127 and kExp2Magic - k are exact; (k - 127) * fl(ln2) is
   // within 2^-9 of (k - 127) * ln2 (|cut| < 16500), far less than the 0.35 that would
   // move round(cut * log2e) off k - 127. Float only: this runs once per kernel call,
   // on the critical path of short rows.
-  r.cut = (r.k - 127.0f) * 0x1.62E430p-1f;
-  r.bias = 0x1.8000FEp23f - r.k;
+  r.cut = (r.k - 127.0f) * kLn2Hi;
+  r.bias = kExp2Magic - r.k;
   return r;
 }
 

@@ -28,31 +28,22 @@
 // only acts on ±inf. vmaskmovps has no 16-bit form: the 1-7 element tail is copied
 // into a buffer padded with f16 -inf (0xFC00), which adds exactly 0.
 //
-// Math per element x (the same on every ISA):
-// 1. x_c = min(B, max(-B, x)), B = 0x1p23f. x86 max/min return their SECOND operand
-//    when either is NaN, so this order keeps a NaN x NaN. Keeps x*log2e and t finite
-//    for ±inf and ±FLT_MAX.
-// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
-//    float otherwise (floats >= 2^23 are integers).
-// 3. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
-//    t = x_c - n*ln2 with the two-constant FMA Cody-Waite split
-//      t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t),
-//      ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
-//    (hi + lo = ln2 within 9e-17; tools/cody_waite.py).
-//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, minimax on
-//    [-ln2/2, ln2/2]: c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
-//    c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
-// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+// Math per element x: docs/exp-math.md (steps 1-4, the same on every ISA up to the
+// differences listed there), with the helpers of twopass/extexp-avx2.h and the
+// constants of twopass/exp-constants.h. In short: x_c = min(B, max(-B, x)), B = 2^23
+// (keeps NaN); dx = x - x_c; n = roundps(x_c * log2e) to nearest even; t = x_c - n*ln2
+// with the two-constant FMA Cody-Waite split; p = p(t), the degree-5 polynomial, in
+// about [0.707, 1.414] (finite unless x is NaN); n_eff = n + dx (±inf for ±inf, NaN for
+// NaN).
 //
 // Accumulation, per accumulator and lane, state (a = 0, E = -inf):
 //   M = max(n_eff, E): returns E when n_eff is NaN (E is never NaN);
 //   a = a * 2^(E - M) + p * 2^(n_eff - M); E = M.
 // Scale exponents d are <= 0 or NaN (-inf - -inf, +inf - +inf, NaN - M), and 2^d is
-// built exactly: b = d + 0x1.8000FEp23f (= 1.5*2^23 + 127) holds 127 + d in its low
-// mantissa bits; shifting the bits left by 23 moves them into the exponent field,
-// giving 2^d for d in [-126, 0] and +0 for d = -127. d < -127 is clamped on the bits
-// with an integer max against 0x4B400000 (the bits of 0x1.8000FEp23f - 127, giving +0):
+// built exactly (Exp2Clamped): b = d + kExp2Magic (= 1.5*2^23 + 127) holds 127 + d in
+// its low mantissa bits; shifting the bits left by 23 moves them into the exponent
+// field, giving 2^d for d in [-126, 0] and +0 for d = -127. d < -127 is clamped on the
+// bits with an integer max against kExp2MagicMinBits (the bits of kExp2Magic - 127):
 // positive floats order like their bits and negative b (and the default NaN of
 // inf - inf, sign bit set) have negative bits. (The integer max is measurably faster
 // here than max(d, -127) before the add.) A NaN from a NaN input may keep a positive
@@ -95,6 +86,8 @@
 
 #include <immintrin.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-avx2.h"
 #include "twopass/microkernels.h"
 
 namespace {
@@ -102,56 +95,6 @@ namespace {
 // 8 halves widened exactly to floats (vcvtph2ps).
 inline __m256 LoadF16(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-}
-
-// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
-inline __m256 ReduceLn2(__m256 vn, __m256 vx) {
-  const __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(-0x1.62E430p-1f), vx);
-  return _mm256_fmadd_ps(vn, _mm256_set1_ps(0x1.05C610p-29f), vt);
-}
-
-// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
-inline __m256 ExpPoly(__m256 vt) {
-  __m256 vq = _mm256_fmadd_ps(_mm256_set1_ps(0x1.0F9F9Cp-7f), vt, _mm256_set1_ps(0x1.573A1Ap-5f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.555A80p-3f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFDC6p-2f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFFF6p-1f));
-  return _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(1.0f));
-}
-
-// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
-inline void ExtExp(__m256 vx, __m256* vp_out, __m256* vn_out) {
-  const __m256 vbound = _mm256_set1_ps(0x1p23f);
-  const __m256 vminus_bound = _mm256_set1_ps(-0x1p23f);
-  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-
-  const __m256 vxc = _mm256_min_ps(vbound, _mm256_max_ps(vminus_bound, vx));  // NaN stays NaN
-  const __m256 vdx = _mm256_sub_ps(vx, vxc);
-  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vxc, vlog2e),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-
-  const __m256 vt = ReduceLn2(vn, vxc);
-  *vp_out = ExpPoly(vt);
-  *vn_out = _mm256_add_ps(vn, vdx);
-}
-
-// Steps 1-4 without the clamp, for blocks where every |x| <= B: then x_c = x and
-// dx = 0, and this returns the same p and n as ExtExp (n_eff = n).
-inline void ExtExpUnclamped(__m256 vx, __m256* vp_out, __m256* vn_out) {
-  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-
-  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vx, vlog2e),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m256 vt = ReduceLn2(vn, vx);
-  *vp_out = ExpPoly(vt);
-  *vn_out = vn;
-}
-
-// 2^d per lane for integer-valued d <= 0: d < -127 and the default NaN give +0.
-inline __m256 Exp2Clamped(__m256 vd) {
-  const __m256i vbiased = _mm256_castps_si256(_mm256_add_ps(vd, _mm256_set1_ps(0x1.8000FEp23f)));
-  const __m256i vclamped = _mm256_max_epi32(vbiased, _mm256_set1_epi32(0x4B400000));
-  return _mm256_castsi256_ps(_mm256_slli_epi32(vclamped, 23));
 }
 
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
@@ -170,17 +113,9 @@ inline void Flush(__m256* vacc, __m256 vexp, __m256d* vdlo, __m256d* vdhi, __m25
   *vacc = _mm256_setzero_ps();
 }
 
-// (a, e) += (p, n) by the extended-exponent rule, per lane.
-inline void Merge(__m256* va, __m256* ve, __m256 vp, __m256 vn) {
-  const __m256 vm = _mm256_max_ps(vn, *ve);
-  *va = _mm256_fmadd_ps(vp, Exp2Clamped(_mm256_sub_ps(vn, vm)),
-                        _mm256_mul_ps(*va, Exp2Clamped(_mm256_sub_ps(*ve, vm))));
-  *ve = vm;
-}
-
 // The fast path of the main loop. For an accumulator with exponent E (per lane), a
 // term x is added as p * 2^(n - E) with the rounding FMA v = fma(xc, log2e, bias),
-// bias = 0x1.8000FEp23f - E (exact for |E| <= 2^21): v rounds xc*log2e to n and holds
+// bias = kExp2Magic - E (exact for |E| <= 2^21): v rounds xc*log2e to n and holds
 // n - E + 127 in its low mantissa bits, so shifting them into the exponent field gives
 // 2^(n - E) directly (no max, no separate scale), valid while n - E is in [-127, 128].
 // Below, xc = max(cut, x) with cut = (E - 127)*ln2 makes n - E = -127 and 2^(n - E) =
@@ -188,7 +123,7 @@ inline void Merge(__m256* va, __m256* ve, __m256 vp, __m256 vn) {
 // 64 (v <= kFastThreshold), so the accumulator (a float, up to 2^64 times the terms it
 // held) never overflows and E stays right: no new maximum is needed. 13 vector ops
 // per term against 17 on the general path.
-constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
+constexpr float kFastThreshold = twopass::kExp2Magic + 64.0f;
 
 // Bias and clamp of the fast path for the accumulators (*vacc, *vexp). First, lanes
 // whose exponent is more than 256 below the largest finite one of the accumulator
@@ -214,17 +149,17 @@ inline void UpdateFastPath(__m256* vacc, __m256* vexp, __m256* vbias, __m256* vc
   const __m256 vabs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), *vexp);
   const __m256 vok = _mm256_cmp_ps(vabs, _mm256_set1_ps(0x1p21f), _CMP_LE_OQ);
   *vbias = _mm256_blendv_ps(_mm256_set1_ps(INFINITY),
-                            _mm256_sub_ps(_mm256_set1_ps(0x1.8000FEp23f), *vexp), vok);
+                            _mm256_sub_ps(_mm256_set1_ps(twopass::kExp2Magic), *vexp), vok);
   *vcut = _mm256_blendv_ps(_mm256_setzero_ps(),
                            _mm256_mul_ps(_mm256_sub_ps(*vexp, _mm256_set1_ps(127.0f)),
-                                         _mm256_set1_ps(0x1.62E430p-1f)),
+                                         _mm256_set1_ps(twopass::kLn2Hi)),
                            vok);
 }
 
 // acc + p * 2^(n - E) for the fast path: s from the bits of v, n = v - bias exactly,
 // then t and p as in ExtExp (steps 3) and one FMA into the accumulator.
 inline __m256 AddTermFast(__m256 vacc, __m256 vxc, __m256 vv, __m256 vbias) {
-  const __m256 vs = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vv), 23));
+  const __m256 vs = Exp2FromBiased(vv);
   const __m256 vn = _mm256_sub_ps(vv, vbias);
   const __m256 vt = ReduceLn2(vn, vxc);
   const __m256 vp = ExpPoly(vt);
@@ -254,8 +189,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     // first block can then take the fast form too; short rows would otherwise always
     // pay the general path for it.
     const __m256 vx_first = LoadF16(input);
-    const __m256 vn_first = _mm256_round_ps(_mm256_mul_ps(vx_first, _mm256_set1_ps(0x1.715476p+0f)),
-                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 vn_first = RoundXLog2e(vx_first);
     const __m256 vsmall = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx_first),
                                         _mm256_set1_ps(0x1p20f), _CMP_LE_OQ);
     const __m256 vexp_first = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), vn_first, vsmall);
@@ -293,29 +227,29 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     // NaN lanes pass and give NaN); otherwise (a new maximum more than 64 binades up,
     // +inf, the first block, |E| > 2^21) the block goes through the general path.
     const __m256 vxc0 = _mm256_max_ps(vcut0, LoadF16(input + 0));
-    const __m256 vv0 = _mm256_fmadd_ps(vxc0, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vv0 = _mm256_fmadd_ps(vxc0, _mm256_set1_ps(twopass::kLog2e), vbias0);
     const __m256 vxc1 = _mm256_max_ps(vcut1, LoadF16(input + 8));
-    const __m256 vv1 = _mm256_fmadd_ps(vxc1, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vv1 = _mm256_fmadd_ps(vxc1, _mm256_set1_ps(twopass::kLog2e), vbias1);
     const __m256 vxc2 = _mm256_max_ps(vcut2, LoadF16(input + 16));
-    const __m256 vv2 = _mm256_fmadd_ps(vxc2, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vv2 = _mm256_fmadd_ps(vxc2, _mm256_set1_ps(twopass::kLog2e), vbias2);
     const __m256 vxc3 = _mm256_max_ps(vcut0, LoadF16(input + 24));
-    const __m256 vv3 = _mm256_fmadd_ps(vxc3, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vv3 = _mm256_fmadd_ps(vxc3, _mm256_set1_ps(twopass::kLog2e), vbias0);
     const __m256 vxc4 = _mm256_max_ps(vcut1, LoadF16(input + 32));
-    const __m256 vv4 = _mm256_fmadd_ps(vxc4, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vv4 = _mm256_fmadd_ps(vxc4, _mm256_set1_ps(twopass::kLog2e), vbias1);
     const __m256 vxc5 = _mm256_max_ps(vcut2, LoadF16(input + 40));
-    const __m256 vv5 = _mm256_fmadd_ps(vxc5, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vv5 = _mm256_fmadd_ps(vxc5, _mm256_set1_ps(twopass::kLog2e), vbias2);
     const __m256 vxc6 = _mm256_max_ps(vcut0, LoadF16(input + 48));
-    const __m256 vv6 = _mm256_fmadd_ps(vxc6, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vv6 = _mm256_fmadd_ps(vxc6, _mm256_set1_ps(twopass::kLog2e), vbias0);
     const __m256 vxc7 = _mm256_max_ps(vcut1, LoadF16(input + 56));
-    const __m256 vv7 = _mm256_fmadd_ps(vxc7, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vv7 = _mm256_fmadd_ps(vxc7, _mm256_set1_ps(twopass::kLog2e), vbias1);
     const __m256 vxc8 = _mm256_max_ps(vcut2, LoadF16(input + 64));
-    const __m256 vv8 = _mm256_fmadd_ps(vxc8, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vv8 = _mm256_fmadd_ps(vxc8, _mm256_set1_ps(twopass::kLog2e), vbias2);
     const __m256 vxc9 = _mm256_max_ps(vcut0, LoadF16(input + 72));
-    const __m256 vv9 = _mm256_fmadd_ps(vxc9, _mm256_set1_ps(0x1.715476p+0f), vbias0);
+    const __m256 vv9 = _mm256_fmadd_ps(vxc9, _mm256_set1_ps(twopass::kLog2e), vbias0);
     const __m256 vxc10 = _mm256_max_ps(vcut1, LoadF16(input + 80));
-    const __m256 vv10 = _mm256_fmadd_ps(vxc10, _mm256_set1_ps(0x1.715476p+0f), vbias1);
+    const __m256 vv10 = _mm256_fmadd_ps(vxc10, _mm256_set1_ps(twopass::kLog2e), vbias1);
     const __m256 vxc11 = _mm256_max_ps(vcut2, LoadF16(input + 88));
-    const __m256 vv11 = _mm256_fmadd_ps(vxc11, _mm256_set1_ps(0x1.715476p+0f), vbias2);
+    const __m256 vv11 = _mm256_fmadd_ps(vxc11, _mm256_set1_ps(twopass::kLog2e), vbias2);
     // A NaN vv leaves vbig unchanged (vmaxps returns its second operand).
     __m256 vbig = _mm256_setzero_ps();
     vbig = _mm256_max_ps(vv0, vbig);
@@ -410,8 +344,8 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     vhigh = _mm256_max_ps(vmax1, vhigh);
     vhigh = _mm256_max_ps(vmax2, vhigh);
     const __m256 vout_of_range =
-        _mm256_or_ps(_mm256_cmp_ps(vhigh, _mm256_set1_ps(0x1p23f), _CMP_GT_OQ),
-                     _mm256_cmp_ps(vmin, _mm256_set1_ps(-0x1p23f), _CMP_LT_OQ));
+        _mm256_or_ps(_mm256_cmp_ps(vhigh, _mm256_set1_ps(twopass::kExtExpBound), _CMP_GT_OQ),
+                     _mm256_cmp_ps(vmin, _mm256_set1_ps(-twopass::kExtExpBound), _CMP_LT_OQ));
     if (__builtin_expect(_mm256_movemask_ps(vout_of_range) != 0, 0)) {
       ExtExp(LoadF16(input + 0), &vp0, &vn0);
       ExtExp(LoadF16(input + 8), &vp1, &vn1);
@@ -442,23 +376,23 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
       vmax2 = _mm256_max_ps(vn11, vmax2);
     }
 
-    vacc0 = _mm256_mul_ps(vacc0, Exp2Clamped(_mm256_sub_ps(vexp0, vmax0)));
-    vacc0 = _mm256_fmadd_ps(vp0, Exp2Clamped(_mm256_sub_ps(vn0, vmax0)), vacc0);
-    vacc0 = _mm256_fmadd_ps(vp3, Exp2Clamped(_mm256_sub_ps(vn3, vmax0)), vacc0);
-    vacc0 = _mm256_fmadd_ps(vp6, Exp2Clamped(_mm256_sub_ps(vn6, vmax0)), vacc0);
-    vacc0 = _mm256_fmadd_ps(vp9, Exp2Clamped(_mm256_sub_ps(vn9, vmax0)), vacc0);
+    vacc0 = ExtExpRescale(vacc0, vexp0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp0, vn0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp3, vn3, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp6, vn6, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp9, vn9, vmax0);
     vexp0 = vmax0;
-    vacc1 = _mm256_mul_ps(vacc1, Exp2Clamped(_mm256_sub_ps(vexp1, vmax1)));
-    vacc1 = _mm256_fmadd_ps(vp1, Exp2Clamped(_mm256_sub_ps(vn1, vmax1)), vacc1);
-    vacc1 = _mm256_fmadd_ps(vp4, Exp2Clamped(_mm256_sub_ps(vn4, vmax1)), vacc1);
-    vacc1 = _mm256_fmadd_ps(vp7, Exp2Clamped(_mm256_sub_ps(vn7, vmax1)), vacc1);
-    vacc1 = _mm256_fmadd_ps(vp10, Exp2Clamped(_mm256_sub_ps(vn10, vmax1)), vacc1);
+    vacc1 = ExtExpRescale(vacc1, vexp1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp1, vn1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp4, vn4, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp7, vn7, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp10, vn10, vmax1);
     vexp1 = vmax1;
-    vacc2 = _mm256_mul_ps(vacc2, Exp2Clamped(_mm256_sub_ps(vexp2, vmax2)));
-    vacc2 = _mm256_fmadd_ps(vp2, Exp2Clamped(_mm256_sub_ps(vn2, vmax2)), vacc2);
-    vacc2 = _mm256_fmadd_ps(vp5, Exp2Clamped(_mm256_sub_ps(vn5, vmax2)), vacc2);
-    vacc2 = _mm256_fmadd_ps(vp8, Exp2Clamped(_mm256_sub_ps(vn8, vmax2)), vacc2);
-    vacc2 = _mm256_fmadd_ps(vp11, Exp2Clamped(_mm256_sub_ps(vn11, vmax2)), vacc2);
+    vacc2 = ExtExpRescale(vacc2, vexp2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp2, vn2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp5, vn5, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp8, vn8, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp11, vn11, vmax2);
     vexp2 = vmax2;
     input += 96;
     UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
@@ -471,7 +405,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     __m256 vp, vn;
     ExtExp(LoadF16(input), &vp, &vn);
     input += 8;
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
   if (batch != 0) {
     // 1-7 elements, padded with f16 -inf, which adds exactly 0.
@@ -479,7 +413,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx2_p5_u96_acc3(size_t batch, c
     memcpy(buffer, input, batch);
     __m256 vp, vn;
     ExtExp(LoadF16(buffer), &vp, &vn);
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 
   // Flush, then merge accumulators and lanes in double: M = max of the exponents,

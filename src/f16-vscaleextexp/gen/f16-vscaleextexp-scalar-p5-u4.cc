@@ -31,19 +31,14 @@
 // within 0.5 half-ULP plus the f32 error of the exact value; it is never more than
 // 1 half-ULP away. NaN stays NaN (quiet), +inf stays +inf.
 //
-// Math per element x (the same as pass 1, see src/f32-raddextexp/scalar.cc.in):
-// 1. x_c = min(max(x, -B), B), B = 0x1p23f, keeping NaN; dx = x - x_c.
-// 2. n = rint(x_c * log2e), log2e = 0x1.715476p+0f.
-// 3. t = x_c - n*ln2, three-constant Cody-Waite split for exact products without FMA
-//    (tools/cody_waite.py): ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f,
-//    ln2_lo = -0x1.05C610p-29f.
-// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), c1 = 0x1.FFFFF6p-1f,
-//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-// 5. d = n + dx + scale_exponent, clamped to [-127, 128] with comparisons that map NaN
-//    to -127 (x NaN: p is NaN already). 2^d is built exactly by adding 0x1.8000FEp23f
-//    (1.5*2^23 + 127) and shifting the bits left by 23: d = -127 gives +0 (so x = -inf
-//    gives p * s * 0 = +0), d = 128 gives +inf (x = +inf gives +inf).
-// 6. y = (p * scale_mantissa) * 2^d.
+// Math per element x: docs/exp-math.md (steps 1-6; the per-ISA differences are listed
+// there), with the helpers of twopass/extexp-scalar.h and the constants of
+// twopass/exp-constants.h. In short: (p, n_eff) as in pass 1 (x_c = min(max(x, -B), B)
+// keeping NaN, dx = x - x_c, n = rint(x_c * log2e), three-constant Cody-Waite split
+// without FMA, degree-5 polynomial, n_eff = n + dx); d = n_eff + scale_exponent clamped
+// to [-127, 128] with comparisons that map NaN to -127 (p is NaN already); 2^d from the
+// bits of d + kExp2Magic shifted left by 23 (d = -127 gives +0, so x = -inf gives
+// p * s * 0 = +0; d = 128 gives +inf); y = (p * scale_mantissa) * 2^d (ScaledExtExp).
 // 4 elements per iteration, then a remainder loop of single elements.
 //
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
@@ -58,52 +53,9 @@
 
 #include <fp16.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-scalar.h"
 #include "twopass/microkernels.h"
-
-namespace {
-
-// exp(x) * s * 2^e, steps 1-6 above.
-inline float ScaledExtExp(float x, float s, float e) {
-  const float kBound = 0x1p23f;
-  const float kLog2e = 0x1.715476p+0f;
-  const float kMinusLn2Hi = -0x1.630000p-1f;
-  const float kMinusLn2Mid = 0x1.BD0000p-13f;
-  const float kMinusLn2Lo = 0x1.05C610p-29f;
-  const float kC1 = 0x1.FFFFF6p-1f;
-  const float kC2 = 0x1.FFFDC6p-2f;
-  const float kC3 = 0x1.555A80p-3f;
-  const float kC4 = 0x1.573A1Ap-5f;
-  const float kC5 = 0x1.0F9F9Cp-7f;
-
-  // Comparisons are false for NaN, so a NaN x passes through unchanged.
-  float xc = x < -kBound ? -kBound : x;
-  xc = xc > kBound ? kBound : xc;
-  const float dx = x - xc;
-
-  const float n = std::rint(xc * kLog2e);
-  float t = n * kMinusLn2Hi + xc;  // exact
-  t = n * kMinusLn2Mid + t;
-  t = n * kMinusLn2Lo + t;
-
-  float q = kC5 * t + kC4;
-  q = q * t + kC3;
-  q = q * t + kC2;
-  q = q * t + kC1;
-  const float p = q * t + 1.0f;
-
-  float d = (n + dx) + e;
-  d = d >= -127.0f ? d : -127.0f;  // NaN -> -127
-  d = d <= 128.0f ? d : 128.0f;
-  const float biased = d + 0x1.8000FEp23f;
-  uint32_t bits;
-  memcpy(&bits, &biased, sizeof(bits));
-  bits <<= 23;
-  float scale;
-  memcpy(&scale, &bits, sizeof(scale));
-  return (p * s) * scale;
-}
-
-}  // namespace
 
 extern "C" void twopass_f16_vscaleextexp_ukernel__scalar_p5_u4(size_t batch, const void* input_data, void* output_data,
                            float scale_mantissa, float scale_exponent) {

@@ -33,21 +33,14 @@
 // 1 half-ULP away. NaN stays NaN (quiet), +inf stays +inf.
 // The 1-3 element tail goes through a buffer (in place still works).
 //
-// Math per element x (the same as pass 1, see src/f32-raddextexp/sse2.cc.in):
-// 1. x_c = _mm_min_ps(B, _mm_max_ps(-B, x)), B = 0x1p23f (this operand order keeps
-//    NaN); dx = x - x_c (0, ±inf, NaN or an integer-valued float).
-// 2. n = cvtdq2ps(cvtps2dq(x_c * log2e)), log2e = 0x1.715476p+0f: round to nearest
-//    even, exact up to 2^31 (the +-0x1.8p23f trick would fail above 2^22).
-// 3. t = x_c - n*ln2, three-constant Cody-Waite split for exact products without FMA
-//    (tools/cody_waite.py): ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f,
-//    ln2_lo = -0x1.05C610p-29f.
-// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), c1 = 0x1.FFFFF6p-1f,
-//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: _mm_max_ps(d, -127) maps NaN
-//    to -127 (x NaN: p is NaN already), then _mm_min_ps(d, 128). 2^d is built exactly
-//    by adding 0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d =
-//    -127 gives +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
-// 6. y = (p * scale_mantissa) * 2^d.
+// Math per element x: docs/exp-math.md (steps 1-6; the per-ISA differences are listed
+// there), with the helpers of twopass/extexp-sse2.h and the constants of
+// twopass/exp-constants.h. In short: (p, n_eff) as in pass 1 (x_c = min(B, max(-B, x)),
+// dx = x - x_c, n = cvtdq2ps(cvtps2dq(x_c * log2e)), three-constant Cody-Waite split
+// without FMA, degree-5 polynomial, n_eff = n + dx); d = n_eff + scale_exponent clamped
+// to [-127, 128] (_mm_max_ps(d, -127) maps NaN to -127: p is NaN already); 2^d from the
+// bits of d + kExp2Magic shifted left by 23 (d = -127 gives +0, so x = -inf gives +0;
+// d = 128 gives +inf); y = (p * scale_mantissa) * 2^d (ScaledExtExp).
 // 16 elements (4 vectors) per iteration, all loaded before any store (in
 // place); then whole vectors; then the last 1-3 elements, loaded through a small
 // buffer and stored with movlps / movss.
@@ -63,6 +56,8 @@
 
 #include <fp16.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
 
 namespace {
@@ -80,46 +75,6 @@ inline void StoreF16(uint16_t* p, __m128 v) {
   float f[4];
   _mm_storeu_ps(f, v);
   for (int i = 0; i < 4; i++) p[i] = fp16_ieee_from_fp32_value(f[i]);
-}
-
-// exp(x) * s * 2^e per lane, steps 1-6 above.
-inline __m128 ScaledExtExp(__m128 vx, __m128 vs, __m128 ve) {
-  const __m128 vbound = _mm_set1_ps(0x1p23f);
-  const __m128 vminus_bound = _mm_set1_ps(-0x1p23f);
-  const __m128 vlog2e = _mm_set1_ps(0x1.715476p+0f);
-  const __m128 vminus_ln2_hi = _mm_set1_ps(-0x1.630000p-1f);
-  const __m128 vminus_ln2_mid = _mm_set1_ps(0x1.BD0000p-13f);
-  const __m128 vminus_ln2_lo = _mm_set1_ps(0x1.05C610p-29f);
-  const __m128 vc1 = _mm_set1_ps(0x1.FFFFF6p-1f);
-  const __m128 vc2 = _mm_set1_ps(0x1.FFFDC6p-2f);
-  const __m128 vc3 = _mm_set1_ps(0x1.555A80p-3f);
-  const __m128 vc4 = _mm_set1_ps(0x1.573A1Ap-5f);
-  const __m128 vc5 = _mm_set1_ps(0x1.0F9F9Cp-7f);
-  const __m128 vone = _mm_set1_ps(1.0f);
-  const __m128 vmin_exp = _mm_set1_ps(-127.0f);
-  const __m128 vmax_exp = _mm_set1_ps(128.0f);
-  const __m128 vmagic_bias = _mm_set1_ps(0x1.8000FEp23f);
-
-  const __m128 vxc = _mm_min_ps(vbound, _mm_max_ps(vminus_bound, vx));  // NaN stays NaN
-  const __m128 vdx = _mm_sub_ps(vx, vxc);
-  const __m128 vn = _mm_cvtepi32_ps(_mm_cvtps_epi32(_mm_mul_ps(vxc, vlog2e)));
-
-  __m128 vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_hi), vxc);  // exact
-  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_mid), vt);
-  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_lo), vt);
-
-  __m128 vq = _mm_add_ps(_mm_mul_ps(vc5, vt), vc4);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc3);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc2);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc1);
-  const __m128 vp = _mm_add_ps(_mm_mul_ps(vq, vt), vone);
-
-  __m128 vd = _mm_add_ps(_mm_add_ps(vn, vdx), ve);
-  vd = _mm_max_ps(vd, vmin_exp);  // second operand for NaN: -127
-  vd = _mm_min_ps(vd, vmax_exp);
-  const __m128 vscale =
-      _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(_mm_add_ps(vd, vmagic_bias)), 23));
-  return _mm_mul_ps(_mm_mul_ps(vp, vs), vscale);
 }
 
 }  // namespace

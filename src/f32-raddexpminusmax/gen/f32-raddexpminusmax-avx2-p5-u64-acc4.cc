@@ -16,12 +16,12 @@
 // below about 2^-126.5 (also input -inf) are exactly +0, those just above may be
 // subnormal; NaN in input or max gives a NaN sum; input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-avx2.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-avx2.h, which explains
 // the math and its constants step by step.
 //
 // 64 elements (8 vectors) per main-loop iteration. The sum: vector i goes to
 // float accumulator i mod 4; every 4 iterations (at most 8 float additions per
-// lane) they move into a double accumulator (f64acc_add), so any row length stays
+// lane) they move into a double accumulator (F64AccAdd), so any row length stays
 // within ~3e-7 relative, even rows of equal terms whose float roundings all go the
 // same way (one float accumulator per lane drifted 3e-6 over 4096 terms of 0.966).
 
@@ -41,11 +41,11 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4(size_t bat
   assert(input != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
-    F64Acc vsum = f64acc_zero();
+    F64Acc vsum = F64AccZero();
     __m256 vacc0 = _mm256_setzero_ps();
     __m256 vacc1 = _mm256_setzero_ps();
     __m256 vacc2 = _mm256_setzero_ps();
@@ -62,14 +62,14 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4(size_t bat
       const __m256 vx7 = _mm256_loadu_ps(input + 56);
       input += 64;
 
-      const __m256 vf0 = exp_minus_max<kShift>(vx0, vref);
-      const __m256 vf1 = exp_minus_max<kShift>(vx1, vref);
-      const __m256 vf2 = exp_minus_max<kShift>(vx2, vref);
-      const __m256 vf3 = exp_minus_max<kShift>(vx3, vref);
-      const __m256 vf4 = exp_minus_max<kShift>(vx4, vref);
-      const __m256 vf5 = exp_minus_max<kShift>(vx5, vref);
-      const __m256 vf6 = exp_minus_max<kShift>(vx6, vref);
-      const __m256 vf7 = exp_minus_max<kShift>(vx7, vref);
+      const __m256 vf0 = ExpMinusMax<kShift>(vx0, vref);
+      const __m256 vf1 = ExpMinusMax<kShift>(vx1, vref);
+      const __m256 vf2 = ExpMinusMax<kShift>(vx2, vref);
+      const __m256 vf3 = ExpMinusMax<kShift>(vx3, vref);
+      const __m256 vf4 = ExpMinusMax<kShift>(vx4, vref);
+      const __m256 vf5 = ExpMinusMax<kShift>(vx5, vref);
+      const __m256 vf6 = ExpMinusMax<kShift>(vx6, vref);
+      const __m256 vf7 = ExpMinusMax<kShift>(vx7, vref);
 
       vacc0 = _mm256_add_ps(vacc0, vf0);
       vacc1 = _mm256_add_ps(vacc1, vf1);
@@ -83,13 +83,13 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4(size_t bat
         // Every 4 iterations (8 float additions per lane) the float
         // accumulators move into the double one.
         flush_countdown = 4;
-        f64acc_add(&vsum, vacc0);
+        F64AccAdd(&vsum, vacc0);
         vacc0 = _mm256_setzero_ps();
-        f64acc_add(&vsum, vacc1);
+        F64AccAdd(&vsum, vacc1);
         vacc1 = _mm256_setzero_ps();
-        f64acc_add(&vsum, vacc2);
+        F64AccAdd(&vsum, vacc2);
         vacc2 = _mm256_setzero_ps();
-        f64acc_add(&vsum, vacc3);
+        F64AccAdd(&vsum, vacc3);
         vacc3 = _mm256_setzero_ps();
       }
     }
@@ -99,17 +99,17 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__avx2_p5_u64_acc4(size_t bat
     for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
       const __m256 vx = _mm256_loadu_ps(input);
       input += 8;
-      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      const __m256 vf = ExpMinusMax<kShift>(vx, vref);
       vacc0 = _mm256_add_ps(vacc0, vf);
     }
     if (batch != 0) {
       // Only the first n lanes are loaded, stored and summed.
-      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256i vmask = TailMask(batch / sizeof(float));
       const __m256 vx = _mm256_maskload_ps(input, vmask);
-      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      const __m256 vf = ExpMinusMax<kShift>(vx, vref);
       vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
     }
-    *sum = f64acc_total(vsum, vacc0);
+    *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
     compute(std::true_type());

@@ -15,7 +15,7 @@
 // below about 2^-126.5 (also input -inf) are exactly +0, those just above may be
 // subnormal; NaN in input or max gives a NaN sum; input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -40,13 +40,13 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__scalar_p5_u4_acc2(size_t ba
     const float vx3 = input[3];
     input += 4;
 
-    vacc0 += (double) exp_minus_max(vx0, vref);
-    vacc1 += (double) exp_minus_max(vx1, vref);
-    vacc0 += (double) exp_minus_max(vx2, vref);
-    vacc1 += (double) exp_minus_max(vx3, vref);
+    vacc0 += (double) ExpMinusMax(vx0, vref);
+    vacc1 += (double) ExpMinusMax(vx1, vref);
+    vacc0 += (double) ExpMinusMax(vx2, vref);
+    vacc1 += (double) ExpMinusMax(vx3, vref);
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    vacc0 += (double) exp_minus_max(*input++, vref);
+    vacc0 += (double) ExpMinusMax(*input++, vref);
   }
   vacc0 += vacc1;
   *sum = (float) vacc0;

@@ -16,12 +16,12 @@
 // exactly +0, those just above may be subnormal; NaN in input or max gives a NaN
 // sum; input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
 //
 // 16 elements (4 vectors) per main-loop iteration. The sum: vector i goes to
 // float accumulator i mod 4; every 8 iterations (at most 8 float additions per
-// lane) they move into a double accumulator (f64acc_add), so any row length stays
+// lane) they move into a double accumulator (F64AccAdd), so any row length stays
 // within ~3e-7 relative, even rows of equal terms whose float roundings all go the
 // same way (one float accumulator per lane drifted 3e-6 over 4096 terms of 0.966).
 
@@ -41,11 +41,11 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc4(size_t bat
   assert(input != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
-    F64Acc vsum = f64acc_zero();
+    F64Acc vsum = F64AccZero();
     __m128 vacc0 = _mm_setzero_ps();
     __m128 vacc1 = _mm_setzero_ps();
     __m128 vacc2 = _mm_setzero_ps();
@@ -58,10 +58,10 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc4(size_t bat
       const __m128 vx3 = _mm_loadu_ps(input + 12);
       input += 16;
 
-      const __m128 vf0 = exp_minus_max<kShift>(vx0, vref);
-      const __m128 vf1 = exp_minus_max<kShift>(vx1, vref);
-      const __m128 vf2 = exp_minus_max<kShift>(vx2, vref);
-      const __m128 vf3 = exp_minus_max<kShift>(vx3, vref);
+      const __m128 vf0 = ExpMinusMax<kShift>(vx0, vref);
+      const __m128 vf1 = ExpMinusMax<kShift>(vx1, vref);
+      const __m128 vf2 = ExpMinusMax<kShift>(vx2, vref);
+      const __m128 vf3 = ExpMinusMax<kShift>(vx3, vref);
 
       vacc0 = _mm_add_ps(vacc0, vf0);
       vacc1 = _mm_add_ps(vacc1, vf1);
@@ -71,13 +71,13 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc4(size_t bat
         // Every 8 iterations (8 float additions per lane) the float
         // accumulators move into the double one.
         flush_countdown = 8;
-        f64acc_add(&vsum, vacc0);
+        F64AccAdd(&vsum, vacc0);
         vacc0 = _mm_setzero_ps();
-        f64acc_add(&vsum, vacc1);
+        F64AccAdd(&vsum, vacc1);
         vacc1 = _mm_setzero_ps();
-        f64acc_add(&vsum, vacc2);
+        F64AccAdd(&vsum, vacc2);
         vacc2 = _mm_setzero_ps();
-        f64acc_add(&vsum, vacc3);
+        F64AccAdd(&vsum, vacc3);
         vacc3 = _mm_setzero_ps();
       }
     }
@@ -87,7 +87,7 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc4(size_t bat
     for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
       const __m128 vx = _mm_loadu_ps(input);
       input += 4;
-      vacc0 = _mm_add_ps(vacc0, exp_minus_max<kShift>(vx, vref));
+      vacc0 = _mm_add_ps(vacc0, ExpMinusMax<kShift>(vx, vref));
     }
     if (batch != 0) {
       // 1-3 elements: 2 with movlps, then 1 with movss; never past the row.
@@ -95,14 +95,14 @@ extern "C" void twopass_f32_raddexpminusmax_ukernel__sse2_p5_u16_acc4(size_t bat
       if (batch & (2 * sizeof(float))) {
         const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
         input += 2;
-        const __m128 vf = exp_minus_max<kShift>(vx, vref);
+        const __m128 vf = ExpMinusMax<kShift>(vx, vref);
         vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
       }
       if (batch & sizeof(float)) {
-        vacc0 = _mm_add_ss(vacc0, exp_minus_max<kShift>(_mm_load_ss(input), vref));
+        vacc0 = _mm_add_ss(vacc0, ExpMinusMax<kShift>(_mm_load_ss(input), vref));
       }
     }
-    *sum = f64acc_total(vsum, vacc0);
+    *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
     compute(std::true_type());

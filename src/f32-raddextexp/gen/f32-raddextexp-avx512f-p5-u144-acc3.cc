@@ -20,22 +20,13 @@
 // - Reads exactly [input, input + batch) (the tail with a k-masked load); no
 //   alignment requirement.
 //
-// Math per element x (the same on every ISA):
-// 1. x_c = min(B, max(-B, x)), B = 0x1p23f. x86 max/min return their SECOND operand
-//    when either is NaN, so this order keeps a NaN x NaN. Keeps x*log2e and t finite
-//    for ±inf and ±FLT_MAX.
-// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
-//    float otherwise (floats >= 2^23 are integers).
-// 3. n = vrndscaleps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
-//    t = x_c - n*ln2 with the two-constant FMA Cody-Waite split
-//      t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t),
-//      ln2_hi = 0x1.62E430p-1f (ln2 rounded to float), ln2_lo = -0x1.05C610p-29f
-//    (hi + lo = ln2 within 9e-17; tools/cody_waite.py).
-//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, minimax on
-//    [-ln2/2, ln2/2]: c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
-//    c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
-// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+// Math per element x: docs/exp-math.md (steps 1-4, the same on every ISA up to the
+// differences listed there), with the helpers of twopass/extexp-avx512f.h and the
+// constants of twopass/exp-constants.h. In short: x_c = min(B, max(-B, x)), B = 2^23
+// (keeps NaN); dx = x - x_c; n = vrndscaleps(x_c * log2e) to nearest even; t = x_c -
+// n*ln2 with the two-constant FMA Cody-Waite split; p = p(t), the degree-5 polynomial,
+// in about [0.707, 1.414] (finite unless x is NaN); n_eff = n + dx (±inf for ±inf, NaN
+// for NaN).
 //
 // Accumulation, per accumulator and lane, state (a = 0, E = -FLT_MAX):
 //   M = max(n_eff, E): returns E when n_eff is NaN (E is never NaN);
@@ -82,35 +73,11 @@
 
 #include <immintrin.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
-inline __m512 ReduceLn2(__m512 vn, __m512 vx) {
-  const __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-0x1.62E430p-1f), vx);
-  return _mm512_fmadd_ps(vn, _mm512_set1_ps(0x1.05C610p-29f), vt);
-}
-
-// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
-inline __m512 ExpPoly(__m512 vt) {
-  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(0x1.0F9F9Cp-7f), vt, _mm512_set1_ps(0x1.573A1Ap-5f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.555A80p-3f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFDC6p-2f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFFF6p-1f));
-  return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
-}
-
-// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
-inline void ExtExp(__m512 vx, __m512* vp_out, __m512* vn_out) {
-  const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(0x1p23f),
-                                   _mm512_max_ps(_mm512_set1_ps(-0x1p23f), vx));  // NaN stays NaN
-  const __m512 vdx = _mm512_sub_ps(vx, vxc);
-  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, _mm512_set1_ps(0x1.715476p+0f)),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  *vp_out = ExpPoly(ReduceLn2(vn, vxc));
-  *vn_out = _mm512_add_ps(vn, vdx);
-}
 
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
 // (*vdlo: lanes 0-7, *vdhi: lanes 8-15, at exponents *vdexp) and clears it. Exponents
@@ -133,7 +100,7 @@ inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m51
 
 // The fast form of the main loop (the AVX2 template's, with k-masks). For an
 // accumulator with exponent E (per lane), a term x is added as p * 2^(n - E) with the
-// rounding FMA v = fma(xc, log2e, bias), bias = 0x1.8000FEp23f - E (exact for |E| <=
+// rounding FMA v = fma(xc, log2e, bias), bias = kExp2Magic - E (exact for |E| <=
 // 2^21): v rounds xc*log2e to n and holds n - E + 127 in its low mantissa bits, so
 // shifting them into the exponent field gives 2^(n - E) directly, valid while n - E is
 // in [-127, 128]. Below, xc = max(cut, x) with cut = (E - 127)*ln2 makes n - E = -127
@@ -142,7 +109,7 @@ inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m51
 // and E stays right. 13 vector ops per 16 terms (max, 7 FMA-pipe ops for v, t and p,
 // sub, shift, FMA into the accumulator, the block max) against 17 on the general path
 // (clamp, dx, round, scalef and the delayed maximum).
-constexpr float kFastThreshold = 0x1.8000FEp23f + 64.0f;
+constexpr float kFastThreshold = twopass::kExp2Magic + 64.0f;
 
 // |v| per lane (the sign bit cleared; AVX512F has no vandps, which needs AVX512DQ).
 inline __m512 Abs(__m512 v) {
@@ -164,26 +131,18 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
   const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p21f), _CMP_LE_OQ);
-  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(0x1.8000FEp23f),
+  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(twopass::kExp2Magic),
                               *vexp);
   *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(127.0f)),
-                              _mm512_set1_ps(0x1.62E430p-1f));
+                              _mm512_set1_ps(twopass::kLn2Hi));
 }
 
 // acc + p * 2^(n - E) for the fast form: 2^(n - E) from the bits of v, n = v - bias
 // exactly, then t and p as in ExtExp (step 3) and one FMA into the accumulator.
 inline __m512 AddTermFast(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias) {
-  const __m512 vs = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(vv), 23));
+  const __m512 vs = Exp2FromBiased(vv);
   const __m512 vn = _mm512_sub_ps(vv, vbias);
   return _mm512_fmadd_ps(ExpPoly(ReduceLn2(vn, vxc)), vs, vacc);
-}
-
-// (a, e) += (p, n) by the extended-exponent rule, per lane.
-inline void Merge(__m512* va, __m512* ve, __m512 vp, __m512 vn) {
-  const __m512 vm = _mm512_max_ps(vn, *ve);
-  *va = _mm512_add_ps(_mm512_scalef_ps(*va, _mm512_sub_ps(*ve, vm)),
-                      _mm512_scalef_ps(vp, _mm512_sub_ps(vn, vm)));
-  *ve = vm;
 }
 
 }  // namespace
@@ -205,9 +164,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batc
     // NaN, -FLT_MAX as before), with the accumulators at 0: a valid state for any E not
     // above the row's largest exponent. The first block can then take the fast form.
     const __m512 vx_first = _mm512_loadu_ps(input);
-    const __m512 vn_first = _mm512_roundscale_ps(
-        _mm512_mul_ps(vx_first, _mm512_set1_ps(0x1.715476p+0f)),
-        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 vn_first = RoundXLog2e(vx_first);
     const __mmask16 vsmall =
         _mm512_cmp_ps_mask(Abs(vx_first), _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
     const __m512 vexp_first = _mm512_mask_mov_ps(_mm512_set1_ps(-FLT_MAX), vsmall, vn_first);
@@ -245,23 +202,23 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batc
     // otherwise (a new maximum more than 64 binades up, +inf, |E| > 2^21) the block
     // goes through the general path.
     const __m512 vxc0 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 0));
-    const __m512 vv0 = _mm512_fmadd_ps(vxc0, _mm512_set1_ps(0x1.715476p+0f), vbias0);
+    const __m512 vv0 = _mm512_fmadd_ps(vxc0, _mm512_set1_ps(twopass::kLog2e), vbias0);
     const __m512 vxc1 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 16));
-    const __m512 vv1 = _mm512_fmadd_ps(vxc1, _mm512_set1_ps(0x1.715476p+0f), vbias1);
+    const __m512 vv1 = _mm512_fmadd_ps(vxc1, _mm512_set1_ps(twopass::kLog2e), vbias1);
     const __m512 vxc2 = _mm512_max_ps(vcut2, _mm512_loadu_ps(input + 32));
-    const __m512 vv2 = _mm512_fmadd_ps(vxc2, _mm512_set1_ps(0x1.715476p+0f), vbias2);
+    const __m512 vv2 = _mm512_fmadd_ps(vxc2, _mm512_set1_ps(twopass::kLog2e), vbias2);
     const __m512 vxc3 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 48));
-    const __m512 vv3 = _mm512_fmadd_ps(vxc3, _mm512_set1_ps(0x1.715476p+0f), vbias0);
+    const __m512 vv3 = _mm512_fmadd_ps(vxc3, _mm512_set1_ps(twopass::kLog2e), vbias0);
     const __m512 vxc4 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 64));
-    const __m512 vv4 = _mm512_fmadd_ps(vxc4, _mm512_set1_ps(0x1.715476p+0f), vbias1);
+    const __m512 vv4 = _mm512_fmadd_ps(vxc4, _mm512_set1_ps(twopass::kLog2e), vbias1);
     const __m512 vxc5 = _mm512_max_ps(vcut2, _mm512_loadu_ps(input + 80));
-    const __m512 vv5 = _mm512_fmadd_ps(vxc5, _mm512_set1_ps(0x1.715476p+0f), vbias2);
+    const __m512 vv5 = _mm512_fmadd_ps(vxc5, _mm512_set1_ps(twopass::kLog2e), vbias2);
     const __m512 vxc6 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 96));
-    const __m512 vv6 = _mm512_fmadd_ps(vxc6, _mm512_set1_ps(0x1.715476p+0f), vbias0);
+    const __m512 vv6 = _mm512_fmadd_ps(vxc6, _mm512_set1_ps(twopass::kLog2e), vbias0);
     const __m512 vxc7 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 112));
-    const __m512 vv7 = _mm512_fmadd_ps(vxc7, _mm512_set1_ps(0x1.715476p+0f), vbias1);
+    const __m512 vv7 = _mm512_fmadd_ps(vxc7, _mm512_set1_ps(twopass::kLog2e), vbias1);
     const __m512 vxc8 = _mm512_max_ps(vcut2, _mm512_loadu_ps(input + 128));
-    const __m512 vv8 = _mm512_fmadd_ps(vxc8, _mm512_set1_ps(0x1.715476p+0f), vbias2);
+    const __m512 vv8 = _mm512_fmadd_ps(vxc8, _mm512_set1_ps(twopass::kLog2e), vbias2);
     // A NaN vv leaves vbig unchanged (vmaxps returns its second operand).
     __m512 vbig = _mm512_setzero_ps();
     vbig = _mm512_max_ps(vv0, vbig);
@@ -322,20 +279,20 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batc
     vmax2 = _mm512_max_ps(vn5, vmax2);
     vmax2 = _mm512_max_ps(vn8, vmax2);
 
-    vacc0 = _mm512_scalef_ps(vacc0, _mm512_sub_ps(vexp0, vmax0));
-    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp0, _mm512_sub_ps(vn0, vmax0)));
-    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp3, _mm512_sub_ps(vn3, vmax0)));
-    vacc0 = _mm512_add_ps(vacc0, _mm512_scalef_ps(vp6, _mm512_sub_ps(vn6, vmax0)));
+    vacc0 = ExtExpRescale(vacc0, vexp0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp0, vn0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp3, vn3, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp6, vn6, vmax0);
     vexp0 = vmax0;
-    vacc1 = _mm512_scalef_ps(vacc1, _mm512_sub_ps(vexp1, vmax1));
-    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp1, _mm512_sub_ps(vn1, vmax1)));
-    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp4, _mm512_sub_ps(vn4, vmax1)));
-    vacc1 = _mm512_add_ps(vacc1, _mm512_scalef_ps(vp7, _mm512_sub_ps(vn7, vmax1)));
+    vacc1 = ExtExpRescale(vacc1, vexp1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp1, vn1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp4, vn4, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp7, vn7, vmax1);
     vexp1 = vmax1;
-    vacc2 = _mm512_scalef_ps(vacc2, _mm512_sub_ps(vexp2, vmax2));
-    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp2, _mm512_sub_ps(vn2, vmax2)));
-    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp5, _mm512_sub_ps(vn5, vmax2)));
-    vacc2 = _mm512_add_ps(vacc2, _mm512_scalef_ps(vp8, _mm512_sub_ps(vn8, vmax2)));
+    vacc2 = ExtExpRescale(vacc2, vexp2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp2, vn2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp5, vn5, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp8, vn8, vmax2);
     vexp2 = vmax2;
     UpdateFastPath(&vacc0, &vexp0, &vbias0, &vcut0);
     UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
@@ -353,7 +310,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batc
     __m512 vp, vn;
     ExtExp(_mm512_loadu_ps(input), &vp, &vn);
     input += 16;
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
   if (pending == 8) Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   if (batch != 0) {
@@ -362,7 +319,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u144_acc3(size_t batc
         _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
     __m512 vp, vn;
     ExtExp(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), vmask, input), &vp, &vn);
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 
   // Flush, then merge accumulators and lanes in double: M = max of the exponents,

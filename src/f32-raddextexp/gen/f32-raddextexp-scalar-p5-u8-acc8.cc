@@ -19,31 +19,22 @@
 // - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
 // - Reads exactly [input, input + batch); no alignment requirement.
 //
-// Math per element x (the same on every ISA):
-// 1. x_c = min(max(x, -B), B), B = 0x1p23f, with comparisons that keep a NaN x NaN.
-//    Keeps x*log2e and t finite for ±inf and ±FLT_MAX.
-// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
-//    float otherwise (floats >= 2^23 are integers).
-// 3. n = rint(x_c * log2e), log2e = 0x1.715476p+0f (std::rint: round to nearest even,
-//    exact for every magnitude, NaN stays NaN).
-//    t = x_c - n*ln2 with a three-constant Cody-Waite split (no FMA here): ln2_hi and
-//    ln2_mid have 9 significant bits, so n*ln2_hi and n*ln2_mid are exact for
-//    |n| < 2^15 (|x| <= 1e4 means |n| <= 14427) and x_c - n*ln2_hi is exact (Sterbenz):
-//      ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f, ln2_lo = -0x1.05C610p-29f
-//    (derived and checked by tools/cody_waite.py).
-//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), minimax on [-ln2/2, ln2/2]:
-//      c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
-//      c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
-// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+// Math per element x: docs/exp-math.md (steps 1-4, the same on every ISA up to the
+// differences listed there), with the helpers of twopass/extexp-scalar.h and the
+// constants of twopass/exp-constants.h. In short: x_c = min(max(x, -B), B), B = 2^23,
+// with comparisons that keep a NaN x NaN; dx = x - x_c; n = rint(x_c * log2e) (nearest
+// even, exact for every magnitude); t = x_c - n*ln2 with the three-constant Cody-Waite
+// split (no FMA here; products exact for |n| < 2^15); p = p(t), the degree-5
+// polynomial, in about [0.707, 1.414] (finite unless x is NaN); n_eff = n + dx (±inf
+// for ±inf, NaN for NaN).
 //
 // Accumulation, per accumulator, state (a = 0, E = -inf):
 //   M = max(n_eff, E), written so that a NaN n_eff yields E (E is never NaN);
 //   a = a * 2^(E - M) + p * 2^(n_eff - M); E = M.
 // Scale exponents d are <= 0 or NaN (-inf - -inf, +inf - +inf, NaN - M). They are
 // clamped with d = (d >= -127 ? d : -127), which also maps NaN to -127, and 2^d is
-// built exactly: d + 0x1.8000FEp23f (= 1.5*2^23 + 127) holds 127 + d in its low
-// mantissa bits; shifting the bits left by 23 moves them into the exponent field,
+// built exactly (Exp2Clamped): d + kExp2Magic (= 1.5*2^23 + 127) holds 127 + d in its
+// low mantissa bits; shifting the bits left by 23 moves them into the exponent field,
 // giving 2^d for d in [-126, 0] and +0 for d = -127. So a -inf (or a vanishing) term
 // adds p * 0 = 0, a NaN term adds NaN * 0 = NaN, and +inf makes E = +inf.
 // 8 elements per iteration; element i goes to accumulator i % 8. Several
@@ -75,52 +66,11 @@
 
 #include <cmath>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-scalar.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// exp(x) = p * 2^n_eff, steps 1-4 above.
-inline void ExtExp(float x, float* p_out, float* n_out) {
-  const float kBound = 0x1p23f;
-  const float kLog2e = 0x1.715476p+0f;
-  const float kMinusLn2Hi = -0x1.630000p-1f;
-  const float kMinusLn2Mid = 0x1.BD0000p-13f;
-  const float kMinusLn2Lo = 0x1.05C610p-29f;
-  const float kC1 = 0x1.FFFFF6p-1f;
-  const float kC2 = 0x1.FFFDC6p-2f;
-  const float kC3 = 0x1.555A80p-3f;
-  const float kC4 = 0x1.573A1Ap-5f;
-  const float kC5 = 0x1.0F9F9Cp-7f;
-
-  // Comparisons are false for NaN, so a NaN x passes through unchanged.
-  float xc = x < -kBound ? -kBound : x;
-  xc = xc > kBound ? kBound : xc;
-  const float dx = x - xc;
-
-  const float n = std::rint(xc * kLog2e);
-  float t = n * kMinusLn2Hi + xc;  // exact
-  t = n * kMinusLn2Mid + t;
-  t = n * kMinusLn2Lo + t;
-
-  float q = kC5 * t + kC4;
-  q = q * t + kC3;
-  q = q * t + kC2;
-  q = q * t + kC1;
-  *p_out = q * t + 1.0f;
-  *n_out = n + dx;
-}
-
-// 2^d for an integer-valued d <= 0 (or NaN): d < -127 and NaN give +0.
-inline float Exp2Clamped(float d) {
-  d = d >= -127.0f ? d : -127.0f;
-  const float biased = d + 0x1.8000FEp23f;
-  uint32_t bits;
-  memcpy(&bits, &biased, sizeof(bits));
-  bits <<= 23;
-  float result;
-  memcpy(&result, &bits, sizeof(result));
-  return result;
-}
 
 // Adds the float accumulator (*acc, at exponent e) into the double one (*dacc, at
 // exponent *de) and clears it. Exponents never decrease, so *de <= e: the double part
@@ -132,13 +82,6 @@ inline void Flush(float* acc, float e, double* dacc, float* de) {
   }
   *dacc += static_cast<double>(*acc);
   *acc = 0.0f;
-}
-
-// Adds the term p * 2^n to the accumulator (a, e).
-inline void Accumulate(float* a, float* e, float p, float n) {
-  const float m = n > *e ? n : *e;  // false for a NaN n: keeps e
-  *a = *a * Exp2Clamped(*e - m) + p * Exp2Clamped(n - m);
-  *e = m;
 }
 
 }  // namespace
@@ -217,45 +160,45 @@ extern "C" void twopass_f32_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
 
     // Delayed maximum: one new exponent per accumulator for this iteration.
     float vmax0 = vexp0;
-    vmax0 = vn0 > vmax0 ? vn0 : vmax0;
+    vmax0 = ExtExpMax(vn0, vmax0);
     float vmax1 = vexp1;
-    vmax1 = vn1 > vmax1 ? vn1 : vmax1;
+    vmax1 = ExtExpMax(vn1, vmax1);
     float vmax2 = vexp2;
-    vmax2 = vn2 > vmax2 ? vn2 : vmax2;
+    vmax2 = ExtExpMax(vn2, vmax2);
     float vmax3 = vexp3;
-    vmax3 = vn3 > vmax3 ? vn3 : vmax3;
+    vmax3 = ExtExpMax(vn3, vmax3);
     float vmax4 = vexp4;
-    vmax4 = vn4 > vmax4 ? vn4 : vmax4;
+    vmax4 = ExtExpMax(vn4, vmax4);
     float vmax5 = vexp5;
-    vmax5 = vn5 > vmax5 ? vn5 : vmax5;
+    vmax5 = ExtExpMax(vn5, vmax5);
     float vmax6 = vexp6;
-    vmax6 = vn6 > vmax6 ? vn6 : vmax6;
+    vmax6 = ExtExpMax(vn6, vmax6);
     float vmax7 = vexp7;
-    vmax7 = vn7 > vmax7 ? vn7 : vmax7;
+    vmax7 = ExtExpMax(vn7, vmax7);
 
-    vacc0 *= Exp2Clamped(vexp0 - vmax0);
-    vacc0 += vp0 * Exp2Clamped(vn0 - vmax0);
+    vacc0 = ExtExpRescale(vacc0, vexp0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp0, vn0, vmax0);
     vexp0 = vmax0;
-    vacc1 *= Exp2Clamped(vexp1 - vmax1);
-    vacc1 += vp1 * Exp2Clamped(vn1 - vmax1);
+    vacc1 = ExtExpRescale(vacc1, vexp1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp1, vn1, vmax1);
     vexp1 = vmax1;
-    vacc2 *= Exp2Clamped(vexp2 - vmax2);
-    vacc2 += vp2 * Exp2Clamped(vn2 - vmax2);
+    vacc2 = ExtExpRescale(vacc2, vexp2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp2, vn2, vmax2);
     vexp2 = vmax2;
-    vacc3 *= Exp2Clamped(vexp3 - vmax3);
-    vacc3 += vp3 * Exp2Clamped(vn3 - vmax3);
+    vacc3 = ExtExpRescale(vacc3, vexp3, vmax3);
+    vacc3 = ExtExpAddTerm(vacc3, vp3, vn3, vmax3);
     vexp3 = vmax3;
-    vacc4 *= Exp2Clamped(vexp4 - vmax4);
-    vacc4 += vp4 * Exp2Clamped(vn4 - vmax4);
+    vacc4 = ExtExpRescale(vacc4, vexp4, vmax4);
+    vacc4 = ExtExpAddTerm(vacc4, vp4, vn4, vmax4);
     vexp4 = vmax4;
-    vacc5 *= Exp2Clamped(vexp5 - vmax5);
-    vacc5 += vp5 * Exp2Clamped(vn5 - vmax5);
+    vacc5 = ExtExpRescale(vacc5, vexp5, vmax5);
+    vacc5 = ExtExpAddTerm(vacc5, vp5, vn5, vmax5);
     vexp5 = vmax5;
-    vacc6 *= Exp2Clamped(vexp6 - vmax6);
-    vacc6 += vp6 * Exp2Clamped(vn6 - vmax6);
+    vacc6 = ExtExpRescale(vacc6, vexp6, vmax6);
+    vacc6 = ExtExpAddTerm(vacc6, vp6, vn6, vmax6);
     vexp6 = vmax6;
-    vacc7 *= Exp2Clamped(vexp7 - vmax7);
-    vacc7 += vp7 * Exp2Clamped(vn7 - vmax7);
+    vacc7 = ExtExpRescale(vacc7, vexp7, vmax7);
+    vacc7 = ExtExpAddTerm(vacc7, vp7, vn7, vmax7);
     vexp7 = vmax7;
   }
   // At most 7 remaining elements into accumulator 0: <= 8 terms.
@@ -263,7 +206,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
   for (; batch != 0; batch -= sizeof(float)) {
     float vp, vn;
     ExtExp(*input++, &vp, &vn);
-    Accumulate(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 
   // Flush, then merge the accumulators in double: M = max of the exponents,

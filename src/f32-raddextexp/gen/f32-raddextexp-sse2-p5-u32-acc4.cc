@@ -19,34 +19,22 @@
 // - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
 // - Reads exactly [input, input + batch); no alignment requirement.
 //
-// Math per element x (the same on every ISA):
-// 1. x_c = _mm_min_ps(B, _mm_max_ps(-B, x)), B = 0x1p23f. SSE max/min return their
-//    SECOND operand when either is NaN, so this order keeps a NaN x NaN. Keeps
-//    x*log2e and t finite for ±inf and ±FLT_MAX.
-// 2. dx = x - x_c: 0 for |x| <= B, ±inf for ±inf, NaN for NaN, and an integer-valued
-//    float otherwise (floats >= 2^23 are integers).
-// 3. n = round(x_c * log2e), log2e = 0x1.715476p+0f. SSE2 has no roundps and the
-//    magic-number trick (+-0x1.8p23f) is only valid below 2^22, but |x_c*log2e| reaches
-//    1.2e7: cvtps2dq (round to nearest even under the default MXCSR) and back is exact
-//    for every |v| < 2^31. A NaN converts to INT_MIN, but t and dx stay NaN.
-//    t = x_c - n*ln2 with a three-constant Cody-Waite split (no FMA): ln2_hi and ln2_mid
-//    have 9 significant bits, so n*ln2_hi and n*ln2_mid are exact for |n| < 2^15
-//    (|x| <= 1e4 means |n| <= 14427) and x_c - n*ln2_hi is exact (Sterbenz):
-//      ln2_hi = 0x1.630000p-1f, ln2_mid = -0x1.BD0000p-13f, ln2_lo = -0x1.05C610p-29f
-//    (derived and checked by tools/cody_waite.py).
-//    p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), minimax on [-ln2/2, ln2/2]:
-//      c1 = 0x1.FFFFF6p-1f, c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f,
-//      c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-//    p lies in about [0.707, 1.414]; it is finite unless x is NaN.
-// 4. n_eff = n + dx: the exponent of the term (±inf for ±inf, NaN for NaN).
+// Math per element x: docs/exp-math.md (steps 1-4, the same on every ISA up to the
+// differences listed there), with the helpers of twopass/extexp-sse2.h and the
+// constants of twopass/exp-constants.h. In short: x_c = min(B, max(-B, x)), B = 2^23
+// (keeps NaN); dx = x - x_c; n = round(x_c * log2e) to nearest even with cvtps2dq and
+// back (no roundps; exact for |v| < 2^31); t = x_c - n*ln2 with the three-constant
+// Cody-Waite split (no FMA; products exact for |n| < 2^15); p = p(t), the degree-5
+// polynomial, in about [0.707, 1.414] (finite unless x is NaN); n_eff = n + dx (±inf
+// for ±inf, NaN for NaN).
 //
 // Accumulation, per accumulator and lane, state (a = 0, E = -inf):
 //   M = _mm_max_ps(n_eff, E): returns E when n_eff is NaN (E is never NaN);
 //   a = a * 2^(E - M) + p * 2^(n_eff - M); E = M.
 // Scale exponents d are <= 0 or NaN (-inf - -inf, +inf - +inf, NaN - M). They are
 // clamped with _mm_max_ps(d, -127), which also maps NaN to -127, and 2^d is built
-// exactly: d + 0x1.8000FEp23f (= 1.5*2^23 + 127) holds 127 + d in its low mantissa
-// bits; shifting the bits left by 23 moves them into the exponent field, giving 2^d
+// exactly (Exp2Clamped): d + kExp2Magic (= 1.5*2^23 + 127) holds 127 + d in its low
+// mantissa bits; shifting the bits left by 23 moves them into the exponent field, giving 2^d
 // for d in [-126, 0] and +0 for d = -127. So a -inf (or vanishing) term adds
 // p * 0 = 0, a NaN term adds NaN * 0 = NaN, and +inf makes E = +inf.
 // 32 elements (8 vectors) per iteration; vector j goes to accumulator
@@ -77,49 +65,12 @@
 
 #include <emmintrin.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
 
 namespace {
 
-// exp(x) = p * 2^n_eff per lane, steps 1-4 above.
-inline void ExtExp(__m128 vx, __m128* vp_out, __m128* vn_out) {
-  const __m128 vbound = _mm_set1_ps(0x1p23f);
-  const __m128 vminus_bound = _mm_set1_ps(-0x1p23f);
-  const __m128 vlog2e = _mm_set1_ps(0x1.715476p+0f);
-  const __m128 vminus_ln2_hi = _mm_set1_ps(-0x1.630000p-1f);
-  const __m128 vminus_ln2_mid = _mm_set1_ps(0x1.BD0000p-13f);
-  const __m128 vminus_ln2_lo = _mm_set1_ps(0x1.05C610p-29f);
-  const __m128 vc1 = _mm_set1_ps(0x1.FFFFF6p-1f);
-  const __m128 vc2 = _mm_set1_ps(0x1.FFFDC6p-2f);
-  const __m128 vc3 = _mm_set1_ps(0x1.555A80p-3f);
-  const __m128 vc4 = _mm_set1_ps(0x1.573A1Ap-5f);
-  const __m128 vc5 = _mm_set1_ps(0x1.0F9F9Cp-7f);
-  const __m128 vone = _mm_set1_ps(1.0f);
-
-  const __m128 vxc = _mm_min_ps(vbound, _mm_max_ps(vminus_bound, vx));  // NaN stays NaN
-  const __m128 vdx = _mm_sub_ps(vx, vxc);
-  const __m128 vn = _mm_cvtepi32_ps(_mm_cvtps_epi32(_mm_mul_ps(vxc, vlog2e)));
-
-  __m128 vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_hi), vxc);  // exact
-  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_mid), vt);
-  vt = _mm_add_ps(_mm_mul_ps(vn, vminus_ln2_lo), vt);
-
-  __m128 vq = _mm_add_ps(_mm_mul_ps(vc5, vt), vc4);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc3);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc2);
-  vq = _mm_add_ps(_mm_mul_ps(vq, vt), vc1);
-  *vp_out = _mm_add_ps(_mm_mul_ps(vq, vt), vone);
-  *vn_out = _mm_add_ps(vn, vdx);
-}
-
-// 2^d per lane for integer-valued d <= 0 (or NaN): d < -127 and NaN give +0.
-inline __m128 Exp2Clamped(__m128 vd) {
-  vd = _mm_max_ps(vd, _mm_set1_ps(-127.0f));  // second operand for NaN: -127
-  const __m128 vbiased = _mm_add_ps(vd, _mm_set1_ps(0x1.8000FEp23f));
-  return _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(vbiased), 23));
-}
-
-// (a, e) += (b, f) by the extended-exponent rule, per lane.
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
 // (*vdlo: lanes 0-1, *vdhi: lanes 2-3, at exponents *vdexp) and clears it. Exponents
 // never decrease, so *vdexp <= vexp: the double part is first scaled down to vexp
@@ -134,13 +85,6 @@ inline void Flush(__m128* vacc, __m128 vexp, __m128d* vdlo, __m128d* vdhi, __m12
   *vdlo = _mm_add_pd(*vdlo, _mm_cvtps_pd(*vacc));
   *vdhi = _mm_add_pd(*vdhi, _mm_cvtps_pd(_mm_movehl_ps(*vacc, *vacc)));
   *vacc = _mm_setzero_ps();
-}
-
-inline void Merge(__m128* va, __m128* ve, __m128 vb, __m128 vf) {
-  const __m128 vm = _mm_max_ps(vf, *ve);
-  *va = _mm_add_ps(_mm_mul_ps(*va, Exp2Clamped(_mm_sub_ps(*ve, vm))),
-                   _mm_mul_ps(vb, Exp2Clamped(_mm_sub_ps(vf, vm))));
-  *ve = vm;
 }
 
 }  // namespace
@@ -211,21 +155,21 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     vmax3 = _mm_max_ps(vn3, vmax3);
     vmax3 = _mm_max_ps(vn7, vmax3);
 
-    vacc0 = _mm_mul_ps(vacc0, Exp2Clamped(_mm_sub_ps(vexp0, vmax0)));
-    vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vp0, Exp2Clamped(_mm_sub_ps(vn0, vmax0))));
-    vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vp4, Exp2Clamped(_mm_sub_ps(vn4, vmax0))));
+    vacc0 = ExtExpRescale(vacc0, vexp0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp0, vn0, vmax0);
+    vacc0 = ExtExpAddTerm(vacc0, vp4, vn4, vmax0);
     vexp0 = vmax0;
-    vacc1 = _mm_mul_ps(vacc1, Exp2Clamped(_mm_sub_ps(vexp1, vmax1)));
-    vacc1 = _mm_add_ps(vacc1, _mm_mul_ps(vp1, Exp2Clamped(_mm_sub_ps(vn1, vmax1))));
-    vacc1 = _mm_add_ps(vacc1, _mm_mul_ps(vp5, Exp2Clamped(_mm_sub_ps(vn5, vmax1))));
+    vacc1 = ExtExpRescale(vacc1, vexp1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp1, vn1, vmax1);
+    vacc1 = ExtExpAddTerm(vacc1, vp5, vn5, vmax1);
     vexp1 = vmax1;
-    vacc2 = _mm_mul_ps(vacc2, Exp2Clamped(_mm_sub_ps(vexp2, vmax2)));
-    vacc2 = _mm_add_ps(vacc2, _mm_mul_ps(vp2, Exp2Clamped(_mm_sub_ps(vn2, vmax2))));
-    vacc2 = _mm_add_ps(vacc2, _mm_mul_ps(vp6, Exp2Clamped(_mm_sub_ps(vn6, vmax2))));
+    vacc2 = ExtExpRescale(vacc2, vexp2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp2, vn2, vmax2);
+    vacc2 = ExtExpAddTerm(vacc2, vp6, vn6, vmax2);
     vexp2 = vmax2;
-    vacc3 = _mm_mul_ps(vacc3, Exp2Clamped(_mm_sub_ps(vexp3, vmax3)));
-    vacc3 = _mm_add_ps(vacc3, _mm_mul_ps(vp3, Exp2Clamped(_mm_sub_ps(vn3, vmax3))));
-    vacc3 = _mm_add_ps(vacc3, _mm_mul_ps(vp7, Exp2Clamped(_mm_sub_ps(vn7, vmax3))));
+    vacc3 = ExtExpRescale(vacc3, vexp3, vmax3);
+    vacc3 = ExtExpAddTerm(vacc3, vp3, vn3, vmax3);
+    vacc3 = ExtExpAddTerm(vacc3, vp7, vn7, vmax3);
     vexp3 = vmax3;
   }
   // At most 7 whole vectors and the tail into accumulator 0: <= 8 terms.
@@ -234,7 +178,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     __m128 vp, vn;
     ExtExp(_mm_loadu_ps(input), &vp, &vn);
     input += 4;
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
   if (batch != 0) {
     // 1-3 elements; the padding lanes hold -inf and add exactly 0.
@@ -242,7 +186,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     memcpy(buffer, input, batch);
     __m128 vp, vn;
     ExtExp(_mm_loadu_ps(buffer), &vp, &vn);
-    Merge(&vacc0, &vexp0, vp, vn);
+    ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 
   // Flush, then merge accumulators and lanes in double: M = max of the exponents,

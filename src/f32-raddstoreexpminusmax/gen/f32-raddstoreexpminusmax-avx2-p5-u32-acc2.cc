@@ -18,12 +18,12 @@
 // input -inf) are exactly +0, those just above may be subnormal; NaN in input or
 // *max gives NaN outputs and a NaN sum; input = *max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-avx2.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-avx2.h, which explains
 // the math and its constants step by step.
 //
 // 32 elements (4 vectors) per main-loop iteration. The sum: vector i goes to
 // float accumulator i mod 2; every 4 iterations (at most 8 float additions per
-// lane) they move into a double accumulator (f64acc_add), so any row length stays
+// lane) they move into a double accumulator (F64AccAdd), so any row length stays
 // within ~3e-7 relative, even rows of equal terms whose float roundings all go the
 // same way (one float accumulator per lane drifted 3e-6 over 4096 terms of 0.966).
 
@@ -46,11 +46,11 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx2_p5_u32_acc2(size_
   assert(output != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(*max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(*max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
-    F64Acc vsum = f64acc_zero();
+    F64Acc vsum = F64AccZero();
     __m256 vacc0 = _mm256_setzero_ps();
     __m256 vacc1 = _mm256_setzero_ps();
     size_t flush_countdown = 4;
@@ -61,10 +61,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx2_p5_u32_acc2(size_
       const __m256 vx3 = _mm256_loadu_ps(input + 24);
       input += 32;
 
-      const __m256 vf0 = exp_minus_max<kShift>(vx0, vref);
-      const __m256 vf1 = exp_minus_max<kShift>(vx1, vref);
-      const __m256 vf2 = exp_minus_max<kShift>(vx2, vref);
-      const __m256 vf3 = exp_minus_max<kShift>(vx3, vref);
+      const __m256 vf0 = ExpMinusMax<kShift>(vx0, vref);
+      const __m256 vf1 = ExpMinusMax<kShift>(vx1, vref);
+      const __m256 vf2 = ExpMinusMax<kShift>(vx2, vref);
+      const __m256 vf3 = ExpMinusMax<kShift>(vx3, vref);
 
       _mm256_storeu_ps(output + 0, vf0);
       _mm256_storeu_ps(output + 8, vf1);
@@ -80,9 +80,9 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx2_p5_u32_acc2(size_
         // Every 4 iterations (8 float additions per lane) the float
         // accumulators move into the double one.
         flush_countdown = 4;
-        f64acc_add(&vsum, vacc0);
+        F64AccAdd(&vsum, vacc0);
         vacc0 = _mm256_setzero_ps();
-        f64acc_add(&vsum, vacc1);
+        F64AccAdd(&vsum, vacc1);
         vacc1 = _mm256_setzero_ps();
       }
     }
@@ -90,20 +90,20 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx2_p5_u32_acc2(size_
     for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
       const __m256 vx = _mm256_loadu_ps(input);
       input += 8;
-      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      const __m256 vf = ExpMinusMax<kShift>(vx, vref);
       _mm256_storeu_ps(output, vf);
       output += 8;
       vacc0 = _mm256_add_ps(vacc0, vf);
     }
     if (batch != 0) {
       // Only the first n lanes are loaded, stored and summed.
-      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256i vmask = TailMask(batch / sizeof(float));
       const __m256 vx = _mm256_maskload_ps(input, vmask);
-      const __m256 vf = exp_minus_max<kShift>(vx, vref);
+      const __m256 vf = ExpMinusMax<kShift>(vx, vref);
       _mm256_maskstore_ps(output, vmask, vf);
       vacc0 = _mm256_add_ps(vacc0, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
     }
-    *sum = f64acc_total(vsum, vacc0);
+    *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
     compute(std::true_type());

@@ -18,12 +18,12 @@
 // exactly +0, those just above may be subnormal; NaN in input or *max gives NaN
 // outputs and a NaN sum; input = *max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
 //
 // 128 elements (8 vectors) per main-loop iteration. The sum: vector i goes to
 // float accumulator i mod 4; every 4 iterations (at most 8 float additions per
-// lane) they move into a double accumulator (f64acc_add), so any row length stays
+// lane) they move into a double accumulator (F64AccAdd), so any row length stays
 // within ~3e-7 relative, even rows of equal terms whose float roundings all go the
 // same way (one float accumulator per lane drifted 3e-6 over 4096 terms of 0.966).
 
@@ -46,11 +46,11 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u128_acc4(s
   assert(output != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(*max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(*max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
-    F64Acc vsum = f64acc_zero();
+    F64Acc vsum = F64AccZero();
     __m512 vacc0 = _mm512_setzero_ps();
     __m512 vacc1 = _mm512_setzero_ps();
     __m512 vacc2 = _mm512_setzero_ps();
@@ -67,14 +67,14 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u128_acc4(s
       const __m512 vx7 = _mm512_loadu_ps(input + 112);
       input += 128;
 
-      const __m512 vf0 = exp_minus_max<kShift>(vx0, vref);
-      const __m512 vf1 = exp_minus_max<kShift>(vx1, vref);
-      const __m512 vf2 = exp_minus_max<kShift>(vx2, vref);
-      const __m512 vf3 = exp_minus_max<kShift>(vx3, vref);
-      const __m512 vf4 = exp_minus_max<kShift>(vx4, vref);
-      const __m512 vf5 = exp_minus_max<kShift>(vx5, vref);
-      const __m512 vf6 = exp_minus_max<kShift>(vx6, vref);
-      const __m512 vf7 = exp_minus_max<kShift>(vx7, vref);
+      const __m512 vf0 = ExpMinusMax<kShift>(vx0, vref);
+      const __m512 vf1 = ExpMinusMax<kShift>(vx1, vref);
+      const __m512 vf2 = ExpMinusMax<kShift>(vx2, vref);
+      const __m512 vf3 = ExpMinusMax<kShift>(vx3, vref);
+      const __m512 vf4 = ExpMinusMax<kShift>(vx4, vref);
+      const __m512 vf5 = ExpMinusMax<kShift>(vx5, vref);
+      const __m512 vf6 = ExpMinusMax<kShift>(vx6, vref);
+      const __m512 vf7 = ExpMinusMax<kShift>(vx7, vref);
 
       _mm512_storeu_ps(output + 0, vf0);
       _mm512_storeu_ps(output + 16, vf1);
@@ -98,13 +98,13 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u128_acc4(s
         // Every 4 iterations (8 float additions per lane) the float
         // accumulators move into the double one.
         flush_countdown = 4;
-        f64acc_add(&vsum, vacc0);
+        F64AccAdd(&vsum, vacc0);
         vacc0 = _mm512_setzero_ps();
-        f64acc_add(&vsum, vacc1);
+        F64AccAdd(&vsum, vacc1);
         vacc1 = _mm512_setzero_ps();
-        f64acc_add(&vsum, vacc2);
+        F64AccAdd(&vsum, vacc2);
         vacc2 = _mm512_setzero_ps();
-        f64acc_add(&vsum, vacc3);
+        F64AccAdd(&vsum, vacc3);
         vacc3 = _mm512_setzero_ps();
       }
     }
@@ -114,20 +114,20 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u128_acc4(s
     for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
       const __m512 vx = _mm512_loadu_ps(input);
       input += 16;
-      const __m512 vf = exp_minus_max<kShift>(vx, vref);
+      const __m512 vf = ExpMinusMax<kShift>(vx, vref);
       _mm512_storeu_ps(output, vf);
       output += 16;
       vacc0 = _mm512_add_ps(vacc0, vf);
     }
     if (batch != 0) {
       // Only the first n lanes are loaded, stored and summed.
-      const __mmask16 vmask = tail_mask(batch / sizeof(float));
+      const __mmask16 vmask = TailMask(batch / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-      const __m512 vf = exp_minus_max<kShift>(vx, vref);
+      const __m512 vf = ExpMinusMax<kShift>(vx, vref);
       _mm512_mask_storeu_ps(output, vmask, vf);
       vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
     }
-    *sum = f64acc_total(vsum, vacc0);
+    *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
     compute(std::true_type());

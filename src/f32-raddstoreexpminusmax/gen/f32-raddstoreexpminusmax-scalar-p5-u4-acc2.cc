@@ -20,7 +20,7 @@
 // rounded once, so it stays within ~1e-7 relative however long the row. 4
 // elements per main-loop iteration.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -48,10 +48,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     const float vx3 = input[3];
     input += 4;
 
-    const float vf0 = exp_minus_max(vx0, vref);
-    const float vf1 = exp_minus_max(vx1, vref);
-    const float vf2 = exp_minus_max(vx2, vref);
-    const float vf3 = exp_minus_max(vx3, vref);
+    const float vf0 = ExpMinusMax(vx0, vref);
+    const float vf1 = ExpMinusMax(vx1, vref);
+    const float vf2 = ExpMinusMax(vx2, vref);
+    const float vf3 = ExpMinusMax(vx3, vref);
 
     output[0] = vf0;
     output[1] = vf1;
@@ -65,7 +65,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     vacc1 += (double) vf3;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    const float vf = exp_minus_max(*input++, vref);
+    const float vf = ExpMinusMax(*input++, vref);
     *output++ = vf;
     vacc0 += (double) vf;
   }

@@ -18,7 +18,7 @@
 // be subnormal; the flushed terms stay +0 for finite scale; NaN in input, max or
 // scale gives NaN; input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-avx2.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-avx2.h, which explains
 // the math and its constants step by step.
 //
 // 16 elements (2 vectors) per main-loop iteration.
@@ -40,8 +40,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u16(size_t batch,
   assert(input != NULL);
   assert(output != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
     const __m256 vscale = _mm256_set1_ps(scale);
@@ -51,8 +51,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u16(size_t batch,
       const __m256 vx1 = _mm256_loadu_ps(input + 8);
       input += 16;
 
-      const __m256 vf0 = _mm256_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
-      const __m256 vf1 = _mm256_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
+      const __m256 vf0 = _mm256_mul_ps(ExpMinusMax<kShift>(vx0, vref), vscale);
+      const __m256 vf1 = _mm256_mul_ps(ExpMinusMax<kShift>(vx1, vref), vscale);
 
       _mm256_storeu_ps(output + 0, vf0);
       _mm256_storeu_ps(output + 8, vf1);
@@ -61,15 +61,15 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx2_p5_u16(size_t batch,
     for (; batch >= 8 * sizeof(float); batch -= 8 * sizeof(float)) {
       const __m256 vx = _mm256_loadu_ps(input);
       input += 8;
-      const __m256 vf = _mm256_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      const __m256 vf = _mm256_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale);
       _mm256_storeu_ps(output, vf);
       output += 8;
     }
     if (batch != 0) {
       // Only the first n lanes are loaded, stored and summed.
-      const __m256i vmask = tail_mask(batch / sizeof(float));
+      const __m256i vmask = TailMask(batch / sizeof(float));
       const __m256 vx = _mm256_maskload_ps(input, vmask);
-      const __m256 vf = _mm256_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      const __m256 vf = _mm256_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale);
       _mm256_maskstore_ps(output, vmask, vf);
     }
   };

@@ -18,7 +18,7 @@
 // flushed terms stay +0 for finite scale; NaN in input, max or scale gives NaN;
 // input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-avx512f.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
 //
 // 32 elements (2 vectors) per main-loop iteration.
@@ -40,8 +40,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32(size_t bat
   assert(input != NULL);
   assert(output != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
     const __m512 vscale = _mm512_set1_ps(scale);
@@ -51,8 +51,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32(size_t bat
       const __m512 vx1 = _mm512_loadu_ps(input + 16);
       input += 32;
 
-      const __m512 vf0 = _mm512_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
-      const __m512 vf1 = _mm512_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
+      const __m512 vf0 = _mm512_mul_ps(ExpMinusMax<kShift>(vx0, vref), vscale);
+      const __m512 vf1 = _mm512_mul_ps(ExpMinusMax<kShift>(vx1, vref), vscale);
 
       _mm512_storeu_ps(output + 0, vf0);
       _mm512_storeu_ps(output + 16, vf1);
@@ -61,15 +61,15 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32(size_t bat
     for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
       const __m512 vx = _mm512_loadu_ps(input);
       input += 16;
-      const __m512 vf = _mm512_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      const __m512 vf = _mm512_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale);
       _mm512_storeu_ps(output, vf);
       output += 16;
     }
     if (batch != 0) {
       // Only the first n lanes are loaded, stored and summed.
-      const __mmask16 vmask = tail_mask(batch / sizeof(float));
+      const __mmask16 vmask = TailMask(batch / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-      const __m512 vf = _mm512_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+      const __m512 vf = _mm512_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale);
       _mm512_mask_storeu_ps(output, vmask, vf);
     }
   };

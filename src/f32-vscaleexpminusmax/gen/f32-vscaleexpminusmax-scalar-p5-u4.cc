@@ -17,7 +17,7 @@
 // flushed terms stay +0 for finite scale; NaN in input, max or scale gives NaN;
 // input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-scalar.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
 
 #include <assert.h>
@@ -42,13 +42,13 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__scalar_p5_u4(size_t batch
     const float vx3 = input[3];
     input += 4;
 
-    output[0] = exp_minus_max(vx0, vref) * scale;
-    output[1] = exp_minus_max(vx1, vref) * scale;
-    output[2] = exp_minus_max(vx2, vref) * scale;
-    output[3] = exp_minus_max(vx3, vref) * scale;
+    output[0] = ExpMinusMax(vx0, vref) * scale;
+    output[1] = ExpMinusMax(vx1, vref) * scale;
+    output[2] = ExpMinusMax(vx2, vref) * scale;
+    output[3] = ExpMinusMax(vx3, vref) * scale;
     output += 4;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    *output++ = exp_minus_max(*input++, vref) * scale;
+    *output++ = ExpMinusMax(*input++, vref) * scale;
   }
 }

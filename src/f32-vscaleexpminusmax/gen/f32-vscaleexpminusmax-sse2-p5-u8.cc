@@ -17,7 +17,7 @@
 // exactly +0, those just above may be subnormal; the flushed terms stay +0 for
 // finite scale; NaN in input, max or scale gives NaN; input = max = +inf gives NaN.
 //
-// The exp is exp_minus_max() of twopass/expminusmax-sse2.h, which explains
+// The exp is ExpMinusMax() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
 //
 // 8 elements (2 vectors) per main-loop iteration.
@@ -39,8 +39,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
   assert(input != NULL);
   assert(output != NULL);
 
-  const ExpMinusMaxParams vref = exp_minus_max_params(max);
-  // The same loops with and without the subtraction of the shift (exp_minus_max<kShift>).
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
   const auto compute = [&](auto shift) {
     constexpr bool kShift = decltype(shift)::value;
     const __m128 vscale = _mm_set1_ps(scale);
@@ -50,8 +50,8 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
       const __m128 vx1 = _mm_loadu_ps(input + 4);
       input += 8;
 
-      const __m128 vf0 = _mm_mul_ps(exp_minus_max<kShift>(vx0, vref), vscale);
-      const __m128 vf1 = _mm_mul_ps(exp_minus_max<kShift>(vx1, vref), vscale);
+      const __m128 vf0 = _mm_mul_ps(ExpMinusMax<kShift>(vx0, vref), vscale);
+      const __m128 vf1 = _mm_mul_ps(ExpMinusMax<kShift>(vx1, vref), vscale);
 
       _mm_storeu_ps(output + 0, vf0);
       _mm_storeu_ps(output + 4, vf1);
@@ -60,7 +60,7 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
     for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
       const __m128 vx = _mm_loadu_ps(input);
       input += 4;
-      _mm_storeu_ps(output, _mm_mul_ps(exp_minus_max<kShift>(vx, vref), vscale));
+      _mm_storeu_ps(output, _mm_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale));
       output += 4;
     }
     if (batch != 0) {
@@ -68,12 +68,12 @@ extern "C" void twopass_f32_vscaleexpminusmax_ukernel__sse2_p5_u8(size_t batch, 
       if (batch & (2 * sizeof(float))) {
         const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
         input += 2;
-        const __m128 vf = _mm_mul_ps(exp_minus_max<kShift>(vx, vref), vscale);
+        const __m128 vf = _mm_mul_ps(ExpMinusMax<kShift>(vx, vref), vscale);
         _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
         output += 2;
       }
       if (batch & sizeof(float)) {
-        const __m128 vf = exp_minus_max<kShift>(_mm_load_ss(input), vref);
+        const __m128 vf = ExpMinusMax<kShift>(_mm_load_ss(input), vref);
         _mm_store_ss(output, _mm_mul_ss(vf, vscale));
       }
     }

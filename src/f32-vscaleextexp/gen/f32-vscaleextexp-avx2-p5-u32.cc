@@ -20,19 +20,14 @@
 // - Reads [input, input + batch), writes [output, output + batch), nothing else;
 //   output == input (in place) works; no alignment requirement.
 //
-// Math per element x (the same as pass 1, see src/f32-raddextexp/avx2.cc.in):
-// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
-//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
-// 2. n = roundps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
-// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
-//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
-// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
-//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-// 5. d = n + dx + scale_exponent, clamped to [-127, 128]: max(d, -127) maps NaN to -127
-//    (x NaN: p is NaN already), then min(d, 128). 2^d is built exactly by adding
-//    0x1.8000FEp23f (1.5*2^23 + 127) and shifting the bits left by 23: d = -127 gives
-//    +0 (so x = -inf gives +0), d = 128 gives +inf (x = +inf gives +inf).
-// 6. y = (p * scale_mantissa) * 2^d.
+// Math per element x: docs/exp-math.md (steps 1-6; the per-ISA differences are listed
+// there), with the helpers of twopass/extexp-avx2.h and the constants of
+// twopass/exp-constants.h. In short: (p, n_eff) as in pass 1 (x_c = min(B, max(-B, x)),
+// dx = x - x_c, n = roundps(x_c * log2e), two-constant FMA Cody-Waite split, degree-5
+// polynomial, n_eff = n + dx); d = n_eff + scale_exponent clamped to [-127, 128]
+// (max(d, -127) maps NaN to -127: p is NaN already); 2^d from the bits of d +
+// kExp2Magic shifted left by 23 (d = -127 gives +0, so x = -inf gives +0; d = 128 gives
+// +inf); y = (p * scale_mantissa) * 2^d (ScaleExtExp).
 // The main loop first computes each block of 32 without step 1 (x_c = x, dx = 0)
 // and keeps that only when every |n| <= 2^23, i.e. every |x| < B, where step 1 changes
 // nothing; blocks holding ±inf or |x| > 5.8e6 are recomputed with step 1 (about 1.15x
@@ -51,55 +46,11 @@
 
 #include <type_traits>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-avx2.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
-inline __m256 ReduceLn2(__m256 vn, __m256 vx) {
-  const __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(-0x1.62E430p-1f), vx);
-  return _mm256_fmadd_ps(vn, _mm256_set1_ps(0x1.05C610p-29f), vt);
-}
-
-// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
-inline __m256 ExpPoly(__m256 vt) {
-  __m256 vq = _mm256_fmadd_ps(_mm256_set1_ps(0x1.0F9F9Cp-7f), vt, _mm256_set1_ps(0x1.573A1Ap-5f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.555A80p-3f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFDC6p-2f));
-  vq = _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(0x1.FFFFF6p-1f));
-  return _mm256_fmadd_ps(vq, vt, _mm256_set1_ps(1.0f));
-}
-
-// Steps 2-4 for an already clamped (or in-range) x: p and n, with x = n*ln2 + t.
-inline void ExpCore(__m256 vx, __m256* vp_out, __m256* vn_out) {
-  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
-
-  const __m256 vn = _mm256_round_ps(_mm256_mul_ps(vx, vlog2e),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m256 vt = ReduceLn2(vn, vx);
-  *vp_out = ExpPoly(vt);
-  *vn_out = vn;
-}
-
-// Steps 5-6: (p * s) * 2^(n_eff + e), the exponent clamped to [-127, 128].
-inline __m256 ScaleByExponent(__m256 vp, __m256 vn_eff, __m256 vs, __m256 ve) {
-  __m256 vd = _mm256_add_ps(vn_eff, ve);
-  vd = _mm256_max_ps(vd, _mm256_set1_ps(-127.0f));  // second operand for NaN: -127
-  vd = _mm256_min_ps(vd, _mm256_set1_ps(128.0f));
-  const __m256 vscale = _mm256_castsi256_ps(_mm256_slli_epi32(
-      _mm256_castps_si256(_mm256_add_ps(vd, _mm256_set1_ps(0x1.8000FEp23f))), 23));
-  return _mm256_mul_ps(_mm256_mul_ps(vp, vs), vscale);
-}
-
-// exp(x) * s * 2^e per lane, steps 1-6 above (any x).
-inline __m256 ScaledExtExp(__m256 vx, __m256 vs, __m256 ve) {
-  const __m256 vxc = _mm256_min_ps(_mm256_set1_ps(0x1p23f),
-                                   _mm256_max_ps(_mm256_set1_ps(-0x1p23f), vx));  // NaN stays NaN
-  const __m256 vdx = _mm256_sub_ps(vx, vxc);
-  __m256 vp, vn;
-  ExpCore(vxc, &vp, &vn);
-  return ScaleByExponent(vp, _mm256_add_ps(vn, vdx), vs, ve);
-}
 
 // The per-call constants of both forms.
 struct ScaleParams {
@@ -107,7 +58,7 @@ struct ScaleParams {
   __m256 ve;    // scale_exponent
   __m256 lo;    // ScaledExpByK: the x where n + e reaches -127 (+0) ...
   __m256 hi;    // ... and 128 (+inf)
-  __m256 bias;  // 0x1.8000FEp23f + e
+  __m256 bias;  // kExp2Magic + e
 };
 
 inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
@@ -117,7 +68,7 @@ inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
   const double ln2 = 0.69314718055994530942;
   q.lo = _mm256_set1_ps(static_cast<float>((-127.0 - scale_exponent) * ln2));
   q.hi = _mm256_set1_ps(static_cast<float>((128.0 - scale_exponent) * ln2));
-  q.bias = _mm256_set1_ps(0x1.8000FEp23f + scale_exponent);
+  q.bias = _mm256_set1_ps(twopass::kExp2Magic + scale_exponent);
   return q;
 }
 
@@ -126,18 +77,18 @@ inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
 // clamped to [lo, hi], the inputs where n + e reaches -127 and 128, which does the
 // saturation of step 6 (|lo|, |hi| < 11500, so step 1's clamp to B is implied and dx
 // = 0; NaN stays NaN: max/min return their second operand). v = fma(xc, log2e,
-// 0x1.8000FEp23f + e) rounds xc*log2e to n (nearest even) and leaves n + e + 127, in
+// kExp2Magic + e) rounds xc*log2e to n (nearest even) and leaves n + e + 127, in
 // [0, 255], in its low mantissa bits; shifted into the exponent field they are
 // 2^(n + e): +0 at -127, +inf at 128. n = v - bias exactly; t and the polynomial as in
-// ExpCore, p = fma(q, t, 1) first so that p * +inf stays +inf. The results follow the
+// ExtExpUnclamped, p = fma(q, t, 1) first so that p * +inf stays +inf. The results follow the
 // contract above; they may differ from ScaledExtExp's in the last bit (n is rounded
 // from the exact product here, from the rounded one there).
 inline __m256 ScaledExpByK(__m256 vx, const ScaleParams& q) {
-  const __m256 vlog2e = _mm256_set1_ps(0x1.715476p+0f);
+  const __m256 vlog2e = _mm256_set1_ps(twopass::kLog2e);
 
   const __m256 vxc = _mm256_min_ps(q.hi, _mm256_max_ps(q.lo, vx));
   __m256 vn = _mm256_fmadd_ps(vxc, vlog2e, q.bias);
-  const __m256 vscale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
+  const __m256 vscale = Exp2FromBiased(vn);
   vn = _mm256_sub_ps(vn, q.bias);
   const __m256 vt = ReduceLn2(vn, vxc);
   const __m256 vp = ExpPoly(vt);
@@ -189,13 +140,13 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx2_p5_u32(size_t batch, cons
       // with the clamp. NaN lanes pass the check (max/min return their second operand)
       // and give NaN on both paths.
       __m256 vp0, vn0;
-      ExpCore(vx0, &vp0, &vn0);
+      ExtExpUnclamped(vx0, &vp0, &vn0);
       __m256 vp1, vn1;
-      ExpCore(vx1, &vp1, &vn1);
+      ExtExpUnclamped(vx1, &vp1, &vn1);
       __m256 vp2, vn2;
-      ExpCore(vx2, &vp2, &vn2);
+      ExtExpUnclamped(vx2, &vp2, &vn2);
       __m256 vp3, vn3;
-      ExpCore(vx3, &vp3, &vn3);
+      ExtExpUnclamped(vx3, &vp3, &vn3);
       __m256 vmin = _mm256_setzero_ps();
       __m256 vmax = _mm256_setzero_ps();
       vmin = _mm256_min_ps(vn0, vmin);
@@ -207,13 +158,13 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx2_p5_u32(size_t batch, cons
       vmin = _mm256_min_ps(vn3, vmin);
       vmax = _mm256_max_ps(vn3, vmax);
       const __m256 vout_of_range =
-          _mm256_or_ps(_mm256_cmp_ps(vmax, _mm256_set1_ps(0x1p23f), _CMP_GT_OQ),
-                       _mm256_cmp_ps(vmin, _mm256_set1_ps(-0x1p23f), _CMP_LT_OQ));
+          _mm256_or_ps(_mm256_cmp_ps(vmax, _mm256_set1_ps(twopass::kExtExpBound), _CMP_GT_OQ),
+                       _mm256_cmp_ps(vmin, _mm256_set1_ps(-twopass::kExtExpBound), _CMP_LT_OQ));
       if (__builtin_expect(_mm256_movemask_ps(vout_of_range) == 0, 1)) {
-        _mm256_storeu_ps(output + 0, ScaleByExponent(vp0, vn0, q.vs, q.ve));
-        _mm256_storeu_ps(output + 8, ScaleByExponent(vp1, vn1, q.vs, q.ve));
-        _mm256_storeu_ps(output + 16, ScaleByExponent(vp2, vn2, q.vs, q.ve));
-        _mm256_storeu_ps(output + 24, ScaleByExponent(vp3, vn3, q.vs, q.ve));
+        _mm256_storeu_ps(output + 0, ScaleExtExp(vp0, vn0, q.vs, q.ve));
+        _mm256_storeu_ps(output + 8, ScaleExtExp(vp1, vn1, q.vs, q.ve));
+        _mm256_storeu_ps(output + 16, ScaleExtExp(vp2, vn2, q.vs, q.ve));
+        _mm256_storeu_ps(output + 24, ScaleExtExp(vp3, vn3, q.vs, q.ve));
       } else {
         _mm256_storeu_ps(output + 0, ScaledExtExp(vx0, q.vs, q.ve));
         _mm256_storeu_ps(output + 8, ScaledExtExp(vx1, q.vs, q.ve));

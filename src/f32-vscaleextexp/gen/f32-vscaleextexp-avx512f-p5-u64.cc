@@ -20,19 +20,14 @@
 // - Reads [input, input + batch), writes [output, output + batch), nothing else;
 //   output == input (in place) works; no alignment requirement.
 //
-// Math per element x (the same as pass 1, see src/f32-raddextexp/avx512f.cc.in):
-// 1. x_c = min(B, max(-B, x)), B = 0x1p23f (this operand order keeps NaN);
-//    dx = x - x_c (0, ±inf, NaN or an integer-valued float).
-// 2. n = vrndscaleps(x_c * log2e) to nearest even, log2e = 0x1.715476p+0f.
-// 3. t = fma(n, -ln2_hi, x_c); t = fma(n, -ln2_lo, t), ln2_hi = 0x1.62E430p-1f,
-//    ln2_lo = -0x1.05C610p-29f (tools/cody_waite.py).
-// 4. p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))) with FMAs, c1 = 0x1.FFFFF6p-1f,
-//    c2 = 0x1.FFFDC6p-2f, c3 = 0x1.555A80p-3f, c4 = 0x1.573A1Ap-5f, c5 = 0x1.0F9F9Cp-7f.
-// 5. d = n + dx + scale_exponent; no clamp: vscalefps computes v * 2^floor(d) exactly
-//    with saturation (d = -inf, e.g. x = -inf, gives +0; huge d gives inf; results
-//    below 2^-126 come out as correctly scaled denormals). d is NaN only when x is NaN,
-//    and then p is NaN already.
-// 6. y = scalef(p * scale_mantissa, d).
+// Math per element x: docs/exp-math.md (steps 1-6; the per-ISA differences are listed
+// there), with the helpers of twopass/extexp-avx512f.h and the constants of
+// twopass/exp-constants.h. In short: (p, n_eff) as in pass 1 (x_c = min(B, max(-B, x)),
+// dx = x - x_c, n = vrndscaleps(x_c * log2e), two-constant FMA Cody-Waite split,
+// degree-5 polynomial, n_eff = n + dx); d = n_eff + scale_exponent, no clamp: y =
+// scalef(p * scale_mantissa, d) (ScaleExtExp), exact with saturation (d = -inf, e.g.
+// x = -inf, gives +0; huge d gives inf; results below 2^-126 come out as correctly
+// scaled denormals). d is NaN only when x is NaN, and then p is NaN already.
 // When |scale_exponent| <= 2^14 (softmax), the main loop uses the fast form
 // ScaledExtExpFast (steps 1 and 5 reduced to a clamp to +-12000; same bits).
 // 64 elements (8 vectors) per iteration, all loaded before any store (in
@@ -46,36 +41,11 @@
 
 #include <immintrin.h>
 
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// exp(x) * s * 2^e per lane, steps 1-6 above.
-// Step 3: t = x - n*ln2 with the two-constant FMA Cody-Waite split.
-inline __m512 ReduceLn2(__m512 vn, __m512 vx) {
-  const __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-0x1.62E430p-1f), vx);
-  return _mm512_fmadd_ps(vn, _mm512_set1_ps(0x1.05C610p-29f), vt);
-}
-
-// Step 3: p = 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), Horner with FMA.
-inline __m512 ExpPoly(__m512 vt) {
-  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(0x1.0F9F9Cp-7f), vt, _mm512_set1_ps(0x1.573A1Ap-5f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.555A80p-3f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFDC6p-2f));
-  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(0x1.FFFFF6p-1f));
-  return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
-}
-
-inline __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
-  const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(0x1p23f),
-                                   _mm512_max_ps(_mm512_set1_ps(-0x1p23f), vx));  // NaN stays NaN
-  const __m512 vdx = _mm512_sub_ps(vx, vxc);
-  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, _mm512_set1_ps(0x1.715476p+0f)),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m512 vp = ExpPoly(ReduceLn2(vn, vxc));
-  const __m512 vd = _mm512_add_ps(_mm512_add_ps(vn, vdx), ve);
-  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), vd);
-}
 
 // The fast form, valid when |scale_exponent| <= 2^14 (always in softmax: -e of a
 // row whose largest exponent is within 2^14; the general form above serves the rest).
@@ -86,10 +56,9 @@ inline __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
 inline __m512 ScaledExtExpFast(__m512 vx, __m512 vs, __m512 ve) {
   const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(12000.0f),
                                    _mm512_max_ps(_mm512_set1_ps(-12000.0f), vx));
-  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vxc, _mm512_set1_ps(0x1.715476p+0f)),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m512 vp = ExpPoly(ReduceLn2(vn, vxc));
-  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_add_ps(vn, ve));
+  __m512 vp, vn;
+  ExtExpUnclamped(vxc, &vp, &vn);
+  return ScaleExtExp(vp, vn, vs, ve);
 }
 
 }  // namespace

@@ -1,0 +1,121 @@
+// The extended exp exp(x) = p * 2^n on sixteen lanes with FMA, AVX512F: range
+// reduction, polynomial, the extended-exponent accumulation and the scaling by powers
+// of two (vscalefps) of the two-pass families (src/f32-raddextexp/avx512f.cc.in,
+// src/f32-vscaleextexp/avx512f.cc.in and their f16 versions), also used by
+// twopass/expminusmax-avx512f.h. The math, and how it differs per ISA, is in
+// docs/exp-math.md; the constants in twopass/exp-constants.h.
+//
+// Internal to the avx512f kernel files (build_defs.bzl: -mavx512f -mavx2 -mfma
+// -mf16c). The emulated-AVX512F test libraries compile those same files with the AVX2
+// flags and third_party/simde-shim in front of <immintrin.h>, so the intrinsics below
+// must be ones the shim provides (no _mm512_kortestz: gcc 12 does not inline it with
+// -mavx512f alone). Everything is in an anonymous namespace on purpose: each kernel
+// file gets its own internal copy, compiled with its own ISA flags, which the linker
+// can never merge with a copy built for another target (such as the emulated one).
+#pragma once
+
+#include <immintrin.h>
+
+// Native AVX512F, or the emulated test build (AVX2 flags, SIMDe shim in front of
+// <immintrin.h>, which defines SIMDE_ENABLE_NATIVE_ALIASES).
+#if !defined(__AVX512F__) && !defined(SIMDE_ENABLE_NATIVE_ALIASES)
+#error "twopass/extexp-avx512f.h is for the avx512f kernel files only (-mavx512f)"
+#endif
+
+#include "twopass/exp-constants.h"
+#include "twopass/extexp-inline.h"
+
+namespace {
+
+// x_c = min(B, max(-B, x)), B = 2^23. vmaxps/vminps return their SECOND operand when
+// either is NaN, so this order keeps a NaN x NaN.
+TWOPASS_EXTEXP_INLINE __m512 ClampExtExpInput(__m512 vx) {
+  return _mm512_min_ps(_mm512_set1_ps(twopass::kExtExpBound),
+                       _mm512_max_ps(_mm512_set1_ps(-twopass::kExtExpBound), vx));
+}
+
+// n = round(x * log2e) to nearest even (vrndscaleps).
+TWOPASS_EXTEXP_INLINE __m512 RoundXLog2e(__m512 vx) {
+  return _mm512_roundscale_ps(_mm512_mul_ps(vx, _mm512_set1_ps(twopass::kLog2e)),
+                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+// t = x - n*ln2 with the two-constant FMA Cody-Waite split.
+TWOPASS_EXTEXP_INLINE __m512 ReduceLn2(__m512 vn, __m512 vx) {
+  const __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(-twopass::kLn2Hi), vx);
+  return _mm512_fmadd_ps(vn, _mm512_set1_ps(-twopass::kLn2Lo), vt);
+}
+
+// q(t) = c1 + t*(c2 + t*(c3 + t*(c4 + t*c5))), Horner with FMA: p(t) = 1 + t*q(t).
+TWOPASS_EXTEXP_INLINE __m512 ExpPolyQ(__m512 vt) {
+  __m512 vq = _mm512_fmadd_ps(_mm512_set1_ps(twopass::kExpC5), vt, _mm512_set1_ps(twopass::kExpC4));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(twopass::kExpC3));
+  vq = _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(twopass::kExpC2));
+  return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(twopass::kExpC1));
+}
+
+// p(t) = 1 + t*q(t).
+TWOPASS_EXTEXP_INLINE __m512 ExpPoly(__m512 vt) {
+  return _mm512_fmadd_ps(ExpPolyQ(vt), vt, _mm512_set1_ps(1.0f));
+}
+
+// exp(x) = p * 2^n for |x| <= B (no clamp): n = round(x*log2e), p = p(x - n*ln2).
+TWOPASS_EXTEXP_INLINE void ExtExpUnclamped(__m512 vx, __m512* vp_out, __m512* vn_out) {
+  const __m512 vn = RoundXLog2e(vx);
+  *vp_out = ExpPoly(ReduceLn2(vn, vx));
+  *vn_out = vn;
+}
+
+// exp(x) = p * 2^n_eff for any x: x is clamped to [-B, B] and n_eff = n + (x - x_c)
+// (±inf for ±inf, NaN for NaN); p is finite unless x is NaN.
+TWOPASS_EXTEXP_INLINE void ExtExp(__m512 vx, __m512* vp_out, __m512* vn_out) {
+  const __m512 vxc = ClampExtExpInput(vx);
+  const __m512 vdx = _mm512_sub_ps(vx, vxc);
+  __m512 vn;
+  ExtExpUnclamped(vxc, vp_out, &vn);
+  *vn_out = _mm512_add_ps(vn, vdx);
+}
+
+// 2^d from v = d + kExp2Magic (or any v holding d + 127 in its low mantissa bits, such
+// as the rounding FMA of the fast forms): the bits shifted left by 23.
+TWOPASS_EXTEXP_INLINE __m512 Exp2FromBiased(__m512 vv) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(vv), 23));
+}
+
+// Extended-exponent accumulation, per lane, with vscalefps (v * 2^floor(d), exact and
+// saturating: no clamp of d): the accumulator a at exponent E moved to the new maximum
+// M >= E: scalef(a, E - M).
+TWOPASS_EXTEXP_INLINE __m512 ExtExpRescale(__m512 vacc, __m512 vexp, __m512 vmax) {
+  return _mm512_scalef_ps(vacc, _mm512_sub_ps(vexp, vmax));
+}
+
+// ... and the term p * 2^n added at exponent M >= n: acc + scalef(p, n - M).
+TWOPASS_EXTEXP_INLINE __m512 ExtExpAddTerm(__m512 vacc, __m512 vp, __m512 vn, __m512 vmax) {
+  return _mm512_add_ps(vacc, _mm512_scalef_ps(vp, _mm512_sub_ps(vn, vmax)));
+}
+
+// (a, e) += (p, n): M = max(n, e) (e when n is NaN; e is never NaN), then both terms
+// at M.
+TWOPASS_EXTEXP_INLINE void ExtExpMerge(__m512* va, __m512* ve, __m512 vp, __m512 vn) {
+  const __m512 vm = _mm512_max_ps(vn, *ve);
+  // One expression, in this operand order: the order decides which NaN payload
+  // propagates when several inputs are NaN (kept as it was before the helpers).
+  *va = _mm512_add_ps(_mm512_scalef_ps(*va, _mm512_sub_ps(*ve, vm)),
+                      _mm512_scalef_ps(vp, _mm512_sub_ps(vn, vm)));
+  *ve = vm;
+}
+
+// Pass 2: scalef(p * s, n_eff + e), no clamp (vscalefps saturates: -inf gives +0, huge
+// exponents inf; results below 2^-126 come out as correctly scaled denormals).
+TWOPASS_EXTEXP_INLINE __m512 ScaleExtExp(__m512 vp, __m512 vn_eff, __m512 vs, __m512 ve) {
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_add_ps(vn_eff, ve));
+}
+
+// Pass 2 for any x: exp(x) * s * 2^e.
+TWOPASS_EXTEXP_INLINE __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
+  __m512 vp, vn;
+  ExtExp(vx, &vp, &vn);
+  return ScaleExtExp(vp, vn, vs, ve);
+}
+
+}  // namespace
