@@ -224,8 +224,14 @@ inline void StoreElement(const RunContext& context, void* row, size_t i, float v
   }
 }
 
-// Rows with NaN, +inf, only -inf, or a magnitude beyond the two-pass range.
-void SoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+// Rows with NaN, +inf, only -inf, or a magnitude beyond the two-pass range, for both
+// operations: a NaN anywhere gives a NaN row; k > 0 entries +inf give share(k) there and
+// `nothing` elsewhere (the limit as the +inf entries grow together); a row of only -inf
+// gives NaN, or `nothing` with TWOPASS_FLAG_MASKED_ROW_ZERO; finite rows beyond the
+// two-pass range run the three-pass phases (exact reduction; their max merge cannot mark
+// such a row special). Softmax: share 1/k, nothing 0; log-softmax: -log k and -inf.
+void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials,
+                     float (*share)(size_t k), float nothing) {
   const void* x = static_cast<const char*>(context.input) +
                   row * context.input_stride * context.element_size;
   void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
@@ -242,53 +248,31 @@ void SoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* part
   if (nan) {
     for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
   } else if (positive_infinities != 0) {
-    // The limit of softmax as the +inf entries grow together: 1/k each.
-    const float share = static_cast<float>(1.0 / static_cast<double>(positive_infinities));
+    const float value = share(positive_infinities);
     // Reads element i before writing it: in place is fine.
     for (size_t i = 0; i < n; i++) {
-      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? share : 0.0f);
+      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? value : nothing);
     }
   } else if (negative_infinities == n) {
-    const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? 0.0f : NAN;
+    const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? nothing : NAN;
     for (size_t i = 0; i < n; i++) StoreElement(context, y, i, fill);
   } else {
-    // Finite values present, maximum finite: three-pass recompute (exact reduction);
-    // its max merge cannot mark this row special.
     RunRowPhases(context, context.recompute_phases, row, partials);
   }
 }
 
-// The log-softmax table: NaN anywhere -> NaN row; k > 0 entries +inf -> -log k there,
-// -inf elsewhere; only -inf -> NaN (or -inf with TWOPASS_FLAG_MASKED_ROW_ZERO, the log of
-// the zeros softmax gives then); finite rows beyond the two-pass range -> three-pass.
+void SoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  WriteSpecialRow(
+      context, row, partials,
+      [](size_t k) { return static_cast<float>(1.0 / static_cast<double>(k)); }, 0.0f);
+}
+
 void LogSoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
-  const void* x = static_cast<const char*>(context.input) +
-                  row * context.input_stride * context.element_size;
-  void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
-  const size_t n = context.channels;
-  bool nan = false;
-  size_t positive_infinities = 0;
-  size_t negative_infinities = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float v = LoadElement(context, x, i);
-    nan |= isnan(v);
-    positive_infinities += v == INFINITY;
-    negative_infinities += v == -INFINITY;
-  }
-  if (nan) {
-    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
-  } else if (positive_infinities != 0) {
-    // + 0.0f: log 1 gives +0, not -0.
-    const float share = static_cast<float>(-log(static_cast<double>(positive_infinities))) + 0.0f;
-    for (size_t i = 0; i < n; i++) {
-      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? share : -INFINITY);
-    }
-  } else if (negative_infinities == n) {
-    const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? -INFINITY : NAN;
-    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, fill);
-  } else {
-    RunRowPhases(context, context.recompute_phases, row, partials);
-  }
+  // + 0.0f: log 1 gives +0, not -0.
+  WriteSpecialRow(
+      context, row, partials,
+      [](size_t k) { return static_cast<float>(-log(static_cast<double>(k))) + 0.0f; },
+      -INFINITY);
 }
 
 // Non-temporal stores for f32 outputs beyond NtThresholdBytes() (see ResolveSoftmax).
