@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "twopass/cache-info.h"
+#include "twopass/expminusmax-ref.h"
 
 namespace twopass {
 namespace {
@@ -159,11 +160,14 @@ void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   plan->inv_sum = static_cast<float>(1.0 / sum);
 }
 
-// lse = max + log(sum), sum >= 1; the max pass left the row's maximum in the plan.
+// lse = ref + log(sum): the sum pass adds exp(x - ref), ref the kernels' reference point
+// next to the row's maximum (twopass/expminusmax-ref.h), which the max pass left in the
+// plan.
 void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   double sum = 0.0;
   for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
-  SetLogSumExp(static_cast<double>(plan->max) + log(sum), plan);
+  const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(plan->max));
+  SetLogSumExp(ref + log(sum), plan);
 }
 
 }  // namespace twopass

@@ -38,7 +38,7 @@ void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Log-softmax: pass 1 (as two-pass) -> (lse_hi, lse_lo), special as MergeExtSums.
 void MergeLogSumExp(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Log-softmax, three-pass form (rows beyond the two-pass range): sum pass after the
-// max pass -> (lse_hi, lse_lo) = max + log(sum).
+// max pass -> (lse_hi, lse_lo) = ref + log(sum), ref the sum kernels' reference point.
 void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan);
 
 }  // namespace twopass
