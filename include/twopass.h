@@ -356,6 +356,22 @@ TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
     size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
     const void* input, void* output, uint32_t flags, pthreadpool_t threadpool);
 
+/* ## Log-sum-exp output
+ * Binds a per-row log-sum-exp output to a set-up softmax or log-softmax operator (f32 or
+ * f16, any algorithm): every following run also writes lse[b] = log(sum_j exp(x_bj)) for
+ * each row b, as a float (f16 operators too), at no extra pass over the rows (it comes
+ * from the row's merged sum). This is the normaliser losses and partial results need.
+ *   lse: batch_size floats, contiguous, any alignment, not overlapping the input or the
+ *   output tensor; NULL unbinds. setup and reshape unbind it: call this after setup.
+ * Accuracy: |lse_b - r_b| <= 1e-6 * max(1, |r_b|) for rows of finite values (r_b in
+ * double; for f16 operators, of the half inputs). Special rows: a NaN anywhere gives NaN;
+ * +inf entries give +inf; a row of only -inf gives -inf (with or without
+ * TWOPASS_FLAG_MASKED_ROW_ZERO).
+ * Returns success, uninitialized, invalid_parameter (NULL or dead op, lse overlapping a
+ * tensor or wrapping the address space) or invalid_state (not set up, or not a softmax or
+ * log-softmax operator); on failure the binding is unchanged. */
+TWOPASS_API enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t op, float* lse);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

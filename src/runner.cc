@@ -73,6 +73,11 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
       phases[p + 1].chunk(context, first + i, 0, plans[i], &partials[i]);
     }
   }
+  if (context.lse != nullptr) {
+    for (size_t i = 0; i < count; i++) {
+      if (IsNormal(plans[i])) context.lse[first + i] = static_cast<float>(context.phases.lse(plans[i]));
+    }
+  }
 }
 
 // Whole rows: single-chunk rows in tiles, multi-chunk rows one by one.
@@ -130,6 +135,12 @@ void RunSplit(const RunContext& context, pthreadpool_t threadpool) {
       if (!IsNormal(*plan)) context.special_row(context, r, context.partials + r * chunks);
     }
   }
+  if (context.lse != nullptr) {
+    for (size_t r = 0; r < rows; r++) {
+      const RowPlan& plan = context.row_plans[r];
+      if (IsNormal(plan)) context.lse[r] = static_cast<float>(context.phases.lse(plan));
+    }
+  }
 }
 
 }  // namespace
@@ -146,6 +157,7 @@ bool RunRowPhases(const RunContext& context, const PhaseList& phases, size_t row
     phase.merge(partials, context.num_chunks, &plan);
     if (!IsNormal(plan)) return false;
   }
+  if (context.lse != nullptr) context.lse[row] = static_cast<float>(phases.lse(plan));
   return true;
 }
 

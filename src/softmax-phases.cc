@@ -19,6 +19,7 @@
 
 #include <fp16.h>
 
+#include "twopass/expminusmax-ref.h"
 #include "twopass/runner.h"
 #include "twopass/softmax-plan.h"
 
@@ -200,9 +201,25 @@ constexpr Phase kLogSoftmaxThreePassF32[] = {
 constexpr Phase kLogSoftmaxThreePassF16[] = {
     {MaxF16, MergeMaxima}, {SumExpF16, MergeLogSumExpFromMax}, {SubLseF16, nullptr}};
 
+constexpr double kLn2 = 0x1.62E42FEFA39EFp-1;
+
+// The row's log-sum-exp from each algorithm's final plan (for the optional lse output).
+// Two-pass: the plan is 1/m and -e of the sum m * 2^e.
+double LseFromExtScale(const RowPlan& plan) {
+  return -(log(static_cast<double>(plan.scale_m)) + static_cast<double>(plan.scale_e) * kLn2);
+}
+// Three-pass: the max and 1/sum of exp(x - ref), ref the kernels' reference point.
+double LseFromMaxSum(const RowPlan& plan) {
+  return ExpMinusMaxRefPoint(GetExpMinusMaxRef(plan.max)) - log(static_cast<double>(plan.inv_sum));
+}
+// Log-softmax: the pair itself.
+double LseFromPair(const RowPlan& plan) {
+  return static_cast<double>(plan.lse_hi) + static_cast<double>(plan.lse_lo);
+}
+
 template <size_t N>
-constexpr PhaseList List(const Phase (&phases)[N]) {
-  return PhaseList{phases, N};
+constexpr PhaseList List(const Phase (&phases)[N], PlanLseFn lse) {
+  return PhaseList{phases, N, lse};
 }
 
 // ---------------------------------------------------------------------------------
@@ -244,6 +261,9 @@ void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partia
     nan |= isnan(v);
     positive_infinities += v == INFINITY;
     negative_infinities += v == -INFINITY;
+  }
+  if (context.lse != nullptr && (nan || positive_infinities != 0 || negative_infinities == n)) {
+    context.lse[row] = nan ? NAN : positive_infinities != 0 ? INFINITY : -INFINITY;
   }
   if (nan) {
     for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
@@ -299,13 +319,16 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
       context->stream_output ? config.vscaleextexp_nt.fn : config.vscaleextexp.fn;
   context->vscale = context->stream_output ? config.vscale_nt.fn : config.vscale.fn;
   context->special_row = SoftmaxSpecialRow;
-  context->recompute_phases = f16 ? List(kRecomputeF16) : List(kRecomputeF32);
+  context->recompute_phases =
+      f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kRecomputeF32, LseFromMaxSum);
   switch (algorithm) {
     case Algorithm::kTwoPass:
-      context->phases = f16 ? List(kTwoPassF16) : List(kTwoPassF32);
+      context->phases =
+          f16 ? List(kTwoPassF16, LseFromExtScale) : List(kTwoPassF32, LseFromExtScale);
       break;
     case Algorithm::kThreePassReload:
-      context->phases = f16 ? List(kRecomputeF16) : List(kReloadF32);
+      context->phases =
+          f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kReloadF32, LseFromMaxSum);
       break;
     case Algorithm::kThreePassRecompute:
       context->phases = context->recompute_phases;
@@ -319,8 +342,10 @@ void ResolveLogSoftmax(ElementType element_type, RunContext* context) {
   context->stream_output = StreamOutput(element_type, *context);
   context->vsublse = context->stream_output ? config.vsublse_nt.fn : config.vsublse.fn;
   context->special_row = LogSoftmaxSpecialRow;
-  context->phases = f16 ? List(kLogSoftmaxF16) : List(kLogSoftmaxF32);
-  context->recompute_phases = f16 ? List(kLogSoftmaxThreePassF16) : List(kLogSoftmaxThreePassF32);
+  context->phases =
+      f16 ? List(kLogSoftmaxF16, LseFromPair) : List(kLogSoftmaxF32, LseFromPair);
+  context->recompute_phases = f16 ? List(kLogSoftmaxThreePassF16, LseFromPair)
+                                  : List(kLogSoftmaxThreePassF32, LseFromPair);
 }
 
 }  // namespace twopass

@@ -372,6 +372,126 @@ TEST_P(LogSoftmaxNc, ThreadsGiveIdenticalBits) {
   }
 }
 
+// The optional log-sum-exp output (twopass_setup_logsumexp_output) of softmax (every
+// algorithm) and log-softmax: rows of one and of several chunks, run without a pool, over
+// rows and split over 3 threads; ordinary rows, rows beyond the two-pass range, and the
+// special rows (NaN, +inf, only -inf). lse is written for every row and nothing else.
+TEST_P(LogSoftmaxNc, LogSumExpOutput) {
+  const bool half = f16();
+  struct Operation {
+    bool log;
+    uint32_t flags;
+  };
+  const Operation operations[] = {{true, 0},
+                                  {false, TWOPASS_FLAG_ALGORITHM_TWO_PASS},
+                                  {false, TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD},
+                                  {false, TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE},
+                                  {false, TWOPASS_FLAG_MASKED_ROW_ZERO}};
+  constexpr size_t kRows = 7;
+  for (size_t channels : {size_t(100), size_t(9000)}) {
+    // Rows: random, [11000, 11100] (three-pass form, ref != max), [-12100, -12000], a NaN,
+    // two +inf, only -inf, random again.
+    std::mt19937 rng(TestSeed());
+    std::vector<float> x(kRows * channels);
+    for (size_t b = 0; b < kRows; b++) {
+      float* row = x.data() + b * channels;
+      const float lo = b == 1 ? 11000.0f : b == 2 ? -12100.0f : -10.0f;
+      UniformRows(lo, lo + (b == 1 || b == 2 ? 100.0f : 20.0f), b, row, channels, rng);
+      if (b == 3) row[channels / 2] = kNaN;
+      if (b == 4) row[1] = row[channels - 1] = kInf;
+      if (b == 5) std::fill(row, row + channels, -kInf);
+      if (half) {
+        for (size_t i = 0; i < channels; i++) row[i] = HalfToFloat(FloatToHalf(row[i]));
+      }
+    }
+    std::vector<uint16_t> xh(x.size()), yh(x.size());
+    for (size_t i = 0; i < x.size(); i++) xh[i] = FloatToHalf(x[i]);
+    std::vector<float> y(x.size());
+    for (const Operation& operation : operations) {
+      for (size_t threads : {size_t(0), size_t(3)}) {
+        SCOPED_TRACE(::testing::Message() << Name() << (operation.log ? " log-softmax" : " softmax")
+                                          << " flags 0x" << std::hex << operation.flags
+                                          << std::dec << " channels " << channels << " threads "
+                                          << threads);
+        pthreadpool_t pool = threads == 0 ? nullptr : pthreadpool_create(threads);
+        twopass_operator_t op = nullptr;
+        enum twopass_status status;
+        if (operation.log) {
+          status = half ? twopass_create_log_softmax_nc_f16(operation.flags, &op)
+                        : twopass_create_log_softmax_nc_f32(operation.flags, &op);
+        } else {
+          status = half ? twopass_create_softmax_nc_f16(operation.flags, &op)
+                        : twopass_create_softmax_nc_f32(operation.flags, &op);
+        }
+        ASSERT_EQ(twopass_status_success, status);
+        if (operation.log) {
+          status = half ? twopass_reshape_log_softmax_nc_f16(op, channels, channels, channels,
+                                                             kRows, pool)
+                        : twopass_reshape_log_softmax_nc_f32(op, channels, channels, channels,
+                                                             kRows, pool);
+        } else {
+          status = half ? twopass_reshape_softmax_nc_f16(op, channels, channels, channels, kRows,
+                                                         pool)
+                        : twopass_reshape_softmax_nc_f32(op, channels, channels, channels, kRows,
+                                                         pool);
+        }
+        ASSERT_EQ(twopass_status_success, status);
+        float lse[kRows + 2];
+        std::fill(lse, lse + kRows + 2, BitsToFloat(kUntouchedBits));
+        EXPECT_EQ(twopass_status_invalid_state, twopass_setup_logsumexp_output(op, lse + 1));
+        if (operation.log) {
+          status = half ? twopass_setup_log_softmax_nc_f16(op, xh.data(), yh.data())
+                        : twopass_setup_log_softmax_nc_f32(op, x.data(), y.data());
+        } else {
+          status = half ? twopass_setup_softmax_nc_f16(op, xh.data(), yh.data())
+                        : twopass_setup_softmax_nc_f32(op, x.data(), y.data());
+        }
+        ASSERT_EQ(twopass_status_success, status);
+        ASSERT_EQ(twopass_status_success, twopass_setup_logsumexp_output(op, lse + 1));
+        ASSERT_EQ(twopass_status_success, twopass_run_operator(op, pool));
+        EXPECT_EQ(kUntouchedBits, FloatBits(lse[0]));
+        EXPECT_EQ(kUntouchedBits, FloatBits(lse[kRows + 1]));
+        for (size_t b = 0; b < kRows; b++) {
+          const float* row = x.data() + b * channels;
+          double max = -INFINITY;
+          bool nan = false;
+          for (size_t i = 0; i < channels; i++) {
+            max = std::max(max, static_cast<double>(row[i]));
+            nan |= std::isnan(row[i]);
+          }
+          const float got = lse[1 + b];
+          if (nan) {
+            EXPECT_TRUE(std::isnan(got)) << "row " << b;
+          } else if (std::isinf(max)) {
+            EXPECT_EQ(static_cast<float>(max), got) << "row " << b;
+          } else {
+            double sum = 0.0;
+            for (size_t i = 0; i < channels; i++) sum += exp(static_cast<double>(row[i]) - max);
+            const double r = max + log(sum);
+            EXPECT_LE(fabs(got - r), 1e-6 * std::max(1.0, fabs(r)))
+                << "row " << b << ": got " << got << ", reference " << r;
+          }
+        }
+        // Unbound by a new setup: the next run leaves lse alone.
+        std::fill(lse, lse + kRows + 2, BitsToFloat(kUntouchedBits));
+        if (operation.log) {
+          status = half ? twopass_setup_log_softmax_nc_f16(op, xh.data(), yh.data())
+                        : twopass_setup_log_softmax_nc_f32(op, x.data(), y.data());
+        } else {
+          status = half ? twopass_setup_softmax_nc_f16(op, xh.data(), yh.data())
+                        : twopass_setup_softmax_nc_f32(op, x.data(), y.data());
+        }
+        ASSERT_EQ(twopass_status_success, status);
+        ASSERT_EQ(twopass_status_success, twopass_run_operator(op, pool));
+        for (float v : lse) EXPECT_EQ(kUntouchedBits, FloatBits(v));
+        EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
+        if (pool != nullptr) pthreadpool_destroy(pool);
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isas, LogSoftmaxNc, ::testing::ValuesIn(AllIsaTypes()),
                          [](const ::testing::TestParamInfo<IsaType>& info) {
                            return std::string(twopass_isa_to_string(info.param.first)) +
@@ -426,8 +546,18 @@ TEST(LogSoftmaxNcBadInput, FlagsTypesAndStates) {
   double sum = 0.0;
   for (float v : y) sum += exp(static_cast<double>(v));
   EXPECT_NEAR(1.0, sum, 1e-6);
+  // lse must not overlap a tensor; a rejected binding changes nothing.
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(log_op, x + 7));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(log_op, y));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(nullptr, y));
+  float lse = 0.0f;
+  EXPECT_EQ(twopass_status_success, twopass_setup_logsumexp_output(log_op, &lse));
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(log_op, nullptr));
+  EXPECT_NEAR(8.4583396, lse, 1e-6 * 8.46);  // log(sum_{k=1..8} e^k)
+  EXPECT_EQ(twopass_status_success, twopass_setup_logsumexp_output(log_op, nullptr));
   EXPECT_EQ(twopass_status_success, twopass_delete_operator(log_op));
   EXPECT_EQ(twopass_status_invalid_parameter, twopass_delete_operator(log_op));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(log_op, &lse));
   EXPECT_EQ(twopass_status_success, twopass_delete_operator(softmax_op));
   EXPECT_EQ(twopass_status_success, twopass_delete_operator(log_f16));
 }

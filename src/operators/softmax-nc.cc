@@ -228,6 +228,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
     if (op->state == OperatorState::kReady) op->state = OperatorState::kReshaped;
     op->context.input = nullptr;
     op->context.output = nullptr;
+    op->context.lse = nullptr;
     return twopass_status_out_of_memory;
   };
   if (num_chunks > 1 && batch_size != 0) {
@@ -294,6 +295,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   }
   context.input = nullptr;
   context.output = nullptr;
+  context.lse = nullptr;
   op->state = OperatorState::kReshaped;
   TWOPASS_LOG_DEBUG("%s: %zu x %zu, %s on %s, %zu chunk(s) of %zu, %zu thread(s)", function,
                     batch_size, channels, AlgorithmName(op->algorithm),
@@ -352,6 +354,7 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
   }
   op->context.input = input;
   op->context.output = output;
+  op->context.lse = nullptr;  // bound again after setup (twopass_setup_logsumexp_output)
   op->state = OperatorState::kReady;
   return twopass_status_success;
 }
@@ -547,6 +550,49 @@ extern "C" enum twopass_status twopass_run_operator(twopass_operator_t op,
   status = twopass::CheckAnyOperator(op, kFunction);
   if (status != twopass_status_success) return status;
   return twopass::RunImpl(op, threadpool, kFunction);
+}
+
+extern "C" enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t op,
+                                                              float* lse) {
+  static const char kFunction[] = "setup_logsumexp_output";
+  if (!Initialized(kFunction)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(op, kFunction, "op");
+  if (status != twopass_status_success) return status;
+  status = twopass::CheckAnyOperator(op, kFunction);
+  if (status != twopass_status_success) return status;
+  if (op->state != twopass::OperatorState::kReady) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not set up (call setup first)", kFunction,
+                      static_cast<const void*>(op));
+    return twopass_status_invalid_state;
+  }
+  twopass::RunContext& context = op->context;
+  if (lse != nullptr && context.batch_size != 0) {
+    // [lse, lse + batch) must not wrap nor overlap either tensor's whole range.
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(lse);
+    uintptr_t end;
+    const size_t element_size = context.element_size;
+    const auto range_end = [&](const void* base, size_t stride) {
+      size_t span = 0;
+      twopass::SpanElements(context.channels, stride, context.batch_size, element_size, &span);
+      return reinterpret_cast<uintptr_t>(base) + span * element_size;
+    };
+    const uintptr_t input_begin = reinterpret_cast<uintptr_t>(context.input);
+    const uintptr_t output_begin = reinterpret_cast<uintptr_t>(context.output);
+    const uintptr_t input_end = range_end(context.input, context.input_stride);
+    const uintptr_t output_end = range_end(context.output, context.output_stride);
+    if (__builtin_add_overflow(begin, context.batch_size * sizeof(float), &end)) {
+      TWOPASS_LOG_ERROR("%s: lse (%p) + %zu floats wraps around the address space", kFunction,
+                        static_cast<const void*>(lse), context.batch_size);
+      return twopass_status_invalid_parameter;
+    }
+    if ((begin < input_end && input_begin < end) || (begin < output_end && output_begin < end)) {
+      TWOPASS_LOG_ERROR("%s: lse [%p, +%zu floats) overlaps the input or the output", kFunction,
+                        static_cast<const void*>(lse), context.batch_size);
+      return twopass_status_invalid_parameter;
+    }
+  }
+  context.lse = lse;
+  return twopass_status_success;
 }
 
 extern "C" const char* twopass_internal_operator_algorithm(twopass_operator_t op) {

@@ -92,10 +92,14 @@ struct Phase {
   MergeFn merge;  // nullptr for the last phase (it writes the output)
 };
 
+// The row's log-sum-exp, log(sum_j exp(x_j)), from the plan its last merge left.
+using PlanLseFn = double (*)(const RowPlan& plan);
+
 // An algorithm: its phases in order. The last phase has no merge.
 struct PhaseList {
   const Phase* phases;
   size_t count;
+  PlanLseFn lse;  // for the optional per-row log-sum-exp output
 };
 
 // Writes a row that a merge marked special; `partials` is scratch for num_chunks
@@ -140,6 +144,9 @@ struct RunContext {
   // Tensors (setup).
   const void* input;
   void* output;
+  // Optional per-row log-sum-exp output (twopass_setup_logsumexp_output): lse[row], one
+  // float per row, written once the row's last merge is done; nullptr: none.
+  float* lse;
 };
 
 }  // namespace twopass
