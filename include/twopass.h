@@ -372,6 +372,31 @@ TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
  * log-softmax operator); on failure the binding is unchanged. */
 TWOPASS_API enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t op, float* lse);
 
+/* ## Logsumexp
+ * lse[b] = log(sum_j exp(input[b * input_stride + j])) for each of batch_size rows of
+ * channels f32 elements, reading the rows once (the first pass of log-softmax, nothing
+ * else): PyTorch's logsumexp over the last axis, or the normaliser of a row computed
+ * apart from its softmax. Operator functions as softmax's: create, reshape (no output
+ * stride), setup (input and lse, batch_size floats, not overlapping the input), run with
+ * twopass_run_operator, delete with twopass_delete_operator; and a one-shot call.
+ * Flags: 0 or TWOPASS_FLAG_ALGORITHM_TWO_PASS (the three-pass flags and
+ * TWOPASS_FLAG_MASKED_ROW_ZERO are unsupported_parameter). Accuracy and special rows as
+ * for the log-sum-exp output above: |lse_b - r_b| <= 1e-6 * max(1, |r_b|); NaN in the row
+ * gives NaN, +inf gives +inf, only -inf gives -inf. Bitwise identical for any pool. */
+TWOPASS_API enum twopass_status twopass_create_logsumexp_nc_f32(
+    uint32_t flags, twopass_operator_t* logsumexp_op_out);
+
+TWOPASS_API enum twopass_status twopass_reshape_logsumexp_nc_f32(
+    twopass_operator_t logsumexp_op, size_t channels, size_t input_stride, size_t batch_size,
+    pthreadpool_t threadpool);
+
+TWOPASS_API enum twopass_status twopass_setup_logsumexp_nc_f32(twopass_operator_t logsumexp_op,
+                                                               const float* input, float* lse);
+
+TWOPASS_API enum twopass_status twopass_run_logsumexp_nc_f32(
+    size_t channels, size_t input_stride, size_t batch_size, const float* input, float* lse,
+    uint32_t flags, pthreadpool_t threadpool);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

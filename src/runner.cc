@@ -61,8 +61,10 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
   RowPlan plans[kMaxTileRows];
   for (size_t i = 0; i < count; i++) plans[i] = kInitialPlan;
   const Phase* phases = context.phases.phases;
+  const size_t last = context.phases.count - 1;
   for (size_t i = 0; i < count; i++) phases[0].chunk(context, first + i, 0, plans[i], &partials[i]);
-  for (size_t p = 0; p + 1 < context.phases.count; p++) {
+  // (A reduction-only list, such as logsumexp's, ends with a merge.)
+  for (size_t p = 0; p <= last && phases[p].merge != nullptr; p++) {
     for (size_t i = 0; i < count; i++) {
       if (!IsNormal(plans[i])) continue;
       phases[p].merge(&partials[i], 1, &plans[i]);
@@ -70,7 +72,7 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
         context.special_row(context, first + i, &partials[i]);
         continue;
       }
-      phases[p + 1].chunk(context, first + i, 0, plans[i], &partials[i]);
+      if (p < last) phases[p + 1].chunk(context, first + i, 0, plans[i], &partials[i]);
     }
   }
   if (context.lse != nullptr) {

@@ -200,6 +200,10 @@ constexpr Phase kLogSoftmaxThreePassF32[] = {
     {MaxF32, MergeMaxima}, {SumExpF32, MergeLogSumExpFromMax}, {SubLseF32, nullptr}};
 constexpr Phase kLogSoftmaxThreePassF16[] = {
     {MaxF16, MergeMaxima}, {SumExpF16, MergeLogSumExpFromMax}, {SubLseF16, nullptr}};
+// Logsumexp: the reductions of log-softmax without its last pass.
+constexpr Phase kLogSumExpF32[] = {{ExtSumF32, MergeLogSumExp}};
+constexpr Phase kLogSumExpThreePassF32[] = {{MaxF32, MergeMaxima},
+                                            {SumExpF32, MergeLogSumExpFromMax}};
 
 constexpr double kLn2 = 0x1.62E42FEFA39EFp-1;
 
@@ -241,6 +245,32 @@ inline void StoreElement(const RunContext& context, void* row, size_t i, float v
   }
 }
 
+// What a row holds that the normal path leaves to the special-row path.
+struct RowScan {
+  bool nan = false;
+  size_t positive_infinities = 0;
+  size_t negative_infinities = 0;
+};
+
+RowScan ScanRow(const RunContext& context, const void* x) {
+  RowScan scan;
+  for (size_t i = 0; i < context.channels; i++) {
+    const float v = LoadElement(context, x, i);
+    scan.nan |= isnan(v);
+    scan.positive_infinities += v == INFINITY;
+    scan.negative_infinities += v == -INFINITY;
+  }
+  return scan;
+}
+
+// The lse of a row that has a NaN (NaN), +inf (+inf) or only -inf (-inf); false for a
+// row of finite values and -inf, whose lse the three-pass phases compute.
+bool SpecialLse(const RowScan& scan, size_t n, float* lse) {
+  if (!scan.nan && scan.positive_infinities == 0 && scan.negative_infinities != n) return false;
+  *lse = scan.nan ? NAN : scan.positive_infinities != 0 ? INFINITY : -INFINITY;
+  return true;
+}
+
 // Rows with NaN, +inf, only -inf, or a magnitude beyond the two-pass range, for both
 // operations: a NaN anywhere gives a NaN row; k > 0 entries +inf give share(k) there and
 // `nothing` elsewhere (the limit as the +inf entries grow together); a row of only -inf
@@ -253,29 +283,32 @@ void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partia
                   row * context.input_stride * context.element_size;
   void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
   const size_t n = context.channels;
-  bool nan = false;
-  size_t positive_infinities = 0;
-  size_t negative_infinities = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float v = LoadElement(context, x, i);
-    nan |= isnan(v);
-    positive_infinities += v == INFINITY;
-    negative_infinities += v == -INFINITY;
-  }
-  if (context.lse != nullptr && (nan || positive_infinities != 0 || negative_infinities == n)) {
-    context.lse[row] = nan ? NAN : positive_infinities != 0 ? INFINITY : -INFINITY;
-  }
-  if (nan) {
+  const RowScan scan = ScanRow(context, x);
+  float lse;
+  if (context.lse != nullptr && SpecialLse(scan, n, &lse)) context.lse[row] = lse;
+  if (scan.nan) {
     for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
-  } else if (positive_infinities != 0) {
-    const float value = share(positive_infinities);
+  } else if (scan.positive_infinities != 0) {
+    const float value = share(scan.positive_infinities);
     // Reads element i before writing it: in place is fine.
     for (size_t i = 0; i < n; i++) {
       StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? value : nothing);
     }
-  } else if (negative_infinities == n) {
+  } else if (scan.negative_infinities == n) {
     const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? nothing : NAN;
     for (size_t i = 0; i < n; i++) StoreElement(context, y, i, fill);
+  } else {
+    RunRowPhases(context, context.recompute_phases, row, partials);
+  }
+}
+
+// Logsumexp (no output tensor): only lse[row].
+void LogSumExpSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  const void* x = static_cast<const char*>(context.input) +
+                  row * context.input_stride * context.element_size;
+  float lse;
+  if (SpecialLse(ScanRow(context, x), context.channels, &lse)) {
+    context.lse[row] = lse;
   } else {
     RunRowPhases(context, context.recompute_phases, row, partials);
   }
@@ -346,6 +379,13 @@ void ResolveLogSoftmax(ElementType element_type, RunContext* context) {
       f16 ? List(kLogSoftmaxF16, LseFromPair) : List(kLogSoftmaxF32, LseFromPair);
   context->recompute_phases = f16 ? List(kLogSoftmaxThreePassF16, LseFromPair)
                                   : List(kLogSoftmaxThreePassF32, LseFromPair);
+}
+
+void ResolveLogSumExp(RunContext* context) {
+  context->stream_output = false;  // nothing but lse is written
+  context->special_row = LogSumExpSpecialRow;
+  context->phases = List(kLogSumExpF32, LseFromPair);
+  context->recompute_phases = List(kLogSumExpThreePassF32, LseFromPair);
 }
 
 }  // namespace twopass

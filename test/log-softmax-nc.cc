@@ -498,6 +498,127 @@ INSTANTIATE_TEST_SUITE_P(Isas, LogSoftmaxNc, ::testing::ValuesIn(AllIsaTypes()),
                                   (info.param.second ? "_f16" : "_f32");
                          });
 
+// The reduction-only logsumexp operator (f32), every ISA: the same rows as the lse output
+// test (ordinary, beyond the two-pass range, NaN, +inf, only -inf), one chunk and several,
+// no pool / rows / split rows (bitwise the same), strides, one-shot; bad arguments.
+class LogSumExpNc : public ::testing::TestWithParam<enum twopass_isa> {
+ protected:
+  void SetUp() override { TWOPASS_SELECT_ISA(GetParam()); }
+};
+
+TEST_P(LogSumExpNc, RowsAgainstDouble) {
+  constexpr size_t kRows = 9;
+  for (size_t channels : {size_t(1), size_t(100), size_t(9000)}) {
+    const size_t stride = channels + 5;
+    std::mt19937 rng(TestSeed());
+    std::vector<float> x(kRows * stride, kNaN);  // NaN gaps: never read
+    for (size_t b = 0; b < kRows; b++) {
+      float* row = x.data() + b * stride;
+      const float lo = b == 1 ? 11000.0f : b == 2 ? -12100.0f : b == 6 ? 1.0e6f : -10.0f;
+      UniformRows(lo, lo + (b == 1 || b == 2 ? 100.0f : 20.0f), b, row, channels, rng);
+      if (b == 3) row[channels / 2] = kNaN;
+      if (b == 4) row[channels - 1] = kInf;
+      if (b == 5) std::fill(row, row + channels, -kInf);
+      if (b == 7 && channels > 1) row[0] = -kInf;
+    }
+    std::vector<float> first;
+    for (size_t threads : {size_t(0), size_t(2), size_t(3)}) {
+      for (bool one_shot : {false, true}) {
+        SCOPED_TRACE(::testing::Message() << twopass_isa_to_string(GetParam()) << " channels "
+                                          << channels << " threads " << threads
+                                          << (one_shot ? " one-shot" : ""));
+        pthreadpool_t pool = threads == 0 ? nullptr : pthreadpool_create(threads);
+        std::vector<float> lse(kRows + 2, BitsToFloat(kUntouchedBits));
+        if (one_shot) {
+          ASSERT_EQ(twopass_status_success,
+                    twopass_run_logsumexp_nc_f32(channels, stride, kRows, x.data(), lse.data() + 1,
+                                                 0, pool));
+        } else {
+          twopass_operator_t op = nullptr;
+          ASSERT_EQ(twopass_status_success,
+                    twopass_create_logsumexp_nc_f32(TWOPASS_FLAG_ALGORITHM_TWO_PASS, &op));
+          ASSERT_EQ(twopass_status_success,
+                    twopass_reshape_logsumexp_nc_f32(op, channels, stride, kRows, pool));
+          ASSERT_EQ(twopass_status_success,
+                    twopass_setup_logsumexp_nc_f32(op, x.data(), lse.data() + 1));
+          ASSERT_EQ(twopass_status_success, twopass_run_operator(op, pool));
+          EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
+        }
+        if (pool != nullptr) pthreadpool_destroy(pool);
+        EXPECT_EQ(kUntouchedBits, FloatBits(lse.front()));
+        EXPECT_EQ(kUntouchedBits, FloatBits(lse.back()));
+        for (size_t b = 0; b < kRows; b++) {
+          const float* row = x.data() + b * stride;
+          double max = -INFINITY;
+          bool nan = false;
+          for (size_t i = 0; i < channels; i++) {
+            max = std::max(max, static_cast<double>(row[i]));
+            nan |= std::isnan(row[i]);
+          }
+          const float got = lse[1 + b];
+          if (nan) {
+            EXPECT_TRUE(std::isnan(got)) << "row " << b;
+          } else if (std::isinf(max)) {
+            EXPECT_EQ(static_cast<float>(max), got) << "row " << b;
+          } else {
+            double sum = 0.0;
+            for (size_t i = 0; i < channels; i++) sum += exp(static_cast<double>(row[i]) - max);
+            const double r = max + log(sum);
+            EXPECT_LE(fabs(got - r), 1e-6 * std::max(1.0, fabs(r)))
+                << "row " << b << ": got " << got << ", reference " << r;
+          }
+        }
+        if (first.empty()) {
+          first = lse;
+        } else {
+          for (size_t b = 0; b < lse.size(); b++) {
+            EXPECT_EQ(FloatBits(first[b]), FloatBits(lse[b])) << "row " << b << " differs";
+          }
+        }
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isas, LogSumExpNc,
+                         ::testing::Values(twopass_isa_scalar, twopass_isa_sse2, twopass_isa_avx2,
+                                           twopass_isa_avx512f),
+                         [](const ::testing::TestParamInfo<enum twopass_isa>& info) {
+                           return std::string(twopass_isa_to_string(info.param));
+                         });
+
+TEST(LogSumExpNcBadInput, FlagsTypesAndStates) {
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  twopass_operator_t op = nullptr;
+  EXPECT_EQ(twopass_status_unsupported_parameter,
+            twopass_create_logsumexp_nc_f32(TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, &op));
+  EXPECT_EQ(twopass_status_unsupported_parameter,
+            twopass_create_logsumexp_nc_f32(TWOPASS_FLAG_MASKED_ROW_ZERO, &op));
+  EXPECT_EQ(nullptr, op);
+  ASSERT_EQ(twopass_status_success, twopass_create_logsumexp_nc_f32(0, &op));
+  float x[16] = {0}, lse[2] = {5.0f, 5.0f};
+  EXPECT_EQ(twopass_status_invalid_state, twopass_setup_logsumexp_nc_f32(op, x, lse));
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_reshape_logsumexp_nc_f32(op, 8, 7, 2, nullptr));
+  EXPECT_EQ(twopass_status_invalid_state,
+            twopass_reshape_log_softmax_nc_f32(op, 8, 8, 8, 2, nullptr));
+  ASSERT_EQ(twopass_status_success, twopass_reshape_logsumexp_nc_f32(op, 8, 8, 2, nullptr));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_nc_f32(op, x, x + 15));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_nc_f32(op, x, nullptr));
+  EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_nc_f32(op, nullptr, lse));
+  EXPECT_EQ(twopass_status_invalid_state, twopass_run_operator(op, nullptr));
+  EXPECT_EQ(5.0f, lse[0]);
+  ASSERT_EQ(twopass_status_success, twopass_setup_logsumexp_nc_f32(op, x, lse));
+  EXPECT_EQ(twopass_status_invalid_state, twopass_setup_logsumexp_output(op, lse));
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(op, nullptr));
+  EXPECT_NEAR(log(8.0), lse[0], 1e-6 * 2.08);
+  EXPECT_NEAR(log(8.0), lse[1], 1e-6 * 2.08);
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
+  EXPECT_EQ(twopass_status_unsupported_parameter,
+            twopass_run_logsumexp_nc_f32(8, 8, 2, x, lse, TWOPASS_FLAG_MASKED_ROW_ZERO, nullptr));
+}
+
 // Arguments and states: the log-softmax calls reject what softmax's reject, plus the
 // three-pass flags; operators of the two operations are not interchangeable; nothing is
 // written on failure.

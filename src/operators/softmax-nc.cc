@@ -97,6 +97,7 @@ enum twopass_status CheckHandle(const twopass_operator* op, const char* function
 const char* OperatorName(OperatorType type, ElementType element_type) {
   const bool f16 = element_type == ElementType::kF16;
   if (type == OperatorType::kLogSoftmaxNc) return f16 ? "log_softmax_nc_f16" : "log_softmax_nc_f32";
+  if (type == OperatorType::kLogSumExpNc) return "logsumexp_nc_f32";
   return f16 ? "softmax_nc_f16" : "softmax_nc_f32";
 }
 
@@ -114,9 +115,11 @@ enum twopass_status CheckOperator(const twopass_operator* op, OperatorType type,
 // Any operator this file creates (run_operator runs whatever reshape resolved).
 enum twopass_status CheckAnyOperator(const twopass_operator* op, const char* function) {
   if (op->magic != kOperatorMagic ||
-      (op->type != OperatorType::kSoftmaxNc && op->type != OperatorType::kLogSoftmaxNc) ||
+      (op->type != OperatorType::kSoftmaxNc && op->type != OperatorType::kLogSoftmaxNc &&
+       op->type != OperatorType::kLogSumExpNc) ||
       (op->element_type != ElementType::kF32 && op->element_type != ElementType::kF16)) {
-    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax or log-softmax operator", function,
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not a softmax, log-softmax or logsumexp operator",
+                      function,
                       static_cast<const void*>(op));
     return twopass_status_invalid_state;
   }
@@ -160,10 +163,15 @@ enum twopass_status ValidateFlags(OperatorType type, uint32_t flags, const char*
     TWOPASS_LOG_ERROR("%s: flags (0x%08x) name more than one algorithm", function, flags);
     return twopass_status_invalid_parameter;
   }
-  if (type == OperatorType::kLogSoftmaxNc && algorithm != 0 &&
-      algorithm != TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
-    TWOPASS_LOG_ERROR("%s: flags (0x%08x): log-softmax has only the two-pass algorithm",
-                      function, flags);
+  if ((type == OperatorType::kLogSoftmaxNc || type == OperatorType::kLogSumExpNc) &&
+      algorithm != 0 && algorithm != TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
+    TWOPASS_LOG_ERROR("%s: flags (0x%08x): %s has only the two-pass algorithm", function, flags,
+                      type == OperatorType::kLogSumExpNc ? "logsumexp" : "log-softmax");
+    return twopass_status_unsupported_parameter;
+  }
+  if (type == OperatorType::kLogSumExpNc && (flags & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0) {
+    TWOPASS_LOG_ERROR("%s: flags (0x%08x): TWOPASS_FLAG_MASKED_ROW_ZERO does not apply to "
+                      "logsumexp (a row of only -inf gives -inf)", function, flags);
     return twopass_status_unsupported_parameter;
   }
   return twopass_status_success;
@@ -281,6 +289,9 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   if (op->type == OperatorType::kLogSoftmaxNc) {
     op->algorithm = Algorithm::kTwoPass;  // its only algorithm
     ResolveLogSoftmax(op->element_type, &context);
+  } else if (op->type == OperatorType::kLogSumExpNc) {
+    op->algorithm = Algorithm::kTwoPass;
+    ResolveLogSumExp(&context);
   } else {
     if (algorithm == TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
       op->algorithm = Algorithm::kTwoPass;
@@ -355,6 +366,44 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
   op->context.input = input;
   op->context.output = output;
   op->context.lse = nullptr;  // bound again after setup (twopass_setup_logsumexp_output)
+  op->state = OperatorState::kReady;
+  return twopass_status_success;
+}
+
+// Logsumexp's setup: the input and the lse output (batch_size floats), which must not
+// overlap.
+enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const float* input, float* lse,
+                                       const char* function) {
+  if (op->state == OperatorState::kCreated) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not reshaped yet (call reshape before setup)",
+                      function, static_cast<const void*>(op));
+    return twopass_status_invalid_state;
+  }
+  if (input == nullptr || lse == nullptr) {
+    TWOPASS_LOG_ERROR("%s: %s is NULL", function, input == nullptr ? "input" : "lse");
+    return twopass_status_invalid_parameter;
+  }
+  const RunContext& context = op->context;
+  size_t input_span = 0;
+  SpanElements(context.channels, context.input_stride, context.batch_size, sizeof(float),
+               &input_span);
+  const uintptr_t input_begin = reinterpret_cast<uintptr_t>(input);
+  const uintptr_t lse_begin = reinterpret_cast<uintptr_t>(lse);
+  uintptr_t input_end, lse_end;
+  if (__builtin_add_overflow(input_begin, input_span * sizeof(float), &input_end) ||
+      __builtin_add_overflow(lse_begin, context.batch_size * sizeof(float), &lse_end)) {
+    TWOPASS_LOG_ERROR("%s: input or lse wraps around the address space", function);
+    return twopass_status_invalid_parameter;
+  }
+  if (input_begin < lse_end && lse_begin < input_end) {
+    TWOPASS_LOG_ERROR("%s: lse [%p, +%zu floats) overlaps the input [%p, +%zu bytes)", function,
+                      static_cast<const void*>(lse), context.batch_size,
+                      static_cast<const void*>(input), input_span * sizeof(float));
+    return twopass_status_invalid_parameter;
+  }
+  op->context.input = input;
+  op->context.output = nullptr;
+  op->context.lse = lse;
   op->state = OperatorState::kReady;
   return twopass_status_success;
 }
@@ -560,6 +609,11 @@ extern "C" enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t
   if (status != twopass_status_success) return status;
   status = twopass::CheckAnyOperator(op, kFunction);
   if (status != twopass_status_success) return status;
+  if (op->type == OperatorType::kLogSumExpNc) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is a logsumexp operator: its setup binds lse",
+                      kFunction, static_cast<const void*>(op));
+    return twopass_status_invalid_state;
+  }
   if (op->state != twopass::OperatorState::kReady) {
     TWOPASS_LOG_ERROR("%s: operator (%p) is not set up (call setup first)", kFunction,
                       static_cast<const void*>(op));
@@ -651,4 +705,54 @@ extern "C" enum twopass_status twopass_run_log_softmax_nc_f16(
   return RunOneShot(OperatorType::kLogSoftmaxNc, ElementType::kF16, channels, input_stride,
                     output_stride, batch_size, input, output, flags, threadpool,
                     "run_log_softmax_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_create_logsumexp_nc_f32(
+    uint32_t flags, twopass_operator_t* logsumexp_op_out) {
+  return CreateOperator(OperatorType::kLogSumExpNc, ElementType::kF32, flags, logsumexp_op_out,
+                        "logsumexp_op_out", "create_logsumexp_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_reshape_logsumexp_nc_f32(twopass_operator_t logsumexp_op,
+                                                                size_t channels,
+                                                                size_t input_stride,
+                                                                size_t batch_size,
+                                                                pthreadpool_t threadpool) {
+  // No output tensor: its stride is the input's (checked, never used).
+  return ReshapeOperator(OperatorType::kLogSumExpNc, ElementType::kF32, logsumexp_op, channels,
+                         input_stride, input_stride, batch_size, threadpool, "logsumexp_op",
+                         "reshape_logsumexp_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_setup_logsumexp_nc_f32(twopass_operator_t logsumexp_op,
+                                                              const float* input, float* lse) {
+  static const char kFunction[] = "setup_logsumexp_nc_f32";
+  if (!Initialized(kFunction)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(logsumexp_op, kFunction, "logsumexp_op");
+  if (status != twopass_status_success) return status;
+  status = CheckOperator(logsumexp_op, OperatorType::kLogSumExpNc, ElementType::kF32, kFunction);
+  if (status != twopass_status_success) return status;
+  return twopass::SetupLogSumExpImpl(logsumexp_op, input, lse, kFunction);
+}
+
+extern "C" enum twopass_status twopass_run_logsumexp_nc_f32(size_t channels, size_t input_stride,
+                                                            size_t batch_size, const float* input,
+                                                            float* lse, uint32_t flags,
+                                                            pthreadpool_t threadpool) {
+  static const char kFunction[] = "run_logsumexp_nc_f32";
+  if (!Initialized(kFunction)) return twopass_status_uninitialized;
+  enum twopass_status status =
+      twopass::ValidateFlags(OperatorType::kLogSumExpNc, flags, kFunction);
+  if (status != twopass_status_success) return status;
+  twopass_operator op;
+  twopass::InitOperator(&op, OperatorType::kLogSumExpNc, ElementType::kF32, flags,
+                        twopass::ActiveKernelConfig());
+  status = twopass::ReshapeImpl(&op, channels, input_stride, input_stride, batch_size,
+                                threadpool, kFunction);
+  if (status == twopass_status_success) {
+    status = twopass::SetupLogSumExpImpl(&op, input, lse, kFunction);
+  }
+  if (status == twopass_status_success) status = twopass::RunImpl(&op, threadpool, kFunction);
+  twopass::FreeScratch(&op);
+  return status;
 }

@@ -18,6 +18,7 @@ enum class OperatorType : uint32_t {
   kInvalid = 0,
   kSoftmaxNc = 1,
   kLogSoftmaxNc = 2,
+  kLogSumExpNc = 3,  // reduction only: writes lse, no output tensor
 };
 
 // Element type of input and output. f16 (IEEE binary16) is the same operator with f32
