@@ -129,6 +129,23 @@ TEST_P(SoftmaxNcF16Test, SpecialValues) {
   }
 }
 
+// A NaN early in a row, then far larger halves (1000) in other lanes of its vectors:
+// the row is NaN (see NaNBeforeMuchLargerTerms in softmax-nc-special.cc; found by
+// test/fuzz/api-fuzzer.cc).
+TEST_P(SoftmaxNcF16Test, NaNBeforeMuchLargerTerms) {
+  for (size_t nan_position : {size_t(9), size_t(11), size_t(13)}) {
+    SoftmaxOperatorTester c;
+    c.channels(1024);
+    c.flags(flags());
+    c.half_row_filler([nan_position](size_t, uint16_t* x, size_t n, std::mt19937&) {
+      for (size_t i = 0; i < n; i++) x[i] = i >= 16 && i < 64 && i % 8 == 0 ? 0x63D0 : 0;  // 1000
+      x[nan_position] = kHalfQuietNan;
+    });
+    c.TestF16(Name() + " NaN at " + std::to_string(nan_position));
+    if (HasFailure()) return;
+  }
+}
+
 // All -inf rows: NaN by default, zeros with TWOPASS_FLAG_MASKED_ROW_ZERO; other rows
 // of the batch unaffected. Masked logits (-inf, -65504) among ordinary values.
 TEST_P(SoftmaxNcF16Test, MaskedRows) {
