@@ -257,7 +257,8 @@ class ApiFuzzer {
   }
 
   // A pointer for a tensor of `element_size`-byte elements: NULL, into the arena at any
-  // element, `previous` (in place) or next to it (overlap), or never accessible.
+  // element (f32: float* must be 4-byte aligned) or any byte (f16: void*), `previous`
+  // (in place) or next to it (overlap), or never accessible.
   uint8_t* Pointer(size_t element_size, uint8_t* previous) {
     const uint8_t c = in_.U8();
     switch (c % 8) {
@@ -281,7 +282,8 @@ class ApiFuzzer {
       default:
         break;
     }
-    return memory_.arena + (in_.U32() % (kArenaBytes / element_size + 1)) * element_size;
+    const size_t unit = element_size == 2 ? 1 : element_size;
+    return memory_.arena + (in_.U32() % (kArenaBytes / unit + 1)) * unit;
   }
 
   bool InArena(const uint8_t* p, unsigned __int128 bytes) const {

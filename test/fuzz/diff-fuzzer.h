@@ -9,7 +9,7 @@
 //   byte 0: bits 0-1 batch - 1 (1..4); 2 in place; 3 TWOPASS_FLAG_MASKED_ROW_ZERO;
 //           4 one-shot call instead of create/reshape/setup/run; 5 non-temporal stores
 //           for every output; 6 guard page before the buffers instead of after;
-//           7 misaligned buffers (1-3 elements; byte 5)
+//           7 misaligned buffers (1-3 bytes for f16, 1-3 elements for f32; byte 5)
 //   byte 1: row length class (bits 0-1: up to 16, 300, 5000 or 70000 elements)
 //   bytes 2-4: row length within the class (24 bits, modulo)
 //   byte 5: bits 0-2 input gap, bits 3-5 output gap (elements), bits 6-7 misalignment

@@ -150,7 +150,7 @@ def flags_u32(v):
     return bytes([3]) + struct.pack("<I", v)
 
 
-def ptr_arena(element):  # Pointer(): arena + element * element_size
+def ptr_arena(element):  # Pointer(): arena + element * 4 (f32) or + element bytes (f16)
     return bytes([1]) + struct.pack("<I", element)
 
 
@@ -230,7 +230,7 @@ API_SEEDS = {
     # f16 in place with gaps, masked-row-zero + two-pass; then reshaped and run unset.
     "lifecycle-f16-in-place": arena(1, 2) + create(True, 1, flags_valid(5))
     + reshape(True, 1, size_u16(4100), stride_plus(5), size_small(2), pool=True)
-    + setup(True, 1, ptr_arena(100), ptr_previous()) + run(1, pool=True)
+    + setup(True, 1, ptr_arena(101), ptr_previous()) + run(1, pool=True)
     + reshape(True, 1, size_small(7), stride_same(), size_small(9)) + run(1) + delete(1),
     # Wrong order and wrong types: setup and run before reshape, f32 calls on f16.
     "out-of-order": arena(2, 3) + create(True, 2, flags_valid(1)) + setup(True, 2, ptr_arena(0),
