@@ -265,6 +265,13 @@ API_SEEDS = {
     + setup(False, 4, ptr_top(0), ptr_low(8)) + run(4, pool=True)
     + one_shot(True, size_small(3), stride_same(), size_small(0), ptr_low(1), ptr_low(1),
                flags_valid(0)),
+    # A set-up operator reshaped beyond the allocation limit: out_of_memory, and then
+    # no longer set up (run: invalid_state) until setup again.
+    "reshape-out-of-memory": arena(0, 8) + create(False, 0, flags_valid(0))
+    + reshape(False, 0, size_u16(100), stride_same(), size_small(3))
+    + setup(False, 0, ptr_arena(0), ptr_arena(20000)) + run(0)
+    + reshape(False, 0, size_u32(69999), stride_same(), size_big(6)) + run(0)
+    + setup(False, 0, ptr_arena(0), ptr_arena(20000)) + run(0, pool=True),
     # One-shot calls: in place, misplaced output, scalar ISA.
     "one-shot": arena(0, 7) + set_isa(0)
     + one_shot(False, size_u16(513), stride_plus(2), size_small(5), ptr_arena(10),
