@@ -16,7 +16,7 @@
 #                                                  glibc's, the seed corpora and this
 #                                                  script into DIR
 #   scripts/fuzz.sh --run-prebuilt DIR SECONDS JOBS   run the copies in DIR (no bazel, no
-#                                                  compiler: any x86-64 Linux with glibc)
+#                                                  compiler: x86-64 Linux, glibc >= 2.36)
 # Findings are kept under $TWOPASS_FUZZ_ARTIFACTS (default: a new directory in /tmp).
 # Extra libFuzzer flags may be given in TWOPASS_FUZZ_FLAGS.
 set -uo pipefail
