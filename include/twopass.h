@@ -60,8 +60,9 @@
  * - In-place operation is supported: input == output with input_stride ==
  *   output_stride. Any other overlap between the input and output address ranges is
  *   rejected by setup (the check is on whole ranges, not on individual elements).
- * - No alignment requirement on input or output; nothing outside the rows' elements is
- *   ever read or written (no padding rule).
+ * - No alignment requirement on input or output beyond the element type's own (a float*
+ *   is 4-byte aligned, as C requires; f16 tensors, passed as void*, may start at any
+ *   byte); nothing outside the rows' elements is ever read or written (no padding rule).
  * - No memory is allocated and no kernel is chosen by run: reshape allocates the
  *   scratch space, create fixes the kernels.
  *
@@ -209,8 +210,8 @@ TWOPASS_API enum twopass_status twopass_reshape_softmax_nc_f32(twopass_operator_
                                                                pthreadpool_t threadpool);
 
 /* Binds the input and output tensors (used by every following run).
-   input, output: non-NULL, any alignment. They must either be the same pointer with
-   equal strides (in place) or address ranges that do not overlap.
+   input, output: non-NULL, any float-aligned address. They must either be the same
+   pointer with equal strides (in place) or address ranges that do not overlap.
    Returns success, uninitialized, invalid_parameter (NULL or dead op, NULL pointers,
    partial overlap, ranges wrapping the address space) or invalid_state (not reshaped,
    or not a softmax_nc_f32 operator). */

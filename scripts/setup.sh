@@ -29,8 +29,8 @@ PACKAGES=(
   python3-pytest
   python3-setuptools
   python3-torch
-  # Sanitizer builds (.bazelrc --config=asan/tsan): clang, its sanitizer runtimes and
-  # llvm-symbolizer for readable reports.
+  # Sanitizer and fuzzer builds (.bazelrc --config=asan/tsan/fuzz): clang, its sanitizer
+  # runtimes and libFuzzer (libclang-rt-14-dev), llvm-symbolizer for readable reports.
   clang-14
   libclang-rt-14-dev
   llvm-14

@@ -2,9 +2,9 @@
 # Builds and runs every test with Bazel (offline), the install test
 # (scripts/test-install.sh) and the Python package's pytest suite (python/tests); in CI
 # (env CI set) also the operator and kernel tests under asan+ubsan and the threading
-# tests under tsan (scripts/test-sanitizers.sh). Then prints the closing line
-# `N passed, N failed, N skipped` counting test cases, install checks, Python and
-# sanitizer test cases. Exit code 0 only when nothing failed. Extra arguments are
+# tests under tsan (scripts/test-sanitizers.sh), and each fuzzer for 60 s
+# (scripts/fuzz.sh). Then prints the closing line `N passed, N failed, N skipped`
+# counting test cases, install checks, Python and sanitizer test cases and fuzzers. Exit code 0 only when nothing failed. Extra arguments are
 # passed to the plain `bazel test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -85,9 +85,26 @@ if [ -n "${CI:-}" ]; then
   rm -f "$san_log"
 fi
 
+# In CI, the fuzzers (test/fuzz/, clang-14 libFuzzer + asan/ubsan builds in their own
+# bazel-out directory) for 60 s each from their seed corpora: one case per fuzzer, a
+# finding or a build failure is a failure (scripts/fuzz.sh prints where the crash
+# file is kept).
+fuzz_passed=0 fuzz_failed=0
+if [ -n "${CI:-}" ]; then
+  fuzz_log=$(mktemp)
+  scripts/fuzz.sh 60 2>&1 | tee "$fuzz_log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || count_status=1
+  fuzz_passed="" fuzz_failed=""
+  read -r fuzz_passed fuzz_failed < <(sed -n \
+    's/^fuzz: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$fuzz_log")
+  rm -f "$fuzz_log"
+fi
+
 # A count that cannot be read is one failure.
-echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} + ${san_passed:-0} )) passed," \
-  "$(( ${failed:-1} + ${install_failed:-1} + ${py_failed:-1} + ${san_failed:-1} )) failed," \
+echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} + ${san_passed:-0} +
+          ${fuzz_passed:-0} )) passed," \
+  "$(( ${failed:-1} + ${install_failed:-1} + ${py_failed:-1} + ${san_failed:-1} +
+       ${fuzz_failed:-1} )) failed," \
   "$(( ${skipped:-0} + ${py_skipped:-0} + ${san_skipped:-0} )) skipped"
 
 if [ -n "${CI:-}" ]; then

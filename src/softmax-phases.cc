@@ -20,6 +20,7 @@
 #include <fp16.h>
 
 #include "twopass/expminusmax-ref.h"
+#include "twopass/half-io.h"
 #include "twopass/runner.h"
 #include "twopass/softmax-plan.h"
 
@@ -109,7 +110,7 @@ void ScaleExtExpF16(const RunContext& context, size_t row, size_t chunk, const R
 constexpr size_t kF16Piece = 512;  // 2 KiB of stack
 
 inline void WidenHalves(const uint16_t* h, size_t n, float* f) {
-  for (size_t i = 0; i < n; i++) f[i] = fp16_ieee_to_fp32_value(h[i]);
+  for (size_t i = 0; i < n; i++) f[i] = LoadHalf(h + i);
 }
 
 // max of the chunk (NaN if any element is NaN).
@@ -160,7 +161,7 @@ void ScaleExpF16(const RunContext& context, size_t row, size_t chunk, const RowP
     WidenHalves(x + start, n, buffer);
     context.config->vscaleexpminusmax.fn(n * sizeof(float), buffer, buffer, plan.max,
                                          plan.inv_sum);
-    for (size_t i = 0; i < n; i++) y[start + i] = fp16_ieee_from_fp32_value(buffer[i]);
+    for (size_t i = 0; i < n; i++) StoreHalf(y + start + i, buffer[i]);
   }
 }
 
@@ -232,14 +233,14 @@ constexpr PhaseList List(const Phase (&phases)[N], PlanLseFn lse) {
 // Element i of a row of the context's element type, as a float (exact for f16).
 inline float LoadElement(const RunContext& context, const void* row, size_t i) {
   return context.element_size == sizeof(uint16_t)
-             ? fp16_ieee_to_fp32_value(static_cast<const uint16_t*>(row)[i])
+             ? LoadHalf(static_cast<const uint16_t*>(row) + i)
              : static_cast<const float*>(row)[i];
 }
 
 // Writes value (rounded to nearest even for f16) to element i of a row.
 inline void StoreElement(const RunContext& context, void* row, size_t i, float value) {
   if (context.element_size == sizeof(uint16_t)) {
-    static_cast<uint16_t*>(row)[i] = fp16_ieee_from_fp32_value(value);
+    StoreHalf(static_cast<uint16_t*>(row) + i, value);
   } else {
     static_cast<float*>(row)[i] = value;
   }

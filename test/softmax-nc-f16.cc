@@ -6,6 +6,7 @@
 // operator's results on the widened input, rounded to half, bit for bit.
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <algorithm>
 #include <iostream>
@@ -129,6 +130,23 @@ TEST_P(SoftmaxNcF16Test, SpecialValues) {
   }
 }
 
+// A NaN early in a row, then far larger halves (1000) in other lanes of its vectors:
+// the row is NaN (see NaNBeforeMuchLargerTerms in softmax-nc-special.cc; found by
+// test/fuzz/api-fuzzer.cc).
+TEST_P(SoftmaxNcF16Test, NaNBeforeMuchLargerTerms) {
+  for (size_t nan_position : {size_t(9), size_t(11), size_t(13)}) {
+    SoftmaxOperatorTester c;
+    c.channels(1024);
+    c.flags(flags());
+    c.half_row_filler([nan_position](size_t, uint16_t* x, size_t n, std::mt19937&) {
+      for (size_t i = 0; i < n; i++) x[i] = i >= 16 && i < 64 && i % 8 == 0 ? 0x63D0 : 0;  // 1000
+      x[nan_position] = kHalfQuietNan;
+    });
+    c.TestF16(Name() + " NaN at " + std::to_string(nan_position));
+    if (HasFailure()) return;
+  }
+}
+
 // All -inf rows: NaN by default, zeros with TWOPASS_FLAG_MASKED_ROW_ZERO; other rows
 // of the batch unaffected. Masked logits (-inf, -65504) among ordinary values.
 TEST_P(SoftmaxNcF16Test, MaskedRows) {
@@ -177,6 +195,44 @@ TEST_P(SoftmaxNcF16Test, StridesAndGaps) {
   c.TestF16(Name() + " strides");
   c.one_shot(true);
   c.TestF16(Name() + " strides one-shot");
+}
+
+// Tensors at odd byte addresses (f16 tensors are void* with no alignment requirement):
+// the same bits as at even ones, out of place and in place, with special values in
+// the rows. The scalar and SSE2 kernels and the three-pass widening once read halves
+// as uint16_t there (undefined behaviour: --config=asan's UBSan stopped on it; found by
+// test/fuzz/f16-diff-fuzzer.cc); now they use memcpy.
+TEST_P(SoftmaxNcF16Test, OddAddresses) {
+  for (size_t n : {size_t(1), size_t(37), size_t(4500)}) {
+    const size_t batch = 2, stride = n + 1, span = (batch - 1) * stride + n;
+    std::mt19937 rng(TestSeed());
+    std::vector<uint16_t> x = RandomHalves(span, -10.0f, 10.0f, rng);
+    x[n / 2] = kHalfMinusInf;
+    if (n > 1) x[stride + n - 1] = kHalfPlusInf;
+    auto run = [&](size_t offset, bool in_place) {
+      // Byte buffers; the tensors start `offset` bytes in.
+      std::vector<uint8_t> input(span * 2 + 2), output(span * 2 + 2, 0xA5);
+      memcpy(input.data() + offset, x.data(), span * 2);
+      void* in = input.data() + offset;
+      void* out = in_place ? in : output.data() + offset;
+      EXPECT_EQ(twopass_status_success,
+                twopass_run_softmax_nc_f16(n, stride, stride, batch, in, out, flags(), nullptr));
+      std::vector<uint16_t> y(span);
+      memcpy(y.data(), static_cast<uint8_t*>(out), span * 2);
+      return y;
+    };
+    for (bool in_place : {false, true}) {
+      const std::vector<uint16_t> even = run(0, in_place);
+      const std::vector<uint16_t> odd = run(1, in_place);
+      for (size_t b = 0; b < batch; b++) {
+        for (size_t i = 0; i < n; i++) {
+          ASSERT_EQ(even[b * stride + i], odd[b * stride + i])
+              << Name() << " n=" << n << " row " << b << " element " << i
+              << (in_place ? " in place" : "");
+        }
+      }
+    }
+  }
 }
 
 TEST_P(SoftmaxNcF16Test, InPlace) {

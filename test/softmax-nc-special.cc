@@ -64,6 +64,28 @@ TEST_P(SoftmaxSpecial, NaNWithPositiveInfinity) {
       .Test();
 }
 
+// A NaN early in a row, then, before the kernel moves its float sums into double
+// ones, terms far larger (1000: ~1400 binades above exp(0)) in other lanes of the same
+// accumulators, never in the NaN's lane. The two-pass kernels (AVX2, AVX512F)
+// restarted lanes more than 256 binades below their accumulator's largest exponent
+// with a zero sum, which dropped the NaN: the row came out finite.
+// Found by test/fuzz/api-fuzzer.cc (an f16 row), then by the differential fuzzers.
+TEST_P(SoftmaxSpecial, NaNBeforeMuchLargerTerms) {
+  for (size_t nan_position : {9, 11, 13}) {
+    for (size_t channels : {1024, 9001}) {
+      SoftmaxOperatorTester()
+          .channels(channels)
+          .flags(flags())
+          .row_filler([=](size_t, float* x, size_t n, std::mt19937&) {
+            for (size_t i = 0; i < n; i++) x[i] = i >= 16 && i < 64 && i % 8 == 0 ? 1000.0f : 0.0f;
+            x[nan_position] = NAN;
+          })
+          .Test();
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 TEST_P(SoftmaxSpecial, PositiveInfinityOne) { TestValueAt(INFINITY, {0.5}); }
 TEST_P(SoftmaxSpecial, PositiveInfinityThree) { TestValueAt(INFINITY, {0.0, 0.5, 1.0}); }
 TEST_P(SoftmaxSpecial, NegativeInfinityEntries) { TestValueAt(-INFINITY, {0.0, 0.5, 1.0}); }

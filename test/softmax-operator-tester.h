@@ -26,6 +26,7 @@
 #include "twopass/isa.h"
 #include "f16-test-util.h"
 #include "guarded-buffer.h"
+#include "softmax-reference.h"
 #include "ukernel-test-util.h"
 
 namespace twopass {
@@ -75,38 +76,6 @@ inline std::string IsaAlgorithmName(const ::testing::TestParamInfo<IsaAlgorithm>
     ASSERT_EQ(twopass_status_success, twopass_initialize());                \
     ASSERT_EQ(twopass_status_success, twopass_internal_set_isa(isa));       \
   } while (0)
-
-// Reference softmax of one row, following the contract for special values.
-// Returns the reference in `r`; NaN entries mean "must be NaN".
-inline void ReferenceSoftmax(const float* x, size_t n, bool masked_row_zero,
-                             std::vector<double>* r) {
-  r->assign(n, 0.0);
-  bool nan = false;
-  size_t positive_infinities = 0, negative_infinities = 0;
-  double max = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    nan |= std::isnan(x[i]);
-    positive_infinities += x[i] == INFINITY;
-    negative_infinities += x[i] == -INFINITY;
-    if (!std::isnan(x[i])) max = std::max(max, static_cast<double>(x[i]));
-  }
-  if (nan) {
-    std::fill(r->begin(), r->end(), NAN);
-  } else if (positive_infinities != 0) {
-    for (size_t i = 0; i < n; i++) {
-      (*r)[i] = x[i] == INFINITY ? 1.0 / static_cast<double>(positive_infinities) : 0.0;
-    }
-  } else if (negative_infinities == n) {
-    std::fill(r->begin(), r->end(), masked_row_zero ? 0.0 : NAN);
-  } else {
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      (*r)[i] = exp(static_cast<double>(x[i]) - max);  // exact difference in double
-      sum += (*r)[i];
-    }
-    for (size_t i = 0; i < n; i++) (*r)[i] /= sum;
-  }
-}
 
 class SoftmaxOperatorTester {
  public:
@@ -255,32 +224,10 @@ class SoftmaxOperatorTester {
     const bool masked_zero = (flags_ & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0;
     double max_error = 0.0;
     for (size_t b = 0; b < batch_size_ && !::testing::Test::HasFailure(); b++) {
-      const std::vector<float> xf = HalvesToFloats(rows[b].data(), channels_);
-      std::vector<double> r;
-      ReferenceSoftmax(xf.data(), channels_, masked_zero, &r);
       const uint16_t* yr = y + b * out_stride;
-      bool finite_row = true;
-      double sum = 0.0;
-      for (size_t i = 0; i < channels_; i++) {
-        const std::string where = what + " row=" + std::to_string(b) + " i=" + std::to_string(i);
-        if (std::isnan(r[i])) {
-          finite_row = false;
-          EXPECT_TRUE(HalfIsNan(yr[i]))
-              << "expected NaN, got 0x" << std::hex << yr[i] << ": " << where;
-        } else {
-          const double value = HalfToFloat(yr[i]);
-          const double error = HalfUlpError(value, r[i]);
-          max_error = std::max(max_error, error);
-          EXPECT_LE(error, 1.0) << "got " << value << " (0x" << std::hex << yr[i] << std::dec
-                                << "), reference " << r[i] << ": " << where;
-          sum += value;
-        }
-        if (::testing::Test::HasFailure()) break;
-      }
-      if (finite_row && !(masked_zero && r[0] == 0.0 && sum == 0.0)) {
-        const double tolerance = 0x1p-11 + channels_ * 0x1p-25 + 1e-6;
-        EXPECT_NEAR(sum, 1.0, tolerance) << what << " row=" << b;
-      }
+      const std::string error =
+          CheckSoftmaxRowF16(rows[b].data(), yr, channels_, masked_zero, &max_error);
+      EXPECT_TRUE(error.empty()) << what << " row=" << b << ": " << error;
       // Gaps between rows (and after the last row within the stride) stay untouched.
       if (!inplace_ && b + 1 < batch_size_) {
         for (size_t i = channels_; i < out_stride; i++) {
@@ -339,56 +286,9 @@ class SoftmaxOperatorTester {
   }
 
   void CheckRow(size_t b, const float* x, const float* y, std::vector<double>* r) const {
-    const size_t n = channels_;
-    ReferenceSoftmax(x, n, (flags_ & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0, r);
-    // Rows with +inf, or of only -inf, have exact expected values (1/k, 0).
-    bool moderate_row = true;  // every input other than -inf in [-1e4, 1e4]
-    double max_r = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      if (x[i] != -INFINITY) moderate_row &= x[i] >= -1e4f && x[i] <= 1e4f;
-      if (!std::isnan((*r)[i])) max_r = std::max(max_r, (*r)[i]);
-    }
-    bool has_positive_infinity = false, all_negative_infinity = true;
-    for (size_t i = 0; i < n; i++) {
-      has_positive_infinity |= x[i] == INFINITY;
-      all_negative_infinity &= x[i] == -INFINITY;
-    }
-    const bool exact_row = has_positive_infinity || all_negative_infinity;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      const double ref = (*r)[i];
-      const double value = y[i];
-      if (std::isnan(ref)) {
-        ASSERT_TRUE(std::isnan(value)) << "row " << b << ", element " << i << ": expected NaN, got "
-                                       << value << "; " << Describe();
-        continue;
-      }
-      if (exact_row || x[i] == -INFINITY) {
-        // Special rows and -inf entries: exact values (1/k or 0).
-        ASSERT_EQ(static_cast<float>(ref), y[i]) << "row " << b << ", element " << i
-                                                 << ", input " << x[i] << "; " << Describe();
-        sum += value;
-        continue;
-      }
-      ASSERT_TRUE(value >= 0.0 && value <= 1.0)
-          << "row " << b << ", element " << i << ": " << value << " outside [0, 1]; "
-          << Describe();
-      ASSERT_LE(fabs(value - ref), 1e-6 * max_r)
-          << "row " << b << ", element " << i << ", input " << x[i] << ": got " << value
-          << ", reference " << ref << " (max " << max_r << "); " << Describe();
-      if (moderate_row && ref >= 1e-30) {
-        // Same element-wise bound for every algorithm (the three-pass kernels
-        // recover the rounding error of x - max).
-        ASSERT_LE(fabs(value - ref), 1e-6 * ref)
-            << "row " << b << ", element " << i << ", input " << x[i] << ": got " << value
-            << ", reference " << ref << ", relative error " << fabs(value - ref) / ref << "; "
-            << Describe();
-      }
-      sum += value;
-    }
-    if (max_r > 0.0) {
-      ASSERT_LE(fabs(sum - 1.0), 1e-6) << "row " << b << " sums to " << sum << "; " << Describe();
-    }
+    const std::string error =
+        CheckSoftmaxRowF32(x, y, channels_, (flags_ & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0, r);
+    ASSERT_TRUE(error.empty()) << "row " << b << ", " << error << "; " << Describe();
   }
 
   size_t channels_ = 1;

@@ -124,3 +124,26 @@ def test_help_reads_like_numpy():
     doc = twopass.log_softmax.__doc__
     for section in ("Parameters", "Returns", "Raises", "Examples"):
         assert section in doc
+
+
+@pytest.mark.parametrize("function", [twopass.softmax, twopass.log_softmax])
+def test_input_kept_when_out_needs_the_copy_path(function):
+    # x C-contiguous, out a layout no single row stride describes: the general path.
+    x = rng.uniform(-5, 5, size=(4, 6, 10)).astype(np.float32)
+    before = x.copy()
+    out = np.empty((10, 6, 4), dtype=np.float32).transpose(2, 1, 0)
+    y = function(x, out=out)
+    assert y is out
+    assert np.array_equal(x, before), "the input was overwritten"
+    expected = function(before)
+    assert np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize("function", [twopass.softmax, twopass.log_softmax])
+def test_misaligned_float32_input(function):
+    data = np.zeros(4 * 64 + 1, dtype=np.uint8)
+    x = np.frombuffer(data.data, dtype=np.float32, count=64, offset=1)
+    assert x.ctypes.data % 4 != 0
+    values = rng.uniform(-5, 5, size=64).astype(np.float32)
+    data[1:1 + 256] = values.view(np.uint8)
+    assert np.array_equal(function(x), function(values))

@@ -54,6 +54,8 @@ def _row_view(a: np.ndarray) -> Optional[np.ndarray]:
     channels = a.shape[-1]
     if channels > 1 and a.strides[-1] != a.itemsize:
         return None
+    if a.ctypes.data % a.itemsize:
+        return None  # not aligned for its element type (e.g. frombuffer at an odd offset)
     view = a.view()
     try:
         # Assigning the shape never copies: it fails when no view is possible.
@@ -252,8 +254,9 @@ def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray
             _twopass.softmax_rows(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out,
                                   flags, pool, log)
             return out
-    # The general path: a C-contiguous copy with the axis last, computed in place.
-    moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
+    # The general path: a C-contiguous, aligned copy with the axis last, computed in place
+    # (always a copy: ascontiguousarray would return `a` itself, and x would be overwritten).
+    moved = np.array(np.moveaxis(a, axis, -1), order="C", copy=True)
     rows = moved.reshape(-1, moved.shape[-1])
     _twopass.softmax_rows(rows, rows, flags, pool, log)
     np.copyto(out, np.moveaxis(moved, -1, axis))

@@ -197,6 +197,18 @@ void FreeScratch(twopass_operator* op) {
   op->row_plans_capacity = 0;
 }
 
+// A reshape that runs out of memory keeps the operator's previous shape, but not its
+// setup (twopass.h, docs/api.md): run then says invalid_state until setup is called again.
+enum twopass_status ReshapeOutOfMemory(twopass_operator* op) {
+  if (op->state == OperatorState::kReady) {
+    op->state = OperatorState::kReshaped;
+    op->context.input = nullptr;
+    op->context.output = nullptr;
+    op->context.lse = nullptr;
+  }
+  return twopass_status_out_of_memory;
+}
+
 enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t input_stride,
                                 size_t output_stride, size_t batch_size,
                                 pthreadpool_t threadpool, const char* function) {
@@ -231,14 +243,6 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
 
   size_t chunk_size, num_chunks;
   PlanChunks(channels, &chunk_size, &num_chunks);
-  // Out of memory: the operator keeps its previous shape, without tensors (include/twopass.h).
-  const auto out_of_memory = [op] {
-    if (op->state == OperatorState::kReady) op->state = OperatorState::kReshaped;
-    op->context.input = nullptr;
-    op->context.output = nullptr;
-    op->context.lse = nullptr;
-    return twopass_status_out_of_memory;
-  };
   if (num_chunks > 1 && batch_size != 0) {
     // Scratch for multi-chunk rows; kept (not shrunk) across reshapes.
     size_t partials = 0;
@@ -249,14 +253,14 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
         __builtin_mul_overflow(batch_size, sizeof(RowPlan), &plan_bytes)) {
       TWOPASS_LOG_ERROR("%s: scratch size overflows for batch_size (%zu)", function,
                         batch_size);
-      return out_of_memory();
+      return ReshapeOutOfMemory(op);
     }
     if (partials > op->partials_capacity) {
       void* memory = Allocate(partial_bytes);
       if (memory == nullptr) {
         TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes of partials", function,
                           partial_bytes);
-        return out_of_memory();
+        return ReshapeOutOfMemory(op);
       }
       Deallocate(op->context.partials);
       op->context.partials = static_cast<ChunkPartial*>(memory);
@@ -267,7 +271,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
       if (memory == nullptr) {
         TWOPASS_LOG_ERROR("%s: failed to allocate %zu bytes of row plans", function,
                           plan_bytes);
-        return out_of_memory();
+        return ReshapeOutOfMemory(op);
       }
       Deallocate(op->context.row_plans);
       op->context.row_plans = static_cast<RowPlan*>(memory);

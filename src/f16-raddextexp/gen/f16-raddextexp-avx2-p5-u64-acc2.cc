@@ -135,15 +135,19 @@ constexpr float kFastThreshold = twopass::kExp2Magic + 64.0f;
 // Without it, a lane that only ever sees masked logits (every 4th element -inf, say)
 // would keep every block on the general path. Lanes at -inf and at a vanishing finite
 // value restart alike, so masking with -inf or with -1e9 still gives the same bits.
+// A lane whose accumulator is NaN (a NaN input: its E did not move) never restarts,
+// or the NaN would be dropped and the row's sum come out finite (found by
+// test/fuzz/api-fuzzer.cc: a NaN next to terms 256 binades larger).
 // Then where |E| > 2^21 (all lanes -inf, or +inf) bias = +inf and cut = 0, so v = +inf
 // (or NaN for a NaN x) and such blocks take the general path.
 inline void UpdateFastPath(__m256* vacc, __m256* vexp, __m256* vbias, __m256* vcut) {
   __m256 vmax = _mm256_max_ps(*vexp, _mm256_permute2f128_ps(*vexp, *vexp, 1));
   vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(1, 0, 3, 2)));
   vmax = _mm256_max_ps(vmax, _mm256_shuffle_ps(vmax, vmax, _MM_SHUFFLE(2, 3, 0, 1)));
-  const __m256 vrestart =
+  const __m256 vrestart = _mm256_and_ps(
       _mm256_and_ps(_mm256_cmp_ps(*vexp, _mm256_sub_ps(vmax, _mm256_set1_ps(256.0f)), _CMP_LT_OQ),
-                    _mm256_cmp_ps(vmax, _mm256_set1_ps(INFINITY), _CMP_LT_OQ));
+                    _mm256_cmp_ps(vmax, _mm256_set1_ps(INFINITY), _CMP_LT_OQ)),
+      _mm256_cmp_ps(*vacc, *vacc, _CMP_ORD_Q));
   *vexp = _mm256_blendv_ps(*vexp, vmax, vrestart);
   *vacc = _mm256_blendv_ps(*vacc, _mm256_setzero_ps(), vrestart);
   const __m256 vabs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), *vexp);

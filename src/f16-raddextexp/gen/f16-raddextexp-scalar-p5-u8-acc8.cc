@@ -75,6 +75,7 @@
 
 #include <fp16.h>
 
+#include "twopass/half-io.h"
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-scalar.h"
 #include "twopass/microkernels.h"
@@ -151,21 +152,21 @@ extern "C" void twopass_f16_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
     }
     pending++;
     float vp0, vn0;
-    ExtExp(fp16_ieee_to_fp32_value(input[0]), &vp0, &vn0);
+    ExtExp(twopass::LoadHalf(input + 0), &vp0, &vn0);
     float vp1, vn1;
-    ExtExp(fp16_ieee_to_fp32_value(input[1]), &vp1, &vn1);
+    ExtExp(twopass::LoadHalf(input + 1), &vp1, &vn1);
     float vp2, vn2;
-    ExtExp(fp16_ieee_to_fp32_value(input[2]), &vp2, &vn2);
+    ExtExp(twopass::LoadHalf(input + 2), &vp2, &vn2);
     float vp3, vn3;
-    ExtExp(fp16_ieee_to_fp32_value(input[3]), &vp3, &vn3);
+    ExtExp(twopass::LoadHalf(input + 3), &vp3, &vn3);
     float vp4, vn4;
-    ExtExp(fp16_ieee_to_fp32_value(input[4]), &vp4, &vn4);
+    ExtExp(twopass::LoadHalf(input + 4), &vp4, &vn4);
     float vp5, vn5;
-    ExtExp(fp16_ieee_to_fp32_value(input[5]), &vp5, &vn5);
+    ExtExp(twopass::LoadHalf(input + 5), &vp5, &vn5);
     float vp6, vn6;
-    ExtExp(fp16_ieee_to_fp32_value(input[6]), &vp6, &vn6);
+    ExtExp(twopass::LoadHalf(input + 6), &vp6, &vn6);
     float vp7, vn7;
-    ExtExp(fp16_ieee_to_fp32_value(input[7]), &vp7, &vn7);
+    ExtExp(twopass::LoadHalf(input + 7), &vp7, &vn7);
     input += 8;
 
     // Delayed maximum: one new exponent per accumulator for this iteration.
@@ -215,7 +216,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__scalar_p5_u8_acc8(size_t batch, 
   Flush(&vacc0, vexp0, &vdacc0, &vdexp0);
   for (; batch != 0; batch -= sizeof(uint16_t)) {
     float vp, vn;
-    ExtExp(fp16_ieee_to_fp32_value(*input++), &vp, &vn);
+    ExtExp(twopass::LoadHalf(input++), &vp, &vn);
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 

@@ -77,6 +77,8 @@
 
 #include <fp16.h>
 
+#include "twopass/half-io.h"
+
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
@@ -87,8 +89,8 @@ namespace {
 // conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
 // 16 lanes per instruction).
 inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(fp16_ieee_to_fp32_value(p[0]), fp16_ieee_to_fp32_value(p[1]),
-                     fp16_ieee_to_fp32_value(p[2]), fp16_ieee_to_fp32_value(p[3]));
+  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
+                     twopass::LoadHalf(p + 3));
 }
 
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator

@@ -53,6 +53,7 @@
 
 #include <fp16.h>
 
+#include "twopass/half-io.h"
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-scalar.h"
 #include "twopass/microkernels.h"
@@ -68,20 +69,20 @@ extern "C" void twopass_f16_vscaleextexp_ukernel__scalar_p5_u4(size_t batch, con
 
   for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
     // Load the whole tile before storing, so that in-place calls see the inputs.
-    const float vx0 = fp16_ieee_to_fp32_value(input[0]);
-    const float vx1 = fp16_ieee_to_fp32_value(input[1]);
-    const float vx2 = fp16_ieee_to_fp32_value(input[2]);
-    const float vx3 = fp16_ieee_to_fp32_value(input[3]);
+    const float vx0 = twopass::LoadHalf(input + 0);
+    const float vx1 = twopass::LoadHalf(input + 1);
+    const float vx2 = twopass::LoadHalf(input + 2);
+    const float vx3 = twopass::LoadHalf(input + 3);
     input += 4;
 
-    output[0] = fp16_ieee_from_fp32_value(ScaledExtExp(vx0, scale_mantissa, scale_exponent));
-    output[1] = fp16_ieee_from_fp32_value(ScaledExtExp(vx1, scale_mantissa, scale_exponent));
-    output[2] = fp16_ieee_from_fp32_value(ScaledExtExp(vx2, scale_mantissa, scale_exponent));
-    output[3] = fp16_ieee_from_fp32_value(ScaledExtExp(vx3, scale_mantissa, scale_exponent));
+    twopass::StoreHalf(output + 0, ScaledExtExp(vx0, scale_mantissa, scale_exponent));
+    twopass::StoreHalf(output + 1, ScaledExtExp(vx1, scale_mantissa, scale_exponent));
+    twopass::StoreHalf(output + 2, ScaledExtExp(vx2, scale_mantissa, scale_exponent));
+    twopass::StoreHalf(output + 3, ScaledExtExp(vx3, scale_mantissa, scale_exponent));
     output += 4;
   }
   for (; batch != 0; batch -= sizeof(uint16_t)) {
-    *output++ = fp16_ieee_from_fp32_value(
-        ScaledExtExp(fp16_ieee_to_fp32_value(*input++), scale_mantissa, scale_exponent));
+    twopass::StoreHalf(output++, ScaledExtExp(twopass::LoadHalf(input++), scale_mantissa,
+                                              scale_exponent));
   }
 }

@@ -56,6 +56,8 @@
 
 #include <fp16.h>
 
+#include "twopass/half-io.h"
+
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
@@ -66,15 +68,15 @@ namespace {
 // conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
 // 16 lanes per instruction).
 inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(fp16_ieee_to_fp32_value(p[0]), fp16_ieee_to_fp32_value(p[1]),
-                     fp16_ieee_to_fp32_value(p[2]), fp16_ieee_to_fp32_value(p[3]));
+  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
+                     twopass::LoadHalf(p + 3));
 }
 
 // 4 floats rounded to halves (nearest even) one at a time with the FP16 library.
 inline void StoreF16(uint16_t* p, __m128 v) {
   float f[4];
   _mm_storeu_ps(f, v);
-  for (int i = 0; i < 4; i++) p[i] = fp16_ieee_from_fp32_value(f[i]);
+  for (int i = 0; i < 4; i++) twopass::StoreHalf(p + i, f[i]);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <fp16.h>
+#include "twopass/half-io.h"
 
 #include "twopass/microkernels.h"
 
@@ -36,19 +36,19 @@ extern "C" void twopass_f16_vsublse_ukernel__scalar_u4(
 
   for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
     // All loads before the stores, so that in-place operation is safe.
-    const float vx0 = fp16_ieee_to_fp32_value(input[0]);
-    const float vx1 = fp16_ieee_to_fp32_value(input[1]);
-    const float vx2 = fp16_ieee_to_fp32_value(input[2]);
-    const float vx3 = fp16_ieee_to_fp32_value(input[3]);
+    const float vx0 = twopass::LoadHalf(input + 0);
+    const float vx1 = twopass::LoadHalf(input + 1);
+    const float vx2 = twopass::LoadHalf(input + 2);
+    const float vx3 = twopass::LoadHalf(input + 3);
     input += 4;
 
-    output[0] = fp16_ieee_from_fp32_value((vx0 - lse_hi) - lse_lo);
-    output[1] = fp16_ieee_from_fp32_value((vx1 - lse_hi) - lse_lo);
-    output[2] = fp16_ieee_from_fp32_value((vx2 - lse_hi) - lse_lo);
-    output[3] = fp16_ieee_from_fp32_value((vx3 - lse_hi) - lse_lo);
+    twopass::StoreHalf(output + 0, (vx0 - lse_hi) - lse_lo);
+    twopass::StoreHalf(output + 1, (vx1 - lse_hi) - lse_lo);
+    twopass::StoreHalf(output + 2, (vx2 - lse_hi) - lse_lo);
+    twopass::StoreHalf(output + 3, (vx3 - lse_hi) - lse_lo);
     output += 4;
   }
   for (; batch != 0; batch -= sizeof(uint16_t)) {
-    *output++ = fp16_ieee_from_fp32_value((fp16_ieee_to_fp32_value(*input++) - lse_hi) - lse_lo);
+    twopass::StoreHalf(output++, (twopass::LoadHalf(input++) - lse_hi) - lse_lo);
   }
 }

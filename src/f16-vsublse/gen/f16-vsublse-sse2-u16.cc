@@ -23,21 +23,21 @@
 
 #include <emmintrin.h>
 
-#include <fp16.h>
-
+#include "twopass/half-io.h"
 #include "twopass/microkernels.h"
 
 namespace {
 
+// Halves at any byte address (twopass/half-io.h), four at a time.
 inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(fp16_ieee_to_fp32_value(p[0]), fp16_ieee_to_fp32_value(p[1]),
-                     fp16_ieee_to_fp32_value(p[2]), fp16_ieee_to_fp32_value(p[3]));
+  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
+                     twopass::LoadHalf(p + 3));
 }
 
 inline void StoreF16(uint16_t* p, __m128 v) {
   float f[4];
   _mm_storeu_ps(f, v);
-  for (int i = 0; i < 4; i++) p[i] = fp16_ieee_from_fp32_value(f[i]);
+  for (int i = 0; i < 4; i++) twopass::StoreHalf(p + i, f[i]);
 }
 
 inline __m128 SubLse(__m128 vx, __m128 vhi, __m128 vlo) {

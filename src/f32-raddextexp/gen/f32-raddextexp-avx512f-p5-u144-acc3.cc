@@ -120,14 +120,16 @@ inline __m512 Abs(__m512 v) {
 // Bias and clamp of the fast form for the accumulator (*vacc, *vexp). First, lanes
 // more than 256 binades below the largest exponent of the accumulator (-FLT_MAX:
 // nothing but -inf so far) restart at (0, that exponent): what they hold is below
-// 2^-170 of the largest lane and the final merge drops it exactly. Lanes with |E| >
+// 2^-170 of the largest lane and the final merge drops it exactly; never a lane whose
+// accumulator is NaN (its NaN would be dropped; see avx2.cc.in). Lanes with |E| >
 // 2^21 (all lanes -inf, or +inf) get bias = +inf, so their blocks take the general
 // path.
 inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vcut) {
   const __m512 vmax = _mm512_set1_ps(_mm512_reduce_max_ps(*vexp));
   const __mmask16 vrestart =
       _mm512_cmp_ps_mask(*vexp, _mm512_sub_ps(vmax, _mm512_set1_ps(256.0f)), _CMP_LT_OQ) &
-      _mm512_cmp_ps_mask(vmax, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
+      _mm512_cmp_ps_mask(vmax, _mm512_set1_ps(INFINITY), _CMP_LT_OQ) &
+      _mm512_cmp_ps_mask(*vacc, *vacc, _CMP_ORD_Q);
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
   const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p21f), _CMP_LE_OQ);
