@@ -23,11 +23,15 @@ struct RowChunk {
 
 inline RowChunk GetChunk(const RunContext& context, size_t row, size_t chunk) {
   const size_t start = chunk * context.chunk_size;
+  // Reduce-only operations (logsumexp) have no output: no offset is applied to null.
+  char* output = static_cast<char*>(context.output);
+  if (output != nullptr) {
+    output += (row * context.output_stride + start) * context.element_size;
+  }
   return RowChunk{
       static_cast<const char*>(context.input) +
           (row * context.input_stride + start) * context.element_size,
-      static_cast<char*>(context.output) +
-          (row * context.output_stride + start) * context.element_size,
+      output,
       std::min(context.chunk_size, context.channels - start),
   };
 }
