@@ -68,6 +68,14 @@ TWOPASS_FAMILY(f16_vsublse, twopass_f16_vsublse_ukernel_fn, "f16-vsublse")
 #include "f16-vsublse/f16-vsublse.inc"
 TWOPASS_FAMILY_END
 
+// Scale and mask (issue 13): the chunk's scale * x + mask into a buffer, f32 and f16.
+TWOPASS_FAMILY(vscaleadd, twopass_f32_vscaleadd_ukernel_fn, "f32-vscaleadd")
+#include "f32-vscaleadd/f32-vscaleadd.inc"
+TWOPASS_FAMILY_END
+TWOPASS_FAMILY(f16_vscaleadd, twopass_f16_vscaleadd_ukernel_fn, "f16-vscaleadd")
+#include "f16-vscaleadd/f16-vscaleadd.inc"
+TWOPASS_FAMILY_END
+
 #undef TWOPASS_FAMILY
 #undef TWOPASS_FAMILY_NT
 #undef TWOPASS_FAMILY_END

@@ -130,6 +130,25 @@ typedef void (*twopass_f16_vsublse_ukernel_fn)(size_t batch, const void* input, 
 #include "f16-vsublse/f16-vsublse.inc"
 #undef TWOPASS_UKERNEL
 
+// Scale and mask (issue 13): output[i] = input[i] * scale + addend[i] in f32, two
+// roundings (addend NULL: input[i] * scale); f16: halves in, f32 out.
+typedef void (*twopass_f32_vscaleadd_ukernel_fn)(size_t batch, const float* input,
+                                                 const float* addend, float* output, float scale);
+typedef void (*twopass_f16_vscaleadd_ukernel_fn)(size_t batch, const void* input,
+                                                 const void* addend, float* output, float scale);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                         \
+  void ukernel(size_t batch, const float* input, const float* addend, float* output, \
+               float scale);
+#include "f32-vscaleadd/f32-vscaleadd.inc"
+#undef TWOPASS_UKERNEL
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                       \
+  void ukernel(size_t batch, const void* input, const void* addend, float* output, \
+               float scale);
+#include "f16-vscaleadd/f16-vscaleadd.inc"
+#undef TWOPASS_UKERNEL
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

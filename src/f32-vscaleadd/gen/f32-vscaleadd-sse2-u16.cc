@@ -1,0 +1,83 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-vscaleadd/sse2.cc.in
+//   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
+//   Kernel: twopass_f32_vscaleadd_ukernel__sse2_u16
+
+// f32-vscaleadd, SSE2: output[i] = input[i] * scale + addend[i].
+//
+// The scaled and masked input of softmax(scale * x + mask), a chunk at a time.
+// Contract (tested by test/f32-vscaleadd.cc): batch > 0 bytes of input, a multiple of
+// sizeof(float); no alignment needed; addend may be NULL (output[i] = input[i] * scale);
+// output must not overlap input or addend; reads and writes nothing outside the rows
+// (the last 1-3 elements go through small buffers). Every output is the IEEE product
+// rounded to float, then the IEEE sum: the same bits as every other ISA.
+// 16 elements (4 vectors) per main-loop iteration.
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <emmintrin.h>
+
+#include "twopass/microkernels.h"
+
+extern "C" void twopass_f32_vscaleadd_ukernel__sse2_u16(
+    size_t batch, const float* input, const float* addend, float* output, float scale) {
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(input != nullptr);
+  assert(output != nullptr);
+
+  const __m128 vscale = _mm_set1_ps(scale);
+  if (addend == nullptr) {
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      _mm_storeu_ps(output + 0, _mm_mul_ps(_mm_loadu_ps(input + 0), vscale));
+      _mm_storeu_ps(output + 4, _mm_mul_ps(_mm_loadu_ps(input + 4), vscale));
+      _mm_storeu_ps(output + 8, _mm_mul_ps(_mm_loadu_ps(input + 8), vscale));
+      _mm_storeu_ps(output + 12, _mm_mul_ps(_mm_loadu_ps(input + 12), vscale));
+      input += 16;
+      output += 16;
+    }
+    for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+      _mm_storeu_ps(output, _mm_mul_ps(_mm_loadu_ps(input), vscale));
+      input += 4;
+      output += 4;
+    }
+  } else {
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m128 vp0 = _mm_mul_ps(_mm_loadu_ps(input + 0), vscale);
+      const __m128 vp1 = _mm_mul_ps(_mm_loadu_ps(input + 4), vscale);
+      const __m128 vp2 = _mm_mul_ps(_mm_loadu_ps(input + 8), vscale);
+      const __m128 vp3 = _mm_mul_ps(_mm_loadu_ps(input + 12), vscale);
+      _mm_storeu_ps(output + 0, _mm_add_ps(vp0, _mm_loadu_ps(addend + 0)));
+      _mm_storeu_ps(output + 4, _mm_add_ps(vp1, _mm_loadu_ps(addend + 4)));
+      _mm_storeu_ps(output + 8, _mm_add_ps(vp2, _mm_loadu_ps(addend + 8)));
+      _mm_storeu_ps(output + 12, _mm_add_ps(vp3, _mm_loadu_ps(addend + 12)));
+      input += 16;
+      addend += 16;
+      output += 16;
+    }
+    for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
+      const __m128 vp = _mm_mul_ps(_mm_loadu_ps(input), vscale);
+      _mm_storeu_ps(output, _mm_add_ps(vp, _mm_loadu_ps(addend)));
+      input += 4;
+      addend += 4;
+      output += 4;
+    }
+  }
+  if (batch != 0) {
+    // 1-3 elements through buffers.
+    float x[4] = {0, 0, 0, 0};
+    float a[4] = {0, 0, 0, 0};
+    memcpy(x, input, batch);
+    __m128 vy = _mm_mul_ps(_mm_loadu_ps(x), vscale);
+    if (addend != nullptr) {
+      memcpy(a, addend, batch);
+      vy = _mm_add_ps(vy, _mm_loadu_ps(a));
+    }
+    float y[4];
+    _mm_storeu_ps(y, vy);
+    memcpy(output, y, batch / sizeof(float) * sizeof(float));
+  }
+}
