@@ -373,6 +373,36 @@ TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
  * log-softmax operator); on failure the binding is unchanged. */
 TWOPASS_API enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t op, float* lse);
 
+/* ## Scale and additive mask
+ * Binds a scale and an optional additive mask to a set-up softmax, log-softmax or
+ * logsumexp operator (f32 or f16, any algorithm): every following run computes the
+ * operation of the rows t_bj = x_bj * scale + mask_bj instead of x (attention scores
+ * softmax(s * x + mask), temperature 1/T), reading x and the mask in the same passes
+ * (no extra pass over memory). t is evaluated in f32 as two IEEE operations, the
+ * product rounded, then the sum (never fused; the same bits on every ISA); f16 inputs
+ * and masks are widened exactly first. All contracts above then hold for the rows t:
+ * accuracy against a double-precision reference computed from t, special values of t
+ * (a -inf mask entry gives an exact 0, or -inf for log-softmax, as a -inf input does;
+ * +inf * scale > 0 gives +inf; x * 0 = NaN for infinite x, and inf + -inf = NaN, as
+ * IEEE says), bitwise identical for any pool.
+ *   scale: finite (NaN and infinities are invalid_parameter); 0 and negative allowed.
+ *   mask: NULL (scale only), or elements of the operator's type (float for f32, IEEE
+ *     binary16 for f16), row b at mask + b * mask_stride; it must not overlap the
+ *     output or the lse output (it may overlap the input).
+ *   mask_stride: elements between mask rows, >= channels; or TWOPASS_MASK_STRIDE_BROADCAST:
+ *     one mask row shared by all rows (a causal or padding mask shared by all heads);
+ *     0 when mask is NULL.
+ * setup and reshape unbind it: call this after every setup. scale 1 without a mask is
+ * the plain operation (x * 1 is x).
+ * Returns success, uninitialized, invalid_parameter (NULL or dead op, scale not finite,
+ * a mask without its stride or a stride without a mask, mask_stride < channels, a mask
+ * overlapping the output or lse, or wrapping the address space) or invalid_state (not
+ * set up); on failure the binding is unchanged. */
+#define TWOPASS_MASK_STRIDE_BROADCAST ((size_t) -1)
+
+TWOPASS_API enum twopass_status twopass_setup_scale_mask(twopass_operator_t op, float scale,
+                                                         const void* mask, size_t mask_stride);
+
 /* ## Logsumexp
  * lse[b] = log(sum_j exp(input[b * input_stride + j])) for each of batch_size rows of
  * channels f32 elements, reading the rows once (the first pass of log-softmax, nothing

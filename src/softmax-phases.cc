@@ -185,6 +185,117 @@ void SubLseF16(const RunContext& context, size_t row, size_t chunk, const RowPla
 }
 
 // ---------------------------------------------------------------------------------
+// Scale and mask: every phase reads t = x * scale + mask, which the vscaleadd kernels
+// make for one chunk (at most kMaxChunkElements) at a time in a buffer on the stack, in
+// L1; then the f32 kernels run on the buffer. x and the mask are each read once per pass,
+// as x alone is without them. f16 rows widen into the buffer; their last pass rounds the
+// f32 results to halves one at a time (correct, not tuned).
+
+using ChunkBuffer = float[kMaxChunkElements];
+
+// t of the chunk into `buffer`; returns the chunk (for its output and length).
+template <ElementType kType>
+RowChunk ScaledChunk(const RunContext& context, size_t row, size_t chunk, float* buffer) {
+  const RowChunk c = GetChunk(context, row, chunk);
+  const void* mask = nullptr;
+  if (context.mask != nullptr) {
+    mask = static_cast<const char*>(context.mask) +
+           (row * context.mask_stride + chunk * context.chunk_size) * context.element_size;
+  }
+  if (kType == ElementType::kF16) {
+    context.config->f16_vscaleadd.fn(c.elements * sizeof(uint16_t), c.input, mask, buffer,
+                                     context.scale);
+  } else {
+    context.config->vscaleadd.fn(c.elements * sizeof(float), c.f32_input(),
+                                 static_cast<const float*>(mask), buffer, context.scale);
+  }
+  return c;
+}
+
+// The last pass's f32 results of an f16 chunk, rounded to halves (nearest even).
+void StoreHalves(const float* results, const RowChunk& c) {
+  uint16_t* y = static_cast<uint16_t*>(c.output);
+  for (size_t i = 0; i < c.elements; i++) StoreHalf(y + i, results[i]);
+}
+
+template <ElementType kType>
+void ScaledExtSum(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
+                  ChunkPartial* partial) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  float sum[2];
+  context.config->raddextexp.fn(c.elements * sizeof(float), t, sum);
+  partial->m = sum[0];
+  partial->e = sum[1];
+}
+
+template <ElementType kType>
+void ScaledScaleExtExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                       ChunkPartial*) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  if (kType == ElementType::kF16) {
+    context.config->vscaleextexp.fn(c.elements * sizeof(float), t, t, plan.scale_m, plan.scale_e);
+    StoreHalves(t, c);
+  } else {
+    context.vscaleextexp(c.elements * sizeof(float), t, c.f32_output(), plan.scale_m, plan.scale_e);
+  }
+}
+
+template <ElementType kType>
+void ScaledMax(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
+               ChunkPartial* partial) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  context.config->rmax.fn(c.elements * sizeof(float), t, &partial->max);
+}
+
+// Reload (f32): exp(t - max) stored in the output for ScaleStoredF32.
+void ScaledSumStoreExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                          ChunkPartial* partial) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<ElementType::kF32>(context, row, chunk, t);
+  float max = plan.max;
+  context.config->raddstoreexpminusmax.fn(c.elements * sizeof(float), t, &max, c.f32_output(),
+                                          &partial->sum);
+}
+
+template <ElementType kType>
+void ScaledSumExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                  ChunkPartial* partial) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  context.config->raddexpminusmax.fn(c.elements * sizeof(float), t, &partial->sum, plan.max);
+}
+
+template <ElementType kType>
+void ScaledScaleExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                    ChunkPartial*) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  if (kType == ElementType::kF16) {
+    context.config->vscaleexpminusmax.fn(c.elements * sizeof(float), t, t, plan.max, plan.inv_sum);
+    StoreHalves(t, c);
+  } else {
+    context.config->vscaleexpminusmax.fn(c.elements * sizeof(float), t, c.f32_output(), plan.max,
+                                         plan.inv_sum);
+  }
+}
+
+template <ElementType kType>
+void ScaledSubLse(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                  ChunkPartial*) {
+  ChunkBuffer t;
+  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
+  if (kType == ElementType::kF16) {
+    context.config->vsublse.fn(c.elements * sizeof(float), t, t, plan.lse_hi, plan.lse_lo);
+    StoreHalves(t, c);
+  } else {
+    context.vsublse(c.elements * sizeof(float), t, c.f32_output(), plan.lse_hi, plan.lse_lo);
+  }
+}
+
+// ---------------------------------------------------------------------------------
 // Phase lists.
 
 constexpr Phase kTwoPassF32[] = {{ExtSumF32, MergeExtSums}, {ScaleExtExpF32, nullptr}};
@@ -205,6 +316,29 @@ constexpr Phase kLogSoftmaxThreePassF16[] = {
 constexpr Phase kLogSumExpF32[] = {{ExtSumF32, MergeLogSumExp}};
 constexpr Phase kLogSumExpThreePassF32[] = {{MaxF32, MergeMaxima},
                                             {SumExpF32, MergeLogSumExpFromMax}};
+
+// Scale and mask: the same lists over t = x * scale + mask.
+constexpr ElementType kF32 = ElementType::kF32;
+constexpr ElementType kF16 = ElementType::kF16;
+template <ElementType kType>
+constexpr Phase kScaledTwoPass[] = {{ScaledExtSum<kType>, MergeExtSums},
+                                    {ScaledScaleExtExp<kType>, nullptr}};
+constexpr Phase kScaledReloadF32[] = {
+    {ScaledMax<kF32>, MergeMaxima}, {ScaledSumStoreExpF32, MergeSums}, {ScaleStoredF32, nullptr}};
+template <ElementType kType>
+constexpr Phase kScaledRecompute[] = {{ScaledMax<kType>, MergeMaxima},
+                                      {ScaledSumExp<kType>, MergeSums},
+                                      {ScaledScaleExp<kType>, nullptr}};
+template <ElementType kType>
+constexpr Phase kScaledLogSoftmax[] = {{ScaledExtSum<kType>, MergeLogSumExp},
+                                       {ScaledSubLse<kType>, nullptr}};
+template <ElementType kType>
+constexpr Phase kScaledLogSoftmaxThreePass[] = {{ScaledMax<kType>, MergeMaxima},
+                                                {ScaledSumExp<kType>, MergeLogSumExpFromMax},
+                                                {ScaledSubLse<kType>, nullptr}};
+constexpr Phase kScaledLogSumExpF32[] = {{ScaledExtSum<kF32>, MergeLogSumExp}};
+constexpr Phase kScaledLogSumExpThreePassF32[] = {{ScaledMax<kF32>, MergeMaxima},
+                                                  {ScaledSumExp<kF32>, MergeLogSumExpFromMax}};
 
 constexpr double kLn2 = 0x1.62E42FEFA39EFp-1;
 
@@ -246,6 +380,24 @@ inline void StoreElement(const RunContext& context, void* row, size_t i, float v
   }
 }
 
+// Element i of a row as the phases see it: x, or t = x * scale + mask when scaled, with
+// the vscaleadd kernels' two roundings (the empty asm keeps the product from being fused
+// with the add).
+float RowElement(const RunContext& context, size_t row, size_t i) {
+  const float x = LoadElement(
+      context,
+      static_cast<const char*>(context.input) + row * context.input_stride * context.element_size,
+      i);
+  if (!context.scaled) return x;
+  float product = x * context.scale;
+  __asm__("" : "+x"(product));
+  if (context.mask == nullptr) return product;
+  return product + LoadElement(context,
+                               static_cast<const char*>(context.mask) +
+                                   row * context.mask_stride * context.element_size,
+                               i);
+}
+
 // What a row holds that the normal path leaves to the special-row path.
 struct RowScan {
   bool nan = false;
@@ -253,10 +405,10 @@ struct RowScan {
   size_t negative_infinities = 0;
 };
 
-RowScan ScanRow(const RunContext& context, const void* x) {
+RowScan ScanRow(const RunContext& context, size_t row) {
   RowScan scan;
   for (size_t i = 0; i < context.channels; i++) {
-    const float v = LoadElement(context, x, i);
+    const float v = RowElement(context, row, i);
     scan.nan |= isnan(v);
     scan.positive_infinities += v == INFINITY;
     scan.negative_infinities += v == -INFINITY;
@@ -280,11 +432,9 @@ bool SpecialLse(const RowScan& scan, size_t n, float* lse) {
 // such a row special). Softmax: share 1/k, nothing 0; log-softmax: -log k and -inf.
 void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials,
                      float (*share)(size_t k), float nothing) {
-  const void* x = static_cast<const char*>(context.input) +
-                  row * context.input_stride * context.element_size;
   void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
   const size_t n = context.channels;
-  const RowScan scan = ScanRow(context, x);
+  const RowScan scan = ScanRow(context, row);
   float lse;
   if (context.lse != nullptr && SpecialLse(scan, n, &lse)) context.lse[row] = lse;
   if (scan.nan) {
@@ -293,7 +443,7 @@ void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partia
     const float value = share(scan.positive_infinities);
     // Reads element i before writing it: in place is fine.
     for (size_t i = 0; i < n; i++) {
-      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? value : nothing);
+      StoreElement(context, y, i, RowElement(context, row, i) == INFINITY ? value : nothing);
     }
   } else if (scan.negative_infinities == n) {
     const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? nothing : NAN;
@@ -305,10 +455,8 @@ void WriteSpecialRow(const RunContext& context, size_t row, ChunkPartial* partia
 
 // Logsumexp (no output tensor): only lse[row].
 void LogSumExpSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
-  const void* x = static_cast<const char*>(context.input) +
-                  row * context.input_stride * context.element_size;
   float lse;
-  if (SpecialLse(ScanRow(context, x), context.channels, &lse)) {
+  if (SpecialLse(ScanRow(context, row), context.channels, &lse)) {
     context.lse[row] = lse;
   } else {
     RunRowPhases(context, context.recompute_phases, row, partials);
@@ -353,6 +501,24 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
       context->stream_output ? config.vscaleextexp_nt.fn : config.vscaleextexp.fn;
   context->vscale = context->stream_output ? config.vscale_nt.fn : config.vscale.fn;
   context->special_row = SoftmaxSpecialRow;
+  if (context->scaled) {
+    context->recompute_phases = f16 ? List(kScaledRecompute<kF16>, LseFromMaxSum)
+                                    : List(kScaledRecompute<kF32>, LseFromMaxSum);
+    switch (algorithm) {
+      case Algorithm::kTwoPass:
+        context->phases = f16 ? List(kScaledTwoPass<kF16>, LseFromExtScale)
+                              : List(kScaledTwoPass<kF32>, LseFromExtScale);
+        break;
+      case Algorithm::kThreePassReload:
+        context->phases = f16 ? List(kScaledRecompute<kF16>, LseFromMaxSum)
+                              : List(kScaledReloadF32, LseFromMaxSum);
+        break;
+      case Algorithm::kThreePassRecompute:
+        context->phases = context->recompute_phases;
+        break;
+    }
+    return;
+  }
   context->recompute_phases =
       f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kRecomputeF32, LseFromMaxSum);
   switch (algorithm) {
@@ -361,8 +527,7 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
           f16 ? List(kTwoPassF16, LseFromExtScale) : List(kTwoPassF32, LseFromExtScale);
       break;
     case Algorithm::kThreePassReload:
-      context->phases =
-          f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kReloadF32, LseFromMaxSum);
+      context->phases = f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kReloadF32, LseFromMaxSum);
       break;
     case Algorithm::kThreePassRecompute:
       context->phases = context->recompute_phases;
@@ -376,15 +541,26 @@ void ResolveLogSoftmax(ElementType element_type, RunContext* context) {
   context->stream_output = StreamOutput(element_type, *context);
   context->vsublse = context->stream_output ? config.vsublse_nt.fn : config.vsublse.fn;
   context->special_row = LogSoftmaxSpecialRow;
-  context->phases =
-      f16 ? List(kLogSoftmaxF16, LseFromPair) : List(kLogSoftmaxF32, LseFromPair);
-  context->recompute_phases = f16 ? List(kLogSoftmaxThreePassF16, LseFromPair)
-                                  : List(kLogSoftmaxThreePassF32, LseFromPair);
+  if (context->scaled) {
+    context->phases = f16 ? List(kScaledLogSoftmax<kF16>, LseFromPair)
+                          : List(kScaledLogSoftmax<kF32>, LseFromPair);
+    context->recompute_phases = f16 ? List(kScaledLogSoftmaxThreePass<kF16>, LseFromPair)
+                                    : List(kScaledLogSoftmaxThreePass<kF32>, LseFromPair);
+    return;
+  }
+  context->phases = f16 ? List(kLogSoftmaxF16, LseFromPair) : List(kLogSoftmaxF32, LseFromPair);
+  context->recompute_phases =
+      f16 ? List(kLogSoftmaxThreePassF16, LseFromPair) : List(kLogSoftmaxThreePassF32, LseFromPair);
 }
 
 void ResolveLogSumExp(RunContext* context) {
   context->stream_output = false;  // nothing but lse is written
   context->special_row = LogSumExpSpecialRow;
+  if (context->scaled) {
+    context->phases = List(kScaledLogSumExpF32, LseFromPair);
+    context->recompute_phases = List(kScaledLogSumExpThreePassF32, LseFromPair);
+    return;
+  }
   context->phases = List(kLogSumExpF32, LseFromPair);
   context->recompute_phases = List(kLogSumExpThreePassF32, LseFromPair);
 }

@@ -49,8 +49,8 @@ TEST_P(F16VScaleAddTest, EveryTailLength) {
 TEST_P(F16VScaleAddTest, TileMultiplesAndPrimes) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  for (size_t n : {4 * k.tile - 1, 4 * k.tile, 4 * k.tile + 1, size_t{1021}, size_t{4096},
-                   size_t{65537}}) {
+  for (size_t n :
+       {4 * k.tile - 1, 4 * k.tile, 4 * k.tile + 1, size_t{1021}, size_t{4096}, size_t{65537}}) {
     VScaleAddMicrokernelTester().elements(n).iterations(2).Test(k.fn);
     VScaleAddMicrokernelTester().elements(n).addend(false).Test(k.fn);
   }

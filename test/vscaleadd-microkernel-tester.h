@@ -69,19 +69,15 @@ class VScaleAddMicrokernelTester {
   }
 
   void Test(twopass_f32_vscaleadd_ukernel_fn ukernel) const {
-    Run<float>(
-        [&](const float* x, const float* a, float* y) {
-          ukernel(elements_ * sizeof(float), x, a, y, scale_);
-        },
-        [](float v) { return v; }, [](float v) { return v; });
+    Run<float>([&](const float* x, const float* a,
+                   float* y) { ukernel(elements_ * sizeof(float), x, a, y, scale_); },
+               [](float v) { return v; }, [](float v) { return v; });
   }
 
   void Test(twopass_f16_vscaleadd_ukernel_fn ukernel) const {
-    Run<uint16_t>(
-        [&](const uint16_t* x, const uint16_t* a, float* y) {
-          ukernel(elements_ * sizeof(uint16_t), x, a, y, scale_);
-        },
-        FloatToHalf, HalfToFloat);
+    Run<uint16_t>([&](const uint16_t* x, const uint16_t* a,
+                      float* y) { ukernel(elements_ * sizeof(uint16_t), x, a, y, scale_); },
+                  FloatToHalf, HalfToFloat);
   }
 
  private:
@@ -89,10 +85,9 @@ class VScaleAddMicrokernelTester {
   void Run(Call call, FromFloat from_float, ToFloat to_float) const {
     ASSERT_GT(elements_, 0u);
     const uint32_t seed = TestSeed();
-    SCOPED_TRACE(::testing::Message()
-                 << "seed " << seed << ", elements " << elements_ << ", scale " << scale_
-                 << ", addend " << addend_ << ", guard "
-                 << (guard_ == Guard::kAfter ? "after" : "before"));
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", elements " << elements_ << ", scale "
+                                      << scale_ << ", addend " << addend_ << ", guard "
+                                      << (guard_ == Guard::kAfter ? "after" : "before"));
     std::mt19937 rng(seed ^ static_cast<uint32_t>(elements_ * 2654435761u));
     std::uniform_real_distribution<float> uniform(input_lo_, input_hi_);
     GuardedBuffer<T> input(elements_, guard_);

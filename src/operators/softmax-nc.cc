@@ -3,6 +3,7 @@
 // operations (they differ in their phase lists only). Planning is in src/softmax-plan.cc,
 // the phase lists and kernel calls in src/softmax-phases.cc, the runner in
 // src/runner.cc; docs/architecture.md says how a new operation is added.
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,41 @@ void FreeScratch(twopass_operator* op) {
   op->row_plans_capacity = 0;
 }
 
+// The phase lists for the operator's type, element type, algorithm and scale/mask binding.
+void ResolvePhases(twopass_operator* op) {
+  if (op->type == OperatorType::kLogSoftmaxNc) {
+    ResolveLogSoftmax(op->element_type, &op->context);
+  } else if (op->type == OperatorType::kLogSumExpNc) {
+    ResolveLogSumExp(&op->context);
+  } else {
+    ResolveSoftmax(op->element_type, op->algorithm, &op->context);
+  }
+}
+
+// Drops a twopass_setup_scale_mask binding (setup and reshape do): the plain lists again.
+void UnbindScaleMask(twopass_operator* op) {
+  RunContext& context = op->context;
+  const bool was_scaled = context.scaled;
+  context.scaled = false;
+  context.scale = 1.0f;
+  context.mask = nullptr;
+  context.mask_stride = 0;
+  if (was_scaled) ResolvePhases(op);
+}
+
+// [begin, end) of the bound mask's elements; false when there is none.
+bool MaskRange(const RunContext& context, uintptr_t* begin, uintptr_t* end) {
+  if (context.mask == nullptr || context.batch_size == 0) return false;
+  size_t span = context.channels;
+  if (context.mask_stride != 0) {
+    SpanElements(context.channels, context.mask_stride, context.batch_size, context.element_size,
+                 &span);
+  }
+  *begin = reinterpret_cast<uintptr_t>(context.mask);
+  *end = *begin + span * context.element_size;
+  return true;
+}
+
 // A reshape that runs out of memory keeps the operator's previous shape, but not its
 // setup (twopass.h, docs/api.md): run then says invalid_state until setup is called again.
 enum twopass_status ReshapeOutOfMemory(twopass_operator* op) {
@@ -205,6 +241,7 @@ enum twopass_status ReshapeOutOfMemory(twopass_operator* op) {
     op->context.input = nullptr;
     op->context.output = nullptr;
     op->context.lse = nullptr;
+    UnbindScaleMask(op);
   }
   return twopass_status_out_of_memory;
 }
@@ -290,12 +327,8 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   context.chunk_size = chunk_size;
   context.num_chunks = num_chunks;
   const uint32_t algorithm = op->flags & kAlgorithmFlags;
-  if (op->type == OperatorType::kLogSoftmaxNc) {
-    op->algorithm = Algorithm::kTwoPass;  // its only algorithm
-    ResolveLogSoftmax(op->element_type, &context);
-  } else if (op->type == OperatorType::kLogSumExpNc) {
-    op->algorithm = Algorithm::kTwoPass;
-    ResolveLogSumExp(&context);
+  if (op->type != OperatorType::kSoftmaxNc) {
+    op->algorithm = Algorithm::kTwoPass;  // the only algorithm of log-softmax and logsumexp
   } else {
     if (algorithm == TWOPASS_FLAG_ALGORITHM_TWO_PASS) {
       op->algorithm = Algorithm::kTwoPass;
@@ -306,8 +339,12 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
     } else {
       op->algorithm = ChooseAlgorithm(op->element_type, channels, *op->config);
     }
-    ResolveSoftmax(op->element_type, op->algorithm, &context);
   }
+  context.scaled = false;
+  context.scale = 1.0f;
+  context.mask = nullptr;
+  context.mask_stride = 0;
+  ResolvePhases(op);
   context.input = nullptr;
   context.output = nullptr;
   context.lse = nullptr;
@@ -370,6 +407,7 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
   op->context.input = input;
   op->context.output = output;
   op->context.lse = nullptr;  // bound again after setup (twopass_setup_logsumexp_output)
+  UnbindScaleMask(op);        // and twopass_setup_scale_mask
   op->state = OperatorState::kReady;
   return twopass_status_success;
 }
@@ -408,6 +446,7 @@ enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const float* input,
   op->context.input = input;
   op->context.output = nullptr;
   op->context.lse = lse;
+  UnbindScaleMask(op);
   op->state = OperatorState::kReady;
   return twopass_status_success;
 }
@@ -648,8 +687,105 @@ extern "C" enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t
                         static_cast<const void*>(lse), context.batch_size);
       return twopass_status_invalid_parameter;
     }
+    uintptr_t mask_begin, mask_end;
+    if (twopass::MaskRange(context, &mask_begin, &mask_end) && begin < mask_end &&
+        mask_begin < end) {
+      TWOPASS_LOG_ERROR("%s: lse [%p, +%zu floats) overlaps the mask", kFunction,
+                        static_cast<const void*>(lse), context.batch_size);
+      return twopass_status_invalid_parameter;
+    }
   }
   context.lse = lse;
+  return twopass_status_success;
+}
+
+extern "C" enum twopass_status twopass_setup_scale_mask(twopass_operator_t op, float scale,
+                                                        const void* mask, size_t mask_stride) {
+  static const char kFunction[] = "setup_scale_mask";
+  if (!Initialized(kFunction)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(op, kFunction, "op");
+  if (status != twopass_status_success) return status;
+  status = twopass::CheckAnyOperator(op, kFunction);
+  if (status != twopass_status_success) return status;
+  if (op->state != twopass::OperatorState::kReady) {
+    TWOPASS_LOG_ERROR("%s: operator (%p) is not set up (call setup first)", kFunction,
+                      static_cast<const void*>(op));
+    return twopass_status_invalid_state;
+  }
+  if (!isfinite(scale)) {
+    TWOPASS_LOG_ERROR("%s: scale (%g) must be finite", kFunction, static_cast<double>(scale));
+    return twopass_status_invalid_parameter;
+  }
+  twopass::RunContext& context = op->context;
+  const bool broadcast = mask_stride == TWOPASS_MASK_STRIDE_BROADCAST;
+  if (mask == nullptr && mask_stride != 0) {
+    TWOPASS_LOG_ERROR("%s: mask_stride (%zu) given without a mask (mask is NULL)", kFunction,
+                      mask_stride);
+    return twopass_status_invalid_parameter;
+  }
+  if (mask != nullptr) {
+    if (mask_stride == 0) {
+      TWOPASS_LOG_ERROR(
+          "%s: mask (%p) without its stride (mask_stride 0; "
+          "TWOPASS_MASK_STRIDE_BROADCAST shares one mask row among all rows)",
+          kFunction, mask);
+      return twopass_status_invalid_parameter;
+    }
+    if (!broadcast && mask_stride < context.channels) {
+      TWOPASS_LOG_ERROR("%s: mask_stride (%zu) < channels (%zu)", kFunction, mask_stride,
+                        context.channels);
+      return twopass_status_invalid_parameter;
+    }
+    size_t span = context.channels;
+    if (!broadcast && !twopass::SpanElements(context.channels, mask_stride, context.batch_size,
+                                             context.element_size, &span)) {
+      TWOPASS_LOG_ERROR(
+          "%s: mask size overflows: batch_size (%zu) x mask_stride (%zu) exceeds "
+          "PTRDIFF_MAX bytes",
+          kFunction, context.batch_size, mask_stride);
+      return twopass_status_invalid_parameter;
+    }
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(mask);
+    uintptr_t end;
+    if (__builtin_add_overflow(begin, span * context.element_size, &end)) {
+      TWOPASS_LOG_ERROR("%s: mask (%p) + %zu bytes wraps around the address space", kFunction, mask,
+                        span * context.element_size);
+      return twopass_status_invalid_parameter;
+    }
+    // The mask is read while the output (and lse) are written: no overlap at all.
+    if (context.output != nullptr && context.batch_size != 0) {
+      size_t output_span = 0;
+      twopass::SpanElements(context.channels, context.output_stride, context.batch_size,
+                            context.element_size, &output_span);
+      const uintptr_t output_begin = reinterpret_cast<uintptr_t>(context.output);
+      const uintptr_t output_end = output_begin + output_span * context.element_size;
+      if (begin < output_end && output_begin < end) {
+        TWOPASS_LOG_ERROR("%s: mask [%p, +%zu bytes) overlaps the output [%p, +%zu bytes)",
+                          kFunction, mask, span * context.element_size, context.output,
+                          output_span * context.element_size);
+        return twopass_status_invalid_parameter;
+      }
+    }
+    if (context.lse != nullptr && context.batch_size != 0) {
+      const uintptr_t lse_begin = reinterpret_cast<uintptr_t>(context.lse);
+      const uintptr_t lse_end = lse_begin + context.batch_size * sizeof(float);
+      if (begin < lse_end && lse_begin < end) {
+        TWOPASS_LOG_ERROR("%s: mask [%p, +%zu bytes) overlaps the lse output", kFunction, mask,
+                          span * context.element_size);
+        return twopass_status_invalid_parameter;
+      }
+    }
+  }
+  if (mask == nullptr && scale == 1.0f) {
+    // x * 1 is x, bit for bit (NaN payloads too): the plain lists, at full speed.
+    twopass::UnbindScaleMask(op);
+    return twopass_status_success;
+  }
+  context.scaled = true;
+  context.scale = scale;
+  context.mask = mask;
+  context.mask_stride = broadcast ? 0 : mask_stride;
+  twopass::ResolvePhases(op);
   return twopass_status_success;
 }
 

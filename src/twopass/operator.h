@@ -148,6 +148,15 @@ struct RunContext {
   // Optional per-row log-sum-exp output (twopass_setup_logsumexp_output): lse[row], one
   // float per row, written once the row's last merge is done; nullptr: none.
   float* lse;
+
+  // Scale and mask (twopass_setup_scale_mask): when `scaled`, every phase reads the
+  // rows t = x * scale + mask (two roundings, f32), made chunk by chunk in a buffer,
+  // instead of x; the phase lists are the scaled ones. mask: nullptr or elements of the
+  // element type, row r at mask + r * mask_stride (mask_stride 0: one row for all).
+  bool scaled;
+  float scale;
+  const void* mask;
+  size_t mask_stride;
 };
 
 }  // namespace twopass

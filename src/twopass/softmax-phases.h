@@ -8,7 +8,8 @@ namespace twopass {
 // Fills the run context's algorithm part: the phase list of `algorithm` for
 // `element_type` (f16 runs both three-pass flags in the recompute form), the
 // special-row path, and the last pass's store policy and kernels. Needs config,
-// batch_size and channels set; call again when the shape changes.
+// batch_size, channels and `scaled` set (scaled: the lists over x * scale + mask);
+// call again when the shape or `scaled` changes.
 void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* context);
 
 // The same for log-softmax (two-pass only: pass 1 as softmax's, pass 2 y = x - lse).
