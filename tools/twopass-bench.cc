@@ -38,6 +38,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,14 @@ struct Algorithm {
   // A log-softmax operator (its only algorithm is two-pass: 12 B/elt), not softmax;
   // measured beside the softmax algorithms, never one of "the fastest of the three".
   bool log_softmax = false;
+  // Two-pass softmax of x * kMaskScale + mask (twopass_setup_scale_mask), the mask a
+  // second tensor of the input's shape: x and the mask are read twice, y written once
+  // (20 B/elt; f16 10). Measured against floor-2pass-mask, which moves the same bytes.
+  bool masked = false;
 };
+
+// Scale of the "masked" algorithm (1/sqrt(64), an attention head of 64).
+constexpr float kMaskScale = 0.125f;
 
 const Algorithm kAlgorithms[] = {
     {"two-pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0, 6.0},
@@ -84,6 +92,7 @@ const Algorithm kAlgorithms[] = {
     {"three-pass-recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0, 8.0},
     {"auto", 0, 12.0, 6.0},
     {"log-softmax", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0, 6.0, true},
+    {"masked", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 20.0, 10.0, false, true},
 };
 constexpr size_t kAlgorithmCount = sizeof(kAlgorithms) / sizeof(kAlgorithms[0]);
 constexpr size_t kReloadIndex = 1;
@@ -185,9 +194,11 @@ void PrintHelp(FILE* f) {
           "\n"
           "Options (LIST = comma-separated; SIZE = N, NK, NM, NG (binary: K = 1024) or 2^N):\n"
           "  -a, --algorithms LIST  two-pass, three-pass-reload, three-pass-recompute, auto,\n"
-          "                         log-softmax (the log-softmax operator), or all (the four\n"
-          "                         softmax ones; default). Short forms: 2p, reload,\n"
-          "                         recompute, log.\n"
+          "                         log-softmax (the log-softmax operator), masked (two-pass\n"
+          "                         softmax of x * 0.125 + mask, a mask tensor of the input's\n"
+          "                         shape; with floor-2pass-mask), or all (the four softmax\n"
+          "                         ones; default). Short forms: 2p, reload, recompute, log,\n"
+          "                         mask.\n"
           "  -i, --isa LIST         scalar, sse2, avx2, avx512f, best, or all (default: best,\n"
           "                         the best this CPU has, capped by TWOPASS_MAX_ISA).\n"
           "                         ISAs this CPU lacks are skipped with a warning.\n"
@@ -512,9 +523,9 @@ Options ParseOptions(int argc, char** argv) {
 
   for (const std::string& name : SplitList(algorithms)) {
     if (name == "all") {
-      // The softmax algorithms; log-softmax only when named.
+      // The softmax algorithms; log-softmax and masked only when named.
       for (size_t a = 0; a < kAlgorithmCount; a++) {
-        if (!kAlgorithms[a].log_softmax) options.algorithms.push_back(a);
+        if (!kAlgorithms[a].log_softmax && !kAlgorithms[a].masked) options.algorithms.push_back(a);
       }
       continue;
     }
@@ -522,6 +533,7 @@ Options ParseOptions(int argc, char** argv) {
                              : name == "reload"    ? "three-pass-reload"
                              : name == "recompute" ? "three-pass-recompute"
                              : name == "log"       ? "log-softmax"
+                             : name == "mask"      ? "masked"
                                                    : name;
     size_t a = 0;
     while (a < kAlgorithmCount && full != kAlgorithms[a].name) a++;
@@ -701,6 +713,8 @@ struct Contender {
   const FloorKernels* floor = nullptr;
   bool three_pass = false;
   bool nt = false;
+  // "masked" operators and floor-2pass-mask: the mask tensor (the input's shape).
+  const void* mask = nullptr;
   // kKernel: calls the kernel once on a buffer set, on `bytes` bytes of input.
   std::function<void(const BufferSet& set, size_t bytes)> kernel;
   size_t kernel_index = 0;  // the variant's index in its TuneFamily
@@ -751,6 +765,10 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
     return reinterpret_cast<float*>(static_cast<char*>(set.output) + offset * element_size);
   };
   auto floats = [&](size_t count) { return count * element_size / sizeof(float); };
+  auto mask_at = [&](size_t offset) {
+    return reinterpret_cast<const float*>(static_cast<const char*>(c.mask) +
+                                          offset * element_size);
+  };
   if (k.pool == nullptr || batch >= k.threads) {
     auto row_task = [&](size_t row) {
       const float* x = in(row * channels);
@@ -758,8 +776,10 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
       const size_t n = floats(channels);
       if (n == 0) return;
       Consume(f.read(n, x));
+      if (c.mask != nullptr) Consume(f.read(n, mask_at(row * channels)));
       scale(n, x, y, 1.0f);
       if (c.three_pass) scale(n, y, y, 1.0f);
+      if (c.mask != nullptr) Consume(f.read(n, mask_at(row * channels)));
     };
     if (k.pool == nullptr) {
       for (size_t row = 0; row < batch; row++) row_task(row);
@@ -780,6 +800,9 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
         size_t begin, count;
         bounds(j, &begin, &count);
         if (floats(count) != 0) Consume(f.read(floats(count), in(row * channels + begin)));
+        if (floats(count) != 0 && c.mask != nullptr) {
+          Consume(f.read(floats(count), mask_at(row * channels + begin)));
+        }
       },
       batch, chunks);
   pthreadpool_parallelize_2d(
@@ -789,6 +812,9 @@ void RunFloor(const Contender& c, const Case& k, const BufferSet& set) {
         bounds(j, &begin, &count);
         if (floats(count) != 0) {
           scale(floats(count), in(row * channels + begin), out(row * channels + begin), 1.0f);
+        }
+        if (floats(count) != 0 && c.mask != nullptr) {
+          Consume(f.read(floats(count), mask_at(row * channels + begin)));
         }
       },
       batch, chunks);
@@ -834,6 +860,12 @@ void RunOnce(Contender& c, const Case& k, const BufferSet& set) {
       const enum twopass_status status = twopass_setup_softmax_nc_f32(
           c.op, static_cast<const float*>(set.input), static_cast<float*>(set.output));
       if (status != twopass_status_success) DieStatus("twopass_setup_softmax_nc_f32", status);
+    }
+    if (c.mask != nullptr) {
+      // setup unbinds the scale and mask: bound again after every setup.
+      const enum twopass_status status =
+          twopass_setup_scale_mask(c.op, kMaskScale, c.mask, k.shape.channels);
+      if (status != twopass_status_success) DieStatus("twopass_setup_scale_mask", status);
     }
     c.setup_input = set.input;
     c.setup_output = set.output;
@@ -1016,11 +1048,13 @@ void MeasureCase(const Options& options, Case& k, std::vector<Contender>& conten
 }
 
 std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contenders) {
+  // The best two-pass floor per dtype; masked operators against floor-2pass-mask.
   double floor_ns[kDtypeCount] = {0.0, 0.0};
+  double mask_floor_ns[kDtypeCount] = {0.0, 0.0};
   for (const Contender& c : contenders) {
     if (c.kind == Kind::kFloor && !c.three_pass) {
       const double median = Median(c.ns_per_element);
-      double& best = floor_ns[static_cast<size_t>(c.dtype)];
+      double& best = (c.mask != nullptr ? mask_floor_ns : floor_ns)[static_cast<size_t>(c.dtype)];
       if (best == 0.0 || median < best) best = median;
     }
   }
@@ -1041,7 +1075,7 @@ std::vector<Row> Summarize(const Case& k, const std::vector<Contender>& contende
     row.ns_median = Median(c.ns_per_element);
     row.bytes_per_element = c.bytes_per_element;
     row.chosen = c.chosen;
-    row.floor_ns = floor_ns[static_cast<size_t>(c.dtype)];
+    row.floor_ns = (c.mask != nullptr ? mask_floor_ns : floor_ns)[static_cast<size_t>(c.dtype)];
     row.reload_ns = 0.0;
     for (const Contender& r : contenders) {
       if (r.kind == Kind::kOperator && r.algorithm == kReloadIndex && r.isa == c.isa &&
@@ -1293,6 +1327,7 @@ std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>&
   // One arena per dtype; each dtype rotates over up to --total-memory of its
   // own sets, and all of them together stay under the memory cap.
   Arena arenas[kDtypeCount];
+  Arena mask_arenas[kDtypeCount];  // the "masked" algorithm's mask, per dtype
   const size_t dtype_memory_cap = memory_cap / options.dtypes.size();
   Progress progress(options.progress);
   std::vector<Row> rows;
@@ -1325,6 +1360,25 @@ std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>&
       case_index += options.threads.size();
       continue;
     }
+    // The mask of the "masked" algorithm: values in [-2, 2], every 8th -inf (a padding
+    // pattern); one tensor per dtype, as large as one input (so out of cache when the
+    // input is).
+    bool any_masked = false;
+    for (size_t a : options.algorithms) any_masked |= kAlgorithms[a].masked;
+    // In arenas like the inputs' (huge pages where the kernel gives them).
+    float* mask32 = nullptr;
+    uint16_t* mask16 = nullptr;
+    if (any_masked) {
+      mask32 = reinterpret_cast<float*>(mask_arenas[0].Reserve(elements * sizeof(float)));
+      mask16 = reinterpret_cast<uint16_t*>(mask_arenas[1].Reserve(elements * sizeof(uint16_t)));
+      if (mask32 == nullptr || mask16 == nullptr) Die("cannot map the mask: '%s'", strerror(errno));
+      std::mt19937 rng(static_cast<uint32_t>(options.seed) ^ 0x6d61736bu);
+      std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+      for (size_t i = 0; i < elements; i++) {
+        mask32[i] = i % 8 == 7 ? -INFINITY : uniform(rng);
+        mask16[i] = fp16_ieee_from_fp32_value(mask32[i]);
+      }
+    }
 
     for (size_t t = 0; t < options.threads.size(); t++) {
       Case k{shape, options.threads[t], pools[t]};
@@ -1344,6 +1398,9 @@ std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>&
             c.buffers = &buffers[static_cast<size_t>(dtype)];
             c.bytes_per_element =
                 f16 ? kAlgorithms[a].f16_bytes_per_element : kAlgorithms[a].bytes_per_element;
+            if (kAlgorithms[a].masked) {
+              c.mask = f16 ? static_cast<const void*>(mask16) : static_cast<const void*>(mask32);
+            }
             const uint32_t flags = kAlgorithms[a].flags;
             const size_t channels = shape.channels;
             enum twopass_status status;
@@ -1401,6 +1458,13 @@ std::vector<Row> RunAlgorithms(const Options& options, const std::vector<Shape>&
               c.three_pass = three != 0;
               c.nt = nt != 0;
               contenders.push_back(c);
+              if (any_masked && !three) {
+                // The masked operators' floor: the mask read in both passes too.
+                c.name = std::string("floor-2pass-mask") + (f16 ? "-f16" : "") + (nt ? "-nt" : "");
+                c.bytes_per_element = 20.0 * element_size / sizeof(float);
+                c.mask = f16 ? static_cast<const void*>(mask16) : static_cast<const void*>(mask32);
+                contenders.push_back(c);
+              }
             }
           }
         }
