@@ -428,6 +428,22 @@ TWOPASS_API enum twopass_status twopass_run_logsumexp_nc_f32(
     size_t channels, size_t input_stride, size_t batch_size, const float* input, float* lse,
     uint32_t flags, pthreadpool_t threadpool);
 
+/* The f16 logsumexp: as the f32 functions above, on binary16 rows (any byte address; f32
+ * arithmetic, lse written as floats). Accuracy against double computed from the halves. */
+TWOPASS_API enum twopass_status twopass_create_logsumexp_nc_f16(
+    uint32_t flags, twopass_operator_t* logsumexp_op_out);
+
+TWOPASS_API enum twopass_status twopass_reshape_logsumexp_nc_f16(
+    twopass_operator_t logsumexp_op, size_t channels, size_t input_stride, size_t batch_size,
+    pthreadpool_t threadpool);
+
+TWOPASS_API enum twopass_status twopass_setup_logsumexp_nc_f16(twopass_operator_t logsumexp_op,
+                                                               const void* input, float* lse);
+
+TWOPASS_API enum twopass_status twopass_run_logsumexp_nc_f16(
+    size_t channels, size_t input_stride, size_t batch_size, const void* input, float* lse,
+    uint32_t flags, pthreadpool_t threadpool);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -316,6 +316,9 @@ constexpr Phase kLogSoftmaxThreePassF16[] = {
 constexpr Phase kLogSumExpF32[] = {{ExtSumF32, MergeLogSumExp}};
 constexpr Phase kLogSumExpThreePassF32[] = {{MaxF32, MergeMaxima},
                                             {SumExpF32, MergeLogSumExpFromMax}};
+constexpr Phase kLogSumExpF16[] = {{ExtSumF16, MergeLogSumExp}};
+constexpr Phase kLogSumExpThreePassF16[] = {{MaxF16, MergeMaxima},
+                                            {SumExpF16, MergeLogSumExpFromMax}};
 
 // Scale and mask: the same lists over t = x * scale + mask.
 constexpr ElementType kF32 = ElementType::kF32;
@@ -336,9 +339,11 @@ template <ElementType kType>
 constexpr Phase kScaledLogSoftmaxThreePass[] = {{ScaledMax<kType>, MergeMaxima},
                                                 {ScaledSumExp<kType>, MergeLogSumExpFromMax},
                                                 {ScaledSubLse<kType>, nullptr}};
-constexpr Phase kScaledLogSumExpF32[] = {{ScaledExtSum<kF32>, MergeLogSumExp}};
-constexpr Phase kScaledLogSumExpThreePassF32[] = {{ScaledMax<kF32>, MergeMaxima},
-                                                  {ScaledSumExp<kF32>, MergeLogSumExpFromMax}};
+template <ElementType kType>
+constexpr Phase kScaledLogSumExp[] = {{ScaledExtSum<kType>, MergeLogSumExp}};
+template <ElementType kType>
+constexpr Phase kScaledLogSumExpThreePass[] = {{ScaledMax<kType>, MergeMaxima},
+                                               {ScaledSumExp<kType>, MergeLogSumExpFromMax}};
 
 constexpr double kLn2 = 0x1.62E42FEFA39EFp-1;
 
@@ -553,16 +558,20 @@ void ResolveLogSoftmax(ElementType element_type, RunContext* context) {
       f16 ? List(kLogSoftmaxThreePassF16, LseFromPair) : List(kLogSoftmaxThreePassF32, LseFromPair);
 }
 
-void ResolveLogSumExp(RunContext* context) {
+void ResolveLogSumExp(ElementType element_type, RunContext* context) {
+  const bool f16 = element_type == ElementType::kF16;
   context->stream_output = false;  // nothing but lse is written
   context->special_row = LogSumExpSpecialRow;
   if (context->scaled) {
-    context->phases = List(kScaledLogSumExpF32, LseFromPair);
-    context->recompute_phases = List(kScaledLogSumExpThreePassF32, LseFromPair);
+    context->phases = f16 ? List(kScaledLogSumExp<kF16>, LseFromPair)
+                          : List(kScaledLogSumExp<kF32>, LseFromPair);
+    context->recompute_phases = f16 ? List(kScaledLogSumExpThreePass<kF16>, LseFromPair)
+                                    : List(kScaledLogSumExpThreePass<kF32>, LseFromPair);
     return;
   }
-  context->phases = List(kLogSumExpF32, LseFromPair);
-  context->recompute_phases = List(kLogSumExpThreePassF32, LseFromPair);
+  context->phases = f16 ? List(kLogSumExpF16, LseFromPair) : List(kLogSumExpF32, LseFromPair);
+  context->recompute_phases =
+      f16 ? List(kLogSumExpThreePassF16, LseFromPair) : List(kLogSumExpThreePassF32, LseFromPair);
 }
 
 }  // namespace twopass

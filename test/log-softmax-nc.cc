@@ -537,7 +537,9 @@ class LogSumExpNc : public ::testing::TestWithParam<enum twopass_isa> {
   void SetUp() override { TWOPASS_SELECT_ISA(GetParam()); }
 };
 
-TEST_P(LogSumExpNc, RowsAgainstDouble) {
+// f16: the rows rounded to halves (1e6 overflows to +inf there), the reference computed
+// from the halves.
+void CheckLogSumExpRows(enum twopass_isa isa, bool f16) {
   constexpr size_t kRows = 9;
   for (size_t channels : {size_t(1), size_t(100), size_t(9000)}) {
     const size_t stride = channels + 5;
@@ -551,27 +553,37 @@ TEST_P(LogSumExpNc, RowsAgainstDouble) {
       if (b == 4) row[channels - 1] = kInf;
       if (b == 5) std::fill(row, row + channels, -kInf);
       if (b == 7 && channels > 1) row[0] = -kInf;
+      if (f16) {
+        for (size_t i = 0; i < channels; i++) row[i] = HalfToFloat(FloatToHalf(row[i]));
+      }
     }
+    std::vector<uint16_t> x16(x.size());
+    for (size_t i = 0; i < x.size(); i++) x16[i] = FloatToHalf(x[i]);
     std::vector<float> first;
     for (size_t threads : {size_t(0), size_t(2), size_t(3)}) {
       for (bool one_shot : {false, true}) {
-        SCOPED_TRACE(::testing::Message() << twopass_isa_to_string(GetParam()) << " channels "
-                                          << channels << " threads " << threads
+        SCOPED_TRACE(::testing::Message() << twopass_isa_to_string(isa) << (f16 ? " f16" : " f32")
+                                          << " channels " << channels << " threads " << threads
                                           << (one_shot ? " one-shot" : ""));
         pthreadpool_t pool = threads == 0 ? nullptr : pthreadpool_create(threads);
         std::vector<float> lse(kRows + 2, BitsToFloat(kUntouchedBits));
         if (one_shot) {
           ASSERT_EQ(twopass_status_success,
-                    twopass_run_logsumexp_nc_f32(channels, stride, kRows, x.data(), lse.data() + 1,
-                                                 0, pool));
+                    f16 ? twopass_run_logsumexp_nc_f16(channels, stride, kRows, x16.data(),
+                                                       lse.data() + 1, 0, pool)
+                        : twopass_run_logsumexp_nc_f32(channels, stride, kRows, x.data(),
+                                                       lse.data() + 1, 0, pool));
         } else {
           twopass_operator_t op = nullptr;
           ASSERT_EQ(twopass_status_success,
-                    twopass_create_logsumexp_nc_f32(TWOPASS_FLAG_ALGORITHM_TWO_PASS, &op));
+                    f16 ? twopass_create_logsumexp_nc_f16(TWOPASS_FLAG_ALGORITHM_TWO_PASS, &op)
+                        : twopass_create_logsumexp_nc_f32(TWOPASS_FLAG_ALGORITHM_TWO_PASS, &op));
           ASSERT_EQ(twopass_status_success,
-                    twopass_reshape_logsumexp_nc_f32(op, channels, stride, kRows, pool));
+                    f16 ? twopass_reshape_logsumexp_nc_f16(op, channels, stride, kRows, pool)
+                        : twopass_reshape_logsumexp_nc_f32(op, channels, stride, kRows, pool));
           ASSERT_EQ(twopass_status_success,
-                    twopass_setup_logsumexp_nc_f32(op, x.data(), lse.data() + 1));
+                    f16 ? twopass_setup_logsumexp_nc_f16(op, x16.data(), lse.data() + 1)
+                        : twopass_setup_logsumexp_nc_f32(op, x.data(), lse.data() + 1));
           ASSERT_EQ(twopass_status_success, twopass_run_operator(op, pool));
           EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
         }
@@ -606,11 +618,15 @@ TEST_P(LogSumExpNc, RowsAgainstDouble) {
             EXPECT_EQ(FloatBits(first[b]), FloatBits(lse[b])) << "row " << b << " differs";
           }
         }
-        if (HasFailure()) return;
+        if (::testing::Test::HasFailure()) return;
       }
     }
   }
 }
+
+TEST_P(LogSumExpNc, RowsAgainstDouble) { CheckLogSumExpRows(GetParam(), false); }
+
+TEST_P(LogSumExpNc, F16RowsAgainstDouble) { CheckLogSumExpRows(GetParam(), true); }
 
 INSTANTIATE_TEST_SUITE_P(Isas, LogSumExpNc,
                          ::testing::Values(twopass_isa_scalar, twopass_isa_sse2, twopass_isa_avx2,
@@ -648,6 +664,34 @@ TEST(LogSumExpNcBadInput, FlagsTypesAndStates) {
   EXPECT_EQ(twopass_status_success, twopass_delete_operator(op));
   EXPECT_EQ(twopass_status_unsupported_parameter,
             twopass_run_logsumexp_nc_f32(8, 8, 2, x, lse, TWOPASS_FLAG_MASKED_ROW_ZERO, nullptr));
+
+  // f16: the same rules; f32 and f16 operators are not interchangeable; rows at an odd
+  // byte address give the aligned rows' bits.
+  twopass_operator_t op16 = nullptr, op32 = nullptr;
+  EXPECT_EQ(twopass_status_unsupported_parameter,
+            twopass_create_logsumexp_nc_f16(TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, &op16));
+  EXPECT_EQ(nullptr, op16);
+  ASSERT_EQ(twopass_status_success, twopass_create_logsumexp_nc_f16(0, &op16));
+  ASSERT_EQ(twopass_status_success, twopass_create_logsumexp_nc_f32(0, &op32));
+  EXPECT_EQ(twopass_status_invalid_state, twopass_reshape_logsumexp_nc_f32(op16, 8, 8, 2, nullptr));
+  EXPECT_EQ(twopass_status_invalid_state, twopass_reshape_logsumexp_nc_f16(op32, 8, 8, 2, nullptr));
+  ASSERT_EQ(twopass_status_success, twopass_reshape_logsumexp_nc_f16(op16, 8, 8, 2, nullptr));
+  uint16_t h[16];
+  for (int i = 0; i < 16; i++) h[i] = FloatToHalf(0.25f * static_cast<float>(i));
+  EXPECT_EQ(twopass_status_invalid_state, twopass_setup_logsumexp_nc_f32(op16, x, lse));
+  EXPECT_EQ(twopass_status_invalid_parameter,
+            twopass_setup_logsumexp_nc_f16(op16, h, reinterpret_cast<float*>(h + 14)));
+  float lse16[2] = {5.0f, 5.0f}, lse_odd[2] = {6.0f, 6.0f};
+  ASSERT_EQ(twopass_status_success, twopass_setup_logsumexp_nc_f16(op16, h, lse16));
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(op16, nullptr));
+  unsigned char odd[33];
+  memcpy(odd + 1, h, sizeof(h));
+  ASSERT_EQ(twopass_status_success,
+            twopass_run_logsumexp_nc_f16(8, 8, 2, odd + 1, lse_odd, 0, nullptr));
+  EXPECT_EQ(FloatBits(lse16[0]), FloatBits(lse_odd[0]));
+  EXPECT_EQ(FloatBits(lse16[1]), FloatBits(lse_odd[1]));
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(op16));
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(op32));
 }
 
 // Arguments and states: the log-softmax calls reject what softmax's reject, plus the

@@ -98,7 +98,7 @@ enum twopass_status CheckHandle(const twopass_operator* op, const char* function
 const char* OperatorName(OperatorType type, ElementType element_type) {
   const bool f16 = element_type == ElementType::kF16;
   if (type == OperatorType::kLogSoftmaxNc) return f16 ? "log_softmax_nc_f16" : "log_softmax_nc_f32";
-  if (type == OperatorType::kLogSumExpNc) return "logsumexp_nc_f32";
+  if (type == OperatorType::kLogSumExpNc) return f16 ? "logsumexp_nc_f16" : "logsumexp_nc_f32";
   return f16 ? "softmax_nc_f16" : "softmax_nc_f32";
 }
 
@@ -203,7 +203,7 @@ void ResolvePhases(twopass_operator* op) {
   if (op->type == OperatorType::kLogSoftmaxNc) {
     ResolveLogSoftmax(op->element_type, &op->context);
   } else if (op->type == OperatorType::kLogSumExpNc) {
-    ResolveLogSumExp(&op->context);
+    ResolveLogSumExp(op->element_type, &op->context);
   } else {
     ResolveSoftmax(op->element_type, op->algorithm, &op->context);
   }
@@ -414,7 +414,7 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
 
 // Logsumexp's setup: the input and the lse output (batch_size floats), which must not
 // overlap.
-enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const float* input, float* lse,
+enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const void* input, float* lse,
                                        const char* function) {
   if (op->state == OperatorState::kCreated) {
     TWOPASS_LOG_ERROR("%s: operator (%p) is not reshaped yet (call reshape before setup)",
@@ -427,12 +427,12 @@ enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const float* input,
   }
   const RunContext& context = op->context;
   size_t input_span = 0;
-  SpanElements(context.channels, context.input_stride, context.batch_size, sizeof(float),
+  SpanElements(context.channels, context.input_stride, context.batch_size, context.element_size,
                &input_span);
   const uintptr_t input_begin = reinterpret_cast<uintptr_t>(input);
   const uintptr_t lse_begin = reinterpret_cast<uintptr_t>(lse);
   uintptr_t input_end, lse_end;
-  if (__builtin_add_overflow(input_begin, input_span * sizeof(float), &input_end) ||
+  if (__builtin_add_overflow(input_begin, input_span * context.element_size, &input_end) ||
       __builtin_add_overflow(lse_begin, context.batch_size * sizeof(float), &lse_end)) {
     TWOPASS_LOG_ERROR("%s: input or lse wraps around the address space", function);
     return twopass_status_invalid_parameter;
@@ -440,7 +440,7 @@ enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const float* input,
   if (input_begin < lse_end && lse_begin < input_end) {
     TWOPASS_LOG_ERROR("%s: lse [%p, +%zu floats) overlaps the input [%p, +%zu bytes)", function,
                       static_cast<const void*>(lse), context.batch_size,
-                      static_cast<const void*>(input), input_span * sizeof(float));
+                      static_cast<const void*>(input), input_span * context.element_size);
     return twopass_status_invalid_parameter;
   }
   op->context.input = input;
@@ -847,6 +847,41 @@ extern "C" enum twopass_status twopass_run_log_softmax_nc_f16(
                     "run_log_softmax_nc_f16");
 }
 
+namespace {
+
+enum twopass_status SetupLogSumExp(ElementType element_type, twopass_operator_t op,
+                                   const void* input, float* lse, const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
+  enum twopass_status status = CheckHandle(op, function, "logsumexp_op");
+  if (status != twopass_status_success) return status;
+  status = CheckOperator(op, OperatorType::kLogSumExpNc, element_type, function);
+  if (status != twopass_status_success) return status;
+  return twopass::SetupLogSumExpImpl(op, input, lse, function);
+}
+
+enum twopass_status RunLogSumExp(ElementType element_type, size_t channels, size_t input_stride,
+                                 size_t batch_size, const void* input, float* lse, uint32_t flags,
+                                 pthreadpool_t threadpool, const char* function) {
+  if (!Initialized(function)) return twopass_status_uninitialized;
+  enum twopass_status status =
+      twopass::ValidateFlags(OperatorType::kLogSumExpNc, flags, function);
+  if (status != twopass_status_success) return status;
+  twopass_operator op;
+  twopass::InitOperator(&op, OperatorType::kLogSumExpNc, element_type, flags,
+                        twopass::ActiveKernelConfig());
+  // No output tensor: its stride is the input's (checked, never used).
+  status = twopass::ReshapeImpl(&op, channels, input_stride, input_stride, batch_size,
+                                threadpool, function);
+  if (status == twopass_status_success) {
+    status = twopass::SetupLogSumExpImpl(&op, input, lse, function);
+  }
+  if (status == twopass_status_success) status = twopass::RunImpl(&op, threadpool, function);
+  twopass::FreeScratch(&op);
+  return status;
+}
+
+}  // namespace
+
 extern "C" enum twopass_status twopass_create_logsumexp_nc_f32(
     uint32_t flags, twopass_operator_t* logsumexp_op_out) {
   return CreateOperator(OperatorType::kLogSumExpNc, ElementType::kF32, flags, logsumexp_op_out,
@@ -866,33 +901,42 @@ extern "C" enum twopass_status twopass_reshape_logsumexp_nc_f32(twopass_operator
 
 extern "C" enum twopass_status twopass_setup_logsumexp_nc_f32(twopass_operator_t logsumexp_op,
                                                               const float* input, float* lse) {
-  static const char kFunction[] = "setup_logsumexp_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
-  enum twopass_status status = CheckHandle(logsumexp_op, kFunction, "logsumexp_op");
-  if (status != twopass_status_success) return status;
-  status = CheckOperator(logsumexp_op, OperatorType::kLogSumExpNc, ElementType::kF32, kFunction);
-  if (status != twopass_status_success) return status;
-  return twopass::SetupLogSumExpImpl(logsumexp_op, input, lse, kFunction);
+  return SetupLogSumExp(ElementType::kF32, logsumexp_op, input, lse, "setup_logsumexp_nc_f32");
 }
 
 extern "C" enum twopass_status twopass_run_logsumexp_nc_f32(size_t channels, size_t input_stride,
                                                             size_t batch_size, const float* input,
                                                             float* lse, uint32_t flags,
                                                             pthreadpool_t threadpool) {
-  static const char kFunction[] = "run_logsumexp_nc_f32";
-  if (!Initialized(kFunction)) return twopass_status_uninitialized;
-  enum twopass_status status =
-      twopass::ValidateFlags(OperatorType::kLogSumExpNc, flags, kFunction);
-  if (status != twopass_status_success) return status;
-  twopass_operator op;
-  twopass::InitOperator(&op, OperatorType::kLogSumExpNc, ElementType::kF32, flags,
-                        twopass::ActiveKernelConfig());
-  status = twopass::ReshapeImpl(&op, channels, input_stride, input_stride, batch_size,
-                                threadpool, kFunction);
-  if (status == twopass_status_success) {
-    status = twopass::SetupLogSumExpImpl(&op, input, lse, kFunction);
-  }
-  if (status == twopass_status_success) status = twopass::RunImpl(&op, threadpool, kFunction);
-  twopass::FreeScratch(&op);
-  return status;
+  return RunLogSumExp(ElementType::kF32, channels, input_stride, batch_size, input, lse, flags,
+                      threadpool, "run_logsumexp_nc_f32");
+}
+
+extern "C" enum twopass_status twopass_create_logsumexp_nc_f16(
+    uint32_t flags, twopass_operator_t* logsumexp_op_out) {
+  return CreateOperator(OperatorType::kLogSumExpNc, ElementType::kF16, flags, logsumexp_op_out,
+                        "logsumexp_op_out", "create_logsumexp_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_reshape_logsumexp_nc_f16(twopass_operator_t logsumexp_op,
+                                                                size_t channels,
+                                                                size_t input_stride,
+                                                                size_t batch_size,
+                                                                pthreadpool_t threadpool) {
+  return ReshapeOperator(OperatorType::kLogSumExpNc, ElementType::kF16, logsumexp_op, channels,
+                         input_stride, input_stride, batch_size, threadpool, "logsumexp_op",
+                         "reshape_logsumexp_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_setup_logsumexp_nc_f16(twopass_operator_t logsumexp_op,
+                                                              const void* input, float* lse) {
+  return SetupLogSumExp(ElementType::kF16, logsumexp_op, input, lse, "setup_logsumexp_nc_f16");
+}
+
+extern "C" enum twopass_status twopass_run_logsumexp_nc_f16(size_t channels, size_t input_stride,
+                                                            size_t batch_size, const void* input,
+                                                            float* lse, uint32_t flags,
+                                                            pthreadpool_t threadpool) {
+  return RunLogSumExp(ElementType::kF16, channels, input_stride, batch_size, input, lse, flags,
+                      threadpool, "run_logsumexp_nc_f16");
 }

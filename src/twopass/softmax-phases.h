@@ -15,7 +15,8 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
 // The same for log-softmax (two-pass only: pass 1 as softmax's, pass 2 y = x - lse).
 void ResolveLogSoftmax(ElementType element_type, RunContext* context);
 
-// Logsumexp of f32 rows (pass 1 of log-softmax only; the result goes to context->lse).
-void ResolveLogSumExp(RunContext* context);
+// Logsumexp of f32 or f16 rows (pass 1 of log-softmax only; the result goes to
+// context->lse).
+void ResolveLogSumExp(ElementType element_type, RunContext* context);
 
 }  // namespace twopass
