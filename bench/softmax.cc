@@ -1,11 +1,12 @@
 // Google Benchmark suite of the softmax operator (include/twopass.h) on the
 // shapes inference engines use (issue 6): one benchmark per shape, thread
-// count and algorithm flag, plus a thread sweep for single long rows.
+// count and algorithm flag, plus a thread sweep for single long rows; and the
+// log-softmax operator and the masked softmax (issue 13) on the same shapes.
 //
 // Counters: items_per_second = elements per second; bytes_per_second = the
 // real bytes each algorithm moves (two-pass 12 B/elt, three-pass-reload 20,
-// three-pass-recompute 16, automatic counted as 12; write-allocate traffic
-// not counted). Wall time is reported (UseRealTime), since pool threads work
+// three-pass-recompute 16, automatic counted as 12, log-softmax 12, masked 20:
+// the mask is read in both passes; write-allocate traffic not counted). Wall time is reported (UseRealTime), since pool threads work
 // off the benchmark thread.
 //
 // Out-of-cache shapes (input + output above 32 MiB) rotate over buffer sets
@@ -13,6 +14,7 @@
 // buffer. The ISA is the best the CPU has, or TWOPASS_MAX_ISA. For ratios you
 // can trust on a noisy machine, prefer tools/twopass-bench, which interleaves
 // its contenders sample by sample.
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,10 +36,13 @@ constexpr size_t kMiB = 1024 * 1024;
 constexpr size_t kRotationBytes = 1024 * kMiB;  // input + output, all sets
 constexpr size_t kColdAboveBytes = 32 * kMiB;   // this VM's effective L3 is 16-32 MiB
 
+enum class Operation { kSoftmax, kLogSoftmax, kMaskedSoftmax };
+
 struct Algorithm {
   const char* name;
   uint32_t flags;
   double bytes_per_element;
+  Operation operation = Operation::kSoftmax;
 };
 
 const Algorithm kAlgorithms[] = {
@@ -45,7 +50,39 @@ const Algorithm kAlgorithms[] = {
     {"two_pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 12.0},
     {"three_pass_reload", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD, 20.0},
     {"three_pass_recompute", TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, 16.0},
+    {"log_softmax", 0, 12.0, Operation::kLogSoftmax},
+    // softmax(x * 0.125 + mask), the mask a tensor of the input's shape.
+    {"masked_two_pass", TWOPASS_FLAG_ALGORITHM_TWO_PASS, 20.0, Operation::kMaskedSoftmax},
 };
+
+// The masked benchmarks' mask: values in [-2, 2], every 8th -inf, one per shape size
+// (as large as one input: out of cache when the input is).
+const float* GetMask(size_t elements) {
+  static std::vector<float> mask;
+  if (mask.size() < elements) {
+    mask.resize(elements);
+    uint64_t state = 20261205;
+    for (size_t i = 0; i < elements; i++) {
+      state = state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+      const float v = static_cast<float>(static_cast<double>(state >> 40) * 0x1.0p-24 * 4.0 - 2.0);
+      mask[i] = i % 8 == 7 ? -INFINITY : v;
+    }
+  }
+  return mask.data();
+}
+
+// setup (and the mask after it: setup unbinds it) for the benchmark's operation.
+enum twopass_status Setup(const Algorithm& algorithm, twopass_operator_t op, const float* x,
+                          float* y, size_t channels, const float* mask) {
+  if (algorithm.operation == Operation::kLogSoftmax) {
+    return twopass_setup_log_softmax_nc_f32(op, x, y);
+  }
+  enum twopass_status status = twopass_setup_softmax_nc_f32(op, x, y);
+  if (status == twopass_status_success && algorithm.operation == Operation::kMaskedSoftmax) {
+    status = twopass_setup_scale_mask(op, 0.125f, mask, channels);
+  }
+  return status;
+}
 
 // Inputs (uniform in [-10, 10] from a fixed seed) and outputs, carved per
 // shape. Grows on demand, up to kRotationBytes (half inputs, half outputs),
@@ -112,11 +149,17 @@ void Softmax(benchmark::State& state, const Algorithm* algorithm) {
   const Arena& arena = GetArena(sets * set_floats);
 
   pthreadpool_t pool = GetPool(threads);
+  const float* mask =
+      algorithm->operation == Operation::kMaskedSoftmax ? GetMask(elements) : nullptr;
+  const bool log = algorithm->operation == Operation::kLogSoftmax;
   twopass_operator_t op = nullptr;
-  if (twopass_create_softmax_nc_f32(algorithm->flags, &op) != twopass_status_success ||
-      twopass_reshape_softmax_nc_f32(op, channels, channels, channels, batch, pool) !=
+  if ((log ? twopass_create_log_softmax_nc_f32(algorithm->flags, &op)
+           : twopass_create_softmax_nc_f32(algorithm->flags, &op)) != twopass_status_success ||
+      (log ? twopass_reshape_log_softmax_nc_f32(op, channels, channels, channels, batch, pool)
+           : twopass_reshape_softmax_nc_f32(op, channels, channels, channels, batch, pool)) !=
           twopass_status_success ||
-      twopass_setup_softmax_nc_f32(op, arena.inputs, arena.outputs) != twopass_status_success) {
+      Setup(*algorithm, op, arena.inputs, arena.outputs, channels, mask) !=
+          twopass_status_success) {
     state.SkipWithError("operator creation failed");
     if (op != nullptr) twopass_delete_operator(op);
     return;
@@ -128,8 +171,8 @@ void Softmax(benchmark::State& state, const Algorithm* algorithm) {
   for (auto _ : state) {
     if (sets > 1) {
       set = set + 1 == sets ? 0 : set + 1;
-      twopass_setup_softmax_nc_f32(op, arena.inputs + set * set_floats,
-                                   arena.outputs + set * set_floats);
+      Setup(*algorithm, op, arena.inputs + set * set_floats, arena.outputs + set * set_floats,
+            channels, mask);
     }
     if (twopass_run_operator(op, pool) != twopass_status_success) {
       state.SkipWithError("twopass_run_operator failed");
