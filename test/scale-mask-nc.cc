@@ -341,9 +341,9 @@ const uint32_t kSoftmaxFlags[] = {0, TWOPASS_FLAG_ALGORITHM_TWO_PASS,
 
 TEST_P(ScaleMaskNc, SoftmaxAlgorithmsMasksAndScales) {
   for (uint32_t flags : kSoftmaxFlags) {
-    for (size_t n : {size_t(1), size_t(7), size_t(100), size_t(4097), size_t(20011)}) {
+    for (size_t n : {size_t(1), size_t(100), size_t(4097), size_t(20011)}) {
       for (MaskMode mask : {MaskMode::kNone, MaskMode::kRows, MaskMode::kBroadcast}) {
-        for (float scale : {0.125f, -1.5f, 3.0f}) {
+        for (float scale : {0.125f, -1.5f}) {
           Case c;
           c.channels = n;
           c.flags = flags;
@@ -386,8 +386,8 @@ TEST_P(ScaleMaskNc, SpecialValuesAndMagnitudes) {
     if (op == Op::kLogSumExp && f16()) continue;
     for (uint32_t flags : {0u, TWOPASS_FLAG_MASKED_ROW_ZERO}) {
       if (op == Op::kLogSumExp && flags != 0) continue;
-      for (size_t n : {size_t(5), size_t(300), size_t(9000)}) {
-        for (float scale : {0.0f, -0.0f, -2.0f, 1.0e30f, 1.0e-30f, 0.0883883f}) {
+      for (size_t n : {size_t(5), size_t(9000)}) {
+        for (float scale : {0.0f, -2.0f, 1.0e30f, 0.0883883f}) {
           for (Filler fill : {CausalFill, SpecialFill, HugeFill}) {
             Case c;
             c.op = op;
