@@ -10,6 +10,10 @@ and oneDNN). Softmax along the last axis of [batch x channels] f32 arrays of uni
                   (twopass._twopass.time_rows): TwoPass through C.
   twopass-python  twopass.softmax(x, out=y, threads=N): TwoPass through Python.
   torch           torch.softmax(t, -1, out=u) after torch.set_num_threads(N).
+  twopass-python-alloc, torch-alloc
+                  the same without an output given: twopass.softmax(x, threads=N),
+                  torch.softmax(t, -1), as they are usually called; each call allocates
+                  its output, and out of cache that costs the page faults of fresh memory.
 
 Measured as peers_bench measures (see bench/peers.cc): contenders interleaved sample by
 sample with the order rotating; shapes whose input + output exceed --cold-above are
@@ -45,7 +49,7 @@ except ImportError as error:
 
 DEFAULT_SHAPES = "1x32000,1x256000,1x2^24,1x2^26,1000x128,8x32000"
 DEFAULT_OVERHEAD_SHAPES = "1x1000,1000x128"
-CONTENDERS = ("twopass-c", "twopass-python", "torch")
+CONTENDERS = ("twopass-c", "twopass-python", "torch", "twopass-python-alloc", "torch-alloc")
 SUM_TOLERANCE = 1e-4
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 
@@ -161,6 +165,20 @@ class TwoPassPython(TwoPassC):
         return time.perf_counter() - start
 
 
+class TwoPassPythonAlloc(TwoPassC):
+    name = "twopass-python-alloc"
+
+    def run(self, calls):
+        softmax, x, threads = twopass.softmax, self.x, self.threads
+        start = time.perf_counter()
+        for _ in range(calls):
+            softmax(x, threads=threads)
+        elapsed = time.perf_counter() - start
+        if self.keep_output:  # the check's call only
+            self.last = softmax(x, threads=threads)
+        return elapsed
+
+
 class Torch:
     name = "torch"
 
@@ -184,6 +202,20 @@ class Torch:
         for _ in range(calls):
             softmax(x, -1, out=y)
         return time.perf_counter() - start
+
+
+class TorchAlloc(Torch):
+    name = "torch-alloc"
+
+    def run(self, calls):
+        softmax, x = self.torch.softmax, self.x
+        start = time.perf_counter()
+        for _ in range(calls):
+            softmax(x, -1)
+        elapsed = time.perf_counter() - start
+        if self.keep_output:  # the check's call only
+            self.last = softmax(x, -1).numpy()
+        return elapsed
 
 
 # ----------------------------------------------------------------------------------------
@@ -294,7 +326,7 @@ def cpu_name():
 
 def main():
     args = options()
-    torch = import_torch() if "torch" in args.contender_list else None
+    torch = import_torch() if any(n.startswith("torch") for n in args.contender_list) else None
     if not args.contender_list:
         return  # only peers_bench's contenders were asked for
     info = sys.stderr if args.csv else sys.stdout
@@ -327,8 +359,10 @@ def main():
                 contenders.append(TwoPassC(threads))
             elif name == "twopass-python":
                 contenders.append(TwoPassPython(threads))
+            elif name == "twopass-python-alloc":
+                contenders.append(TwoPassPythonAlloc(threads))
             elif torch is not None:
-                contenders.append(Torch(torch, threads))
+                contenders.append((Torch if name == "torch" else TorchAlloc)(torch, threads))
         for shape, label in args.shape_list:
             print(f"peers_torch: {label}, {threads} thread(s)...", file=sys.stderr)
             sets, cold = make_sets(args, shape)
@@ -338,8 +372,10 @@ def main():
                 c.prepare(sets)
                 c.bind(0)
                 sets[0][1].fill(0)
+                c.last, c.keep_output = None, True
                 c.run(1)
-                checks.append(accuracy(*sets[0]))
+                checks.append(accuracy(sets[0][0], sets[0][1] if c.last is None else c.last))
+                c.last, c.keep_output = None, False
             samples, foreign = measure(args, contenders, sets, cold, elements * 1e-9)
             if foreign is not None and foreign > 0.1:
                 print(f"peers_torch: warning: {label}: other processes used {foreign:.2f} "

@@ -12,7 +12,8 @@
 #   scripts/bench-peers.sh                         every shape; 1 thread (peers_bench),
 #                                                  1 thread and all cores (peers_torch)
 #   scripts/bench-peers.sh --shapes 1x2^26,1000x128 --threads 1,all
-#   scripts/bench-peers.sh --contenders twopass-c,twopass-python,torch   PyTorch only
+#   scripts/bench-peers.sh --contenders twopass-c,twopass-python,torch,twopass-python-alloc,torch-alloc
+#                                                  the PyTorch side only
 #   scripts/bench-peers.sh --csv > peers.csv       one CSV (peers_bench's columns)
 #   scripts/bench-peers.sh --help                  every option of both programs
 #
@@ -27,7 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TORCH_CONTENDERS=",twopass-c,twopass-python,torch,"
+TORCH_CONTENDERS=",twopass-c,twopass-python,torch,twopass-python-alloc,torch-alloc,"
 PYTHON=/usr/bin/python3
 
 # Split the arguments: common ones, the thread list, the contender lists, torch-only ones.
