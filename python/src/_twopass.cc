@@ -7,11 +7,13 @@
 
 #include <twopass.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -45,10 +47,13 @@ const char* StatusName(enum twopass_status status) {
 }
 
 void Initialize() {
+  static bool initialized = false;  // guarded by the GIL; set after the first success
+  if (initialized) return;
   const enum twopass_status status = twopass_initialize();
   if (status != twopass_status_success) {
     Raise(status, "twopass_initialize failed (check TWOPASS_MAX_ISA)");
   }
+  initialized = true;
 }
 
 // Pools by thread count, created on first use and kept for the life of the process.
@@ -103,9 +108,22 @@ Rows CheckRows(const py::array& a, const char* name, py::ssize_t itemsize) {
               static_cast<size_t>(stride)};
 }
 
-// softmax (or log-softmax) over the rows of x into out (same shape and dtype; may be x
-// itself).
-void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log) {
+// One library call over the rows of x into out, checked and ready to run without the GIL.
+struct RowsCall {
+  bool is_f32;
+  bool log;
+  Rows in;
+  Rows to;
+  const void* input;
+  void* output;
+  uint32_t flags;
+  pthreadpool_t pool;
+};
+
+// Checks x and out (same shape and dtype, float32 or float16; out may be x itself) and
+// fills the call. Returns false when there is nothing to compute (an empty array).
+bool PrepareRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log,
+                 RowsCall* call) {
   Initialize();
   const bool is_f32 = x.dtype().equal(py::dtype::of<float>());
   const bool is_f16 = x.dtype().kind() == 'f' && x.dtype().itemsize() == 2;
@@ -127,31 +145,167 @@ void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t thre
                           std::to_string(to.channels) + "), x (" + std::to_string(in.batch) +
                           ", " + std::to_string(in.channels) + ")");
   }
-  if (in.batch == 0 || in.channels == 0) return;  // nothing to compute
-  pthreadpool_t pool = threads == 1 ? nullptr : GetPool(threads);
-  const void* input = x.data();
-  void* output = out.mutable_data();
+  if (in.batch == 0 || in.channels == 0) return false;  // nothing to compute
+  *call = RowsCall{is_f32, log, in, to, x.data(), out.mutable_data(), flags,
+                   threads == 1 ? nullptr : GetPool(threads)};
+  return true;
+}
+
+// The library call; needs no GIL.
+enum twopass_status RunRows(const RowsCall& c) {
+  if (c.is_f32) {
+    const auto run = c.log ? twopass_run_log_softmax_nc_f32 : twopass_run_softmax_nc_f32;
+    return run(c.in.channels, c.in.stride, c.to.stride, c.in.batch,
+               static_cast<const float*>(c.input), static_cast<float*>(c.output), c.flags,
+               c.pool);
+  }
+  const auto run = c.log ? twopass_run_log_softmax_nc_f16 : twopass_run_softmax_nc_f16;
+  return run(c.in.channels, c.in.stride, c.to.stride, c.in.batch, c.input, c.output, c.flags,
+             c.pool);
+}
+
+[[noreturn]] void RaiseRows(const RowsCall& c, enum twopass_status status) {
+  const std::string name = std::string("twopass_run_") + (c.log ? "log_" : "") + "softmax_nc_" +
+                           (c.is_f32 ? "f32" : "f16");
+  Raise(status, name + "(channels=" + std::to_string(c.in.channels) + ", input_stride=" +
+                    std::to_string(c.in.stride) + ", output_stride=" +
+                    std::to_string(c.to.stride) + ", batch_size=" +
+                    std::to_string(c.in.batch) + ", flags=" + std::to_string(c.flags) + ")");
+}
+
+// softmax (or log-softmax) over the rows of x into out (same shape and dtype; may be x
+// itself).
+void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log) {
+  RowsCall call;
+  if (!PrepareRows(x, out, flags, threads, log, &call)) return;
   enum twopass_status status;
   {
     py::gil_scoped_release release;
-    const auto f32_run = log ? twopass_run_log_softmax_nc_f32 : twopass_run_softmax_nc_f32;
-    const auto f16_run = log ? twopass_run_log_softmax_nc_f16 : twopass_run_softmax_nc_f16;
-    if (is_f32) {
-      status = f32_run(in.channels, in.stride, to.stride, in.batch,
-                       static_cast<const float*>(input), static_cast<float*>(output), flags, pool);
-    } else {
-      status = f16_run(in.channels, in.stride, to.stride, in.batch, input, output, flags, pool);
+    status = RunRows(call);
+  }
+  if (status != twopass_status_success) RaiseRows(call, status);
+}
+
+// The common case of twopass.softmax / log_softmax in one C++ call: x an aligned float32
+// or float16 ndarray in native byte order, axis the last one, rows that one row stride
+// describes (any C-contiguous array, slices of rows...), out None or such an array of
+// x's shape and dtype, threads None or an int >= 1. Returns out (allocated C-contiguous
+// when None), or None for anything else: the Python wrapper then takes its general path,
+// which checks everything again and raises the errors. This keeps the per-call cost of the
+// binding to one function call (the general path builds views and checks in Python).
+constexpr int kNpyFloat = 11;  // NPY_FLOAT
+constexpr int kNpyHalf = 23;   // NPY_HALF
+
+// The row layout of an array along its last axis, or false when one row stride cannot
+// describe it.
+bool FastRowLayout(const py::array& a, Rows* rows) {
+  const py::ssize_t ndim = a.ndim();
+  const py::ssize_t itemsize = a.itemsize();
+  if (ndim < 1 || reinterpret_cast<uintptr_t>(a.data()) % static_cast<uintptr_t>(itemsize)) {
+    return false;
+  }
+  const py::ssize_t channels = a.shape(ndim - 1);
+  if (channels == 0 || (channels > 1 && a.strides(ndim - 1) != itemsize)) return false;
+  // The outer axes (unit ones skipped) must nest like C order around one row stride.
+  py::ssize_t batch = 1, stride = channels * itemsize;
+  bool first = true;
+  for (py::ssize_t d = ndim - 2; d >= 0; d--) {
+    const py::ssize_t n = a.shape(d);
+    if (n == 0) return false;
+    if (n == 1) continue;
+    if (first) {
+      stride = a.strides(d);
+      first = false;
+    } else if (a.strides(d) != stride * batch) {
+      return false;
     }
+    batch *= n;
   }
-  if (status != twopass_status_success) {
-    const std::string name = std::string("twopass_run_") + (log ? "log_" : "") + "softmax_nc_" +
-                             (is_f32 ? "f32" : "f16");
-    Raise(status, name +
-                      "(channels=" + std::to_string(in.channels) + ", input_stride=" +
-                      std::to_string(in.stride) + ", output_stride=" + std::to_string(to.stride) +
-                      ", batch_size=" + std::to_string(in.batch) + ", flags=" +
-                      std::to_string(flags) + ")");
+  if (batch > 1 && (stride < channels * itemsize || stride % itemsize != 0)) return false;
+  *rows = Rows{static_cast<size_t>(batch), static_cast<size_t>(channels),
+               static_cast<size_t>(stride / itemsize)};
+  return true;
+}
+
+bool FastArray(py::handle h, int* type_num) {
+  if (!py::isinstance<py::array>(h)) return false;
+  const auto* descr = py::detail::array_descriptor_proxy(py::detail::array_proxy(h.ptr())->descr);
+  if (descr->type_num != kNpyFloat && descr->type_num != kNpyHalf) return false;
+  if (descr->byteorder == '>') return false;  // swapped on this (little-endian) machine
+  *type_num = descr->type_num;
+  return true;
+}
+
+py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flags,
+                    py::handle threads, bool log) {
+  int type_num = 0;
+  if (!FastArray(x, &type_num)) return py::none();
+  const auto a = py::reinterpret_borrow<py::array>(x);
+  if (!PyLong_CheckExact(axis.ptr())) return py::none();
+  const long axis_value = PyLong_AsLong(axis.ptr());
+  if (axis_value == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    return py::none();
   }
+  if (axis_value != -1 && axis_value != a.ndim() - 1) return py::none();
+  size_t thread_count = 0;
+  if (!threads.is_none()) {
+    if (!PyLong_CheckExact(threads.ptr())) return py::none();
+    const long value = PyLong_AsLong(threads.ptr());
+    if (value < 1) {
+      PyErr_Clear();
+      return py::none();
+    }
+    thread_count = static_cast<size_t>(value);
+  }
+  Rows in;
+  if (!FastRowLayout(a, &in)) return py::none();
+  Rows to{in.batch, in.channels, in.channels};
+  if (!out.is_none()) {
+    int out_type = 0;
+    if (!FastArray(out, &out_type) || out_type != type_num) return py::none();
+    const auto given = py::reinterpret_borrow<py::array>(out);
+    if (given.ndim() != a.ndim() || !given.writeable()) return py::none();
+    for (py::ssize_t d = 0; d < a.ndim(); d++) {
+      if (given.shape(d) != a.shape(d)) return py::none();
+    }
+    if (!FastRowLayout(given, &to)) return py::none();
+  }
+  // (py::array's default constructor would allocate an empty array: build y in one go.)
+  py::array y = out.is_none() ? py::array(a.dtype(), std::vector<py::ssize_t>(
+                                                         a.shape(), a.shape() + a.ndim()))
+                              : py::reinterpret_borrow<py::array>(out);
+  Initialize();
+  const RowsCall call{type_num == kNpyFloat, log, in, to, a.data(), y.mutable_data(), flags,
+                      thread_count == 1 ? nullptr : GetPool(thread_count)};
+  enum twopass_status status;
+  {
+    py::gil_scoped_release release;
+    status = RunRows(call);
+  }
+  if (status != twopass_status_success) RaiseRows(call, status);
+  return std::move(y);
+}
+
+// For benchmarks (bench/peers_torch.py): the library call SoftmaxRows makes, `calls` times
+// back to back in a C++ loop with the GIL released, after the same checks; returns the
+// seconds the loop took. This is "TwoPass through C" beside the Python call in the same
+// process, library and pool. No call is made outside the timed loop (no warm-up), so a
+// single call on data out of cache stays out of cache.
+double TimeRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log,
+                size_t calls) {
+  RowsCall call;
+  if (!PrepareRows(x, out, flags, threads, log, &call)) return 0.0;
+  enum twopass_status status = twopass_status_success;
+  std::chrono::steady_clock::duration elapsed{};
+  {
+    py::gil_scoped_release release;
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t n = 0; n < calls && status == twopass_status_success; n++) status = RunRows(call);
+    elapsed = std::chrono::steady_clock::now() - start;
+  }
+  if (status != twopass_status_success) RaiseRows(call, status);
+  return std::chrono::duration<double>(elapsed).count();
 }
 
 }  // namespace
@@ -163,6 +317,16 @@ PYBIND11_MODULE(_twopass, m) {
         "softmax_rows(x, out, flags, threads, log=False): softmax (log=True: log-softmax) "
         "over the rows of 2-D arrays (unit stride in a row). threads: 0 = all cores, "
         "1 = calling thread, N = a cached pool of N threads.");
+  m.def("fast_rows", &FastRows, py::arg("x"), py::arg("axis"), py::arg("out"), py::arg("flags"),
+        py::arg("threads"), py::arg("log"),
+        "fast_rows(x, axis, out, flags, threads, log) -> out or None: the last-axis, "
+        "one-row-stride case of twopass.softmax/log_softmax in one call; None when the "
+        "arguments need the general path (which also raises the errors).");
+  m.def("time_rows", &TimeRows, py::arg("x"), py::arg("out"), py::arg("flags"),
+        py::arg("threads"), py::arg("log"), py::arg("calls"),
+        "time_rows(x, out, flags, threads, log, calls) -> seconds: softmax_rows's library "
+        "call made `calls` times in a C++ loop (GIL released), after one checked call; for "
+        "benchmarks of the binding's overhead.");
   m.def("isa", [] {
     Initialize();
     return std::string(twopass_isa_name());

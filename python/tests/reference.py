@@ -1,4 +1,5 @@
-"""Float64 reference softmax with the library's special-value contract, and the checks."""
+"""Float64 reference softmax and log-softmax with the library's special-value contract, and
+the checks."""
 import numpy as np
 
 
@@ -55,3 +56,37 @@ def assert_f16_close(y, r):
     ok = ~np.isnan(r)
     err = np.abs(y64[ok] - r[ok]) / half_ulp(r[ok])
     assert err.size == 0 or err.max() <= 1.0, f"error of {err.max():.3f} half ULP"
+
+
+def log_softmax64(x, axis=-1, masked_row_ninf=False):
+    """Log-softmax in float64 with the library's special-value table."""
+    x = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        m = np.max(x, axis=-1, keepdims=True)
+        finite_max = np.where(np.isfinite(m), m, 0.0)
+        lse = finite_max + np.log(np.sum(np.exp(x - finite_max), axis=-1, keepdims=True))
+        y = x - lse
+        k = np.sum(np.isposinf(x), axis=-1, keepdims=True)
+        inf_rows = np.where(np.isposinf(x), -np.log(np.maximum(k, 1)), -np.inf)
+        y = np.where(k > 0, inf_rows, y)
+        y = np.where(np.isneginf(m), -np.inf if masked_row_ninf else np.nan, y)
+        y = np.where(np.any(np.isnan(x), axis=-1, keepdims=True), np.nan, y)
+    return np.moveaxis(y, -1, axis)
+
+
+def assert_close(y, r):
+    """NaN and infinities exactly where r has them (after rounding r to y's dtype), the
+    contract's bound elsewhere."""
+    with np.errstate(over="ignore"):
+        rounded = r.astype(y.dtype).astype(np.float64)
+    y64 = y.astype(np.float64)
+    assert np.array_equal(np.isnan(y64), np.isnan(r)), "NaN pattern differs"
+    special = np.isinf(rounded)
+    assert np.array_equal(y64[special], rounded[special]), "infinities differ"
+    ok = ~np.isnan(r) & ~special
+    bound = 1e-6 * np.maximum(1.0, np.abs(r[ok]))
+    if y.dtype == np.float16:
+        _, exponent = np.frexp(np.abs(r[ok]))
+        bound = bound + np.where(np.abs(r[ok]) < 2.0**-14, 2.0**-24, np.ldexp(1.0, exponent - 11))
+    err = np.abs(y64[ok] - r[ok])
+    assert err.size == 0 or np.all(err <= bound), f"error {np.max(err - bound):.3g} beyond bound"

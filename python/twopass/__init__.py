@@ -23,6 +23,8 @@ ALGORITHMS = {
 }
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+# log_softmax's flags, indexed by masked_row_ninf.
+_LOG_FLAGS = (ALGORITHMS["two_pass"], ALGORITHMS["two_pass"] | _twopass.FLAG_MASKED_ROW_ZERO)
 
 
 def isa() -> str:
@@ -138,6 +140,13 @@ def softmax(
     >>> twopass.softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([0.09003058, 0.24472846, 0.66524094], dtype=float32)
     """
+    flags = ALGORITHMS.get(algorithm) if type(algorithm) is str else None
+    if flags is not None:
+        if masked_row_zero:
+            flags |= _twopass.FLAG_MASKED_ROW_ZERO
+        y = _twopass.fast_rows(x, axis, out, flags, threads, False)
+        if y is not None:
+            return y
     return _rows_operation("softmax", x, axis, out, algorithm, threads,
                            _twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0, log=False)
 
@@ -203,6 +212,9 @@ def log_softmax(
     >>> twopass.log_softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([-2.407606  , -1.407606  , -0.40760598], dtype=float32)
     """
+    y = _twopass.fast_rows(x, axis, out, _LOG_FLAGS[bool(masked_row_ninf)], threads, True)
+    if y is not None:
+        return y
     return _rows_operation("log_softmax", x, axis, out, "two_pass", threads,
                            _twopass.FLAG_MASKED_ROW_ZERO if masked_row_ninf else 0, log=True)
 
@@ -210,7 +222,10 @@ def log_softmax(
 def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray],
                     algorithm: str, threads: Optional[int], extra_flags: int,
                     log: bool) -> np.ndarray:
-    """softmax / log_softmax: argument checks, then the rows through the library."""
+    """softmax / log_softmax: argument checks, then the rows through the library. The
+    general path: the common case (an aligned float32/float16 ndarray along its last axis,
+    rows with one row stride, `out` None or alike) is handled before, in one call to the
+    compiled module (``_twopass.fast_rows``), which returns None for everything else."""
     a = np.asarray(x)
     if a.dtype not in _DTYPES:
         raise ValueError(f"{name}: dtype must be float32 or float16, got {a.dtype}")

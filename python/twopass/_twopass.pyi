@@ -1,4 +1,6 @@
 """Type stub of the compiled module twopass._twopass."""
+from typing import Optional
+
 import numpy as np
 
 FLAG_ALGORITHM_TWO_PASS: int
@@ -8,5 +10,9 @@ FLAG_MASKED_ROW_ZERO: int
 
 def softmax_rows(x: np.ndarray, out: np.ndarray, flags: int, threads: int,
                  log: bool = ...) -> None: ...
+def fast_rows(x: object, axis: object, out: object, flags: int, threads: object,
+              log: bool) -> Optional[np.ndarray]: ...
+def time_rows(x: np.ndarray, out: np.ndarray, flags: int, threads: int, log: bool,
+              calls: int) -> float: ...
 def isa() -> str: ...
 def version() -> str: ...
