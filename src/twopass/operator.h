@@ -148,6 +148,12 @@ struct RunContext {
   // Optional per-row log-sum-exp output (twopass_setup_logsumexp_output): lse[row], one
   // float per row, written once the row's last merge is done; nullptr: none.
   float* lse;
+
+  // Sharded rows (src/operators/softmax-partial.cc): the partial writes each row's pair
+  // (m, e) to partial_out[row]; finish reads the merged pair of each row from
+  // merged_in[row]. nullptr for every other operation.
+  twopass_softmax_partial* partial_out;
+  const twopass_softmax_partial* merged_in;
 };
 
 }  // namespace twopass
