@@ -28,6 +28,7 @@
 
 #include "twopass.h"
 #include "twopass/config.h"
+#include "twopass/memory.h"
 #include "f16-test-util.h"
 #include "softmax-operator-tester.h"  // kUntouchedBits, TWOPASS_SELECT_ISA
 #include "softmax-reference.h"
@@ -703,6 +704,35 @@ TEST(SoftmaxPartialBadInput, Merge) {
   // Zero rows: nothing to do, nothing written.
   EXPECT_EQ(twopass_status_success, twopass_merge_softmax_partials(2, ok, 0, out));
   EXPECT_TRUE(untouched());
+}
+
+// Allocation failure: partial and finish allocate their scratch for rows of several
+// chunks only; when that fails they return out_of_memory and write nothing.
+TEST(SoftmaxPartialBadInput, AllocationFailure) {
+  ASSERT_EQ(twopass_status_success, twopass_initialize());
+  const size_t n = 3 * 4096 + 77, batch = 2;
+  std::vector<float> x(batch * n, 1.0f), y(batch * n, 123.0f);
+  std::vector<twopass_softmax_partial> p(batch, twopass_softmax_partial{-7.0f, -7.0f});
+  const std::vector<twopass_softmax_partial> merged(batch, twopass_softmax_partial{0.5f, 15.0f});
+  for (size_t k : {size_t(1), size_t(2)}) {
+    twopass_internal_fail_allocation(k);
+    EXPECT_EQ(twopass_status_out_of_memory,
+              twopass_run_softmax_partial_nc_f32(n, n, batch, x.data(), p.data(), 0, nullptr));
+    EXPECT_GE(twopass_internal_fail_allocation(k), k) << "allocation " << k << " of partial";
+    EXPECT_EQ(twopass_status_out_of_memory,
+              twopass_run_softmax_finish_nc_f32(n, n, n, batch, x.data(), merged.data(), y.data(),
+                                                0, nullptr));
+    EXPECT_GE(twopass_internal_fail_allocation(0), k) << "allocation " << k << " of finish";
+  }
+  EXPECT_TRUE(std::all_of(p.begin(), p.end(), [](const twopass_softmax_partial& v) {
+    return v.m == -7.0f && v.e == -7.0f;
+  }));
+  EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](float v) { return v == 123.0f; }));
+  // Rows of one chunk allocate nothing.
+  twopass_internal_fail_allocation(1);
+  EXPECT_EQ(twopass_status_success,
+            twopass_run_softmax_partial_nc_f32(4096, n, batch, x.data(), p.data(), 0, nullptr));
+  EXPECT_EQ(0u, twopass_internal_fail_allocation(0));
 }
 
 }  // namespace
