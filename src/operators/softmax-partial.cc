@@ -19,6 +19,9 @@
 #include "twopass/softmax-phases.h"
 #include "twopass/softmax-plan.h"
 
+// The wire format of the pair (include/twopass.h): two floats, 8 bytes, no padding.
+static_assert(sizeof(twopass_softmax_partial) == 2 * sizeof(float), "pair is 8 bytes");
+
 namespace twopass {
 namespace {
 
