@@ -444,6 +444,121 @@ TWOPASS_API enum twopass_status twopass_run_logsumexp_nc_f16(
     size_t channels, size_t input_stride, size_t batch_size, const void* input, float* lse,
     uint32_t flags, pthreadpool_t threadpool);
 
+/* ## Sharded rows: partial, merge, finish
+ * One row split over several workers (a vocabulary sharded over tensor-parallel ranks, or
+ * a row too long for one machine). Each worker holds a shard: a [batch_size x channels]
+ * slice of the rows (the same rows, a different range of their elements). Softmax of the
+ * whole rows then takes three steps, and only one 8-byte pair per row crosses between
+ * workers:
+ *   1. partial: each worker reads its shard once and writes, per row, the pair (m, e) of
+ *      its sum of exp: sum_j exp(x_j) = m * 2^e over the shard's elements;
+ *   2. merge: the pairs of all shards (exchanged, e.g. with MPI_Allgather) are combined
+ *      into the pair of the whole row, exactly as the operator merges its chunks (in
+ *      double at the largest exponent, renormalised);
+ *   3. finish: each worker runs the last pass on its shard with the merged pair:
+ *      y = exp(x) / (m * 2^e) for softmax, y = x - log(m * 2^e) for log-softmax.
+ * Serial equivalent for one row split into shards x_0 .. x_{k-1}:
+ *   for s < k: partial(x_s) -> p_s;   merge(p_0 .. p_{k-1}) -> p;   for s: finish(x_s, p).
+ *
+ * The pair (twopass_softmax_partial, 8 bytes, two floats):
+ * - rows of finite values (and -inf entries): m in [0.5, 1) and e an integer-valued float
+ *   with sum = m * 2^e; exact within float rounding of m (relative 2^-24) while
+ *   |e| < 2^24, i.e. the shard's log-sum-exp within about +-1.16e7 (every finite input
+ *   within +-1e7). Shards of huge magnitude (beyond about +-1e4) are summed exactly as the
+ *   operator does for such rows (three-pass: max, then exp(x - max)) before they become a
+ *   pair; larger magnitudes than +-1e7 round e and are not supported.
+ * - a shard row of only -inf (an empty sum): m = 0, e = -inf.
+ * - a shard row with k > 0 entries +inf and no NaN: m = +inf, e = k (the count, exact up
+ *   to 2^24), so that finish knows the row's total count of +inf entries.
+ * - a shard row with a NaN anywhere: m = NaN, e = NaN.
+ * merge follows the operator's special-value contract: any NaN pair gives a NaN pair;
+ * else any +inf pair gives (+inf, sum of their counts); else all-empty pairs give
+ * (0, -inf); else the sum of the finite pairs (empty pairs add nothing). Merging one
+ * array returns it unchanged; merge(merge(a, b), c) equals merge(a, b, c) within float
+ * rounding of m (2^-24), not bitwise: merge every shard in one call, in the same order on
+ * every worker, for bitwise identical results across workers.
+ * finish then gives the single-process special values on every shard: a NaN pair (or a
+ * NaN in the shard) gives NaN in the shard; a (+inf, k) pair gives 1/k at the shard's
+ * +inf entries and 0 elsewhere (log-softmax: -log k and -inf); a (0, -inf) pair gives
+ * NaN, or 0 with TWOPASS_FLAG_MASKED_ROW_ZERO (log-softmax: NaN or -inf); -inf inputs
+ * give 0 (log-softmax: -inf).
+ *
+ * Accuracy: with r the double-precision softmax of the whole row, the finished shards
+ * meet the softmax contract above (|y_i - r_i| <= 1e-6 * max_i r_i, element-wise
+ * 1e-6 * r_i for rows within [-1e4, 1e4] where r_i >= 1e-30, |sum - 1| <= 1e-6 over all
+ * shards; log-softmax: |y_i - r_i| <= 1e-6 * max(1, |r_i|)). Against the single-process
+ * operator the results differ by the float rounding of the pairs (a few ULP), except the
+ * special rows, which are bitwise the same. Partial, merge and finish are each bitwise
+ * identical for any pool.
+ *
+ * All three are one-shot calls with the rules of twopass_run_softmax_nc_f32 (statuses,
+ * logging, nothing written on failure, scratch allocated only for rows longer than one
+ * chunk, 4096 elements) and need twopass_initialize(), except merge, which is a pure
+ * function (no allocation, no initialization, no pool). */
+
+/* The sum of exp over a shard's row, sum = m * 2^e, or a special row (see above). */
+typedef struct twopass_softmax_partial {
+  float m;
+  float e;
+} twopass_softmax_partial;
+
+/* Partial: for each of batch_size rows, partial[b] = the pair of the row's channels
+   elements input[b * input_stride + j], 0 <= j < channels. Reads the rows once; no output
+   tensor. flags: 0 (anything else is unsupported_parameter). partial: batch_size pairs,
+   not overlapping the input. Returns success, uninitialized, invalid_parameter (NULL
+   pointers, zero channels, stride < channels, byte-size overflow, overlap),
+   unsupported_parameter or out_of_memory. */
+TWOPASS_API enum twopass_status twopass_run_softmax_partial_nc_f32(
+    size_t channels, size_t input_stride, size_t batch_size, const float* input,
+    twopass_softmax_partial* partial, uint32_t flags, pthreadpool_t threadpool);
+
+/* The same on binary16 input (any alignment; computed in f32 as the f16 operators). */
+TWOPASS_API enum twopass_status twopass_run_softmax_partial_nc_f16(
+    size_t channels, size_t input_stride, size_t batch_size, const void* input,
+    twopass_softmax_partial* partial, uint32_t flags, pthreadpool_t threadpool);
+
+/* Merge: merged[b] = the combination of partials[0][b] .. partials[count - 1][b] for each
+   of batch_size rows, by the rules above, in the order of the arrays. merged may be one
+   of the input arrays (the same pointer: row b is read before it is written); any other
+   overlap with an input array is rejected. Returns success or invalid_parameter (NULL
+   partials, merged or partials[i], count 0, byte-size overflow, overlap); writes nothing
+   on failure. */
+TWOPASS_API enum twopass_status twopass_merge_softmax_partials(
+    size_t count, const twopass_softmax_partial* const* partials, size_t batch_size,
+    twopass_softmax_partial* merged);
+
+/* Finish (softmax): output[b * output_stride + i] = exp(x_i) / (m * 2^e) with (m, e) =
+   merged[b], the merge of every shard's pair of row b, this shard included; x as for
+   partial. Two-pass's last pass (exp recomputed and scaled) for merged pairs within the
+   two-pass range; three-pass's exact form (exp(x - ref), see above) beyond it.
+   flags: 0 or TWOPASS_FLAG_MASKED_ROW_ZERO. Aliasing as softmax (in place allowed);
+   merged: batch_size pairs, not overlapping the output; each must be the merge of every
+   shard's pair of its row, this shard's included (other pairs give unspecified values,
+   never a write outside the output). Returns as twopass_run_softmax_nc_f32. */
+TWOPASS_API enum twopass_status twopass_run_softmax_finish_nc_f32(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const float* input, const twopass_softmax_partial* merged, float* output, uint32_t flags,
+    pthreadpool_t threadpool);
+
+/* The same on binary16 input and output (rounded once, as the f16 softmax). */
+TWOPASS_API enum twopass_status twopass_run_softmax_finish_nc_f16(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const void* input, const twopass_softmax_partial* merged, void* output, uint32_t flags,
+    pthreadpool_t threadpool);
+
+/* Finish (log-softmax): output[b * output_stride + i] = x_i - lse with lse = log m + e ln2
+   (double, applied as a float pair as the log-softmax operator does); otherwise as
+   twopass_run_softmax_finish_nc_f32. */
+TWOPASS_API enum twopass_status twopass_run_log_softmax_finish_nc_f32(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const float* input, const twopass_softmax_partial* merged, float* output, uint32_t flags,
+    pthreadpool_t threadpool);
+
+TWOPASS_API enum twopass_status twopass_run_log_softmax_finish_nc_f16(
+    size_t channels, size_t input_stride, size_t output_stride, size_t batch_size,
+    const void* input, const twopass_softmax_partial* merged, void* output, uint32_t flags,
+    pthreadpool_t threadpool);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

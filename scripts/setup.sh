@@ -34,6 +34,9 @@ PACKAGES=(
   clang-14
   libclang-rt-14-dev
   llvm-14
+  # The MPI example of sharded rows (examples/mpi-softmax.c, //test:mpi_softmax_test).
+  openmpi-bin
+  libopenmpi-dev
 )
 
 missing=()

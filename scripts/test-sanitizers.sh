@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.." || exit 1
 #   symbols, generated files), not of the library's memory behaviour.
 # - //test:softmax_nc_output_hash_test: hashes recorded from the gcc build; a clang
 #   build may round differently. Its shapes run in the operator tests above.
+# - //test:mpi_softmax_test: links the shared library into a program built with mpicc,
+#   without the sanitizer runtimes; the calls it makes run in //test:softmax_partial_test.
 # The *_avx512f_emulated_test targets stay: they run the AVX512F kernels' tails
 # against guard pages on machines without AVX512F.
 ASAN_TARGETS=(
@@ -25,6 +27,7 @@ ASAN_TARGETS=(
   -//test:softmax_nc_long_row_test
   -//test:shared_library_symbols_test
   -//test:softmax_nc_output_hash_test
+  -//test:mpi_softmax_test
 )
 # tsan: the threading tests (pools of 1..8 threads, split rows, std::threads). They
 # link test/tsan-pthreadpool.cc, which the other operator tests do not.

@@ -574,4 +574,188 @@ void ResolveLogSumExp(ElementType element_type, RunContext* context) {
       f16 ? List(kLogSumExpThreePassF16, LseFromPair) : List(kLogSumExpThreePassF32, LseFromPair);
 }
 
+// ---------------------------------------------------------------------------------
+// Sharded rows (src/operators/softmax-partial.cc): partial, the shard's pair (m, e) per
+// row from pass 1; finish, the last pass with the merged pair of the whole row. The
+// pair lives in the plan (scale_m = m, scale_e = e) until the partial's last phase
+// writes it; finish loads it into the partials and merges it into its last pass's plan.
+
+namespace {
+
+// Partial's last phase: no pass over the row, the pair goes out once per row.
+void WritePair(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+               ChunkPartial*) {
+  if (chunk == 0) context.partial_out[row] = twopass_softmax_partial{plan.scale_m, plan.scale_e};
+}
+
+// The same after the three-pass reductions of a shard beyond the two-pass range, whose
+// plan holds lse as a float pair.
+void WritePairFromLse(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                      ChunkPartial*) {
+  if (chunk == 0) context.partial_out[row] = PairFromLogSumExp(LseFromPair(plan));
+}
+
+// Finish's first phase: the merged pair, for the merge below (every chunk loads it, the
+// merge reads the first).
+void LoadPair(const RunContext& context, size_t row, size_t, const RowPlan&,
+              ChunkPartial* partial) {
+  partial->m = context.merged_in[row].m;
+  partial->e = context.merged_in[row].e;
+}
+
+// A positive finite pair normalised to m in [0.5, 1); false for anything else.
+bool NormalPair(const ChunkPartial& partial, float* m, float* e) {
+  if (!(partial.m > 0.0f && partial.m < INFINITY) || !isfinite(partial.e)) return false;
+  int shift;
+  *m = frexpf(partial.m, &shift);
+  *e = partial.e + static_cast<float>(shift);
+  return true;
+}
+
+double PairLse(float m, float e) {
+  return log(static_cast<double>(m)) + static_cast<double>(e) * kLn2;
+}
+
+// Softmax finish within the two-pass range: 1 / sum = (1 / m) * 2^-e, as MergeExtSums.
+void MergeFinishScale(const ChunkPartial* partials, size_t, RowPlan* plan) {
+  float m, e;
+  if (!NormalPair(partials[0], &m, &e) || !(fabsf(e) <= kMaxTwoPassExponent)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  plan->scale_m = static_cast<float>(1.0 / static_cast<double>(m));
+  plan->scale_e = -e;
+}
+
+// Softmax finish beyond the two-pass range (three-pass's last kernel): max a float at or
+// above lse, so that every x <= lse of the row is at or below it as that kernel needs,
+// and inv_sum = exp(ref - lse) with ref the kernel's reference point for max.
+void MergeFinishMax(const ChunkPartial* partials, size_t, RowPlan* plan) {
+  float m, e;
+  if (!NormalPair(partials[0], &m, &e)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  const double lse = PairLse(m, e);
+  float max = static_cast<float>(lse);
+  if (static_cast<double>(max) < lse) max = nextafterf(max, INFINITY);
+  plan->max = max;
+  plan->inv_sum = static_cast<float>(exp(ExpMinusMaxRefPoint(GetExpMinusMaxRef(max)) - lse));
+}
+
+// Log-softmax finish: lse as a float pair, as MergeLogSumExp.
+void MergeFinishLse(const ChunkPartial* partials, size_t, RowPlan* plan) {
+  float m, e;
+  if (!NormalPair(partials[0], &m, &e)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  const double lse = PairLse(m, e);
+  plan->lse_hi = static_cast<float>(lse);
+  plan->lse_lo = static_cast<float>(lse - static_cast<double>(plan->lse_hi));
+}
+
+constexpr Phase kPartialF32[] = {{ExtSumF32, MergeExtPair}, {WritePair, nullptr}};
+constexpr Phase kPartialF16[] = {{ExtSumF16, MergeExtPair}, {WritePair, nullptr}};
+constexpr Phase kPartialThreePassF32[] = {
+    {MaxF32, MergeMaxima}, {SumExpF32, MergeLogSumExpFromMax}, {WritePairFromLse, nullptr}};
+constexpr Phase kPartialThreePassF16[] = {
+    {MaxF16, MergeMaxima}, {SumExpF16, MergeLogSumExpFromMax}, {WritePairFromLse, nullptr}};
+constexpr Phase kFinishF32[] = {{LoadPair, MergeFinishScale}, {ScaleExtExpF32, nullptr}};
+constexpr Phase kFinishF16[] = {{LoadPair, MergeFinishScale}, {ScaleExtExpF16, nullptr}};
+constexpr Phase kFinishThreePassF32[] = {{LoadPair, MergeFinishMax}, {ScaleExpF32, nullptr}};
+constexpr Phase kFinishThreePassF16[] = {{LoadPair, MergeFinishMax}, {ScaleExpF16, nullptr}};
+constexpr Phase kLogFinishF32[] = {{LoadPair, MergeFinishLse}, {SubLseF32, nullptr}};
+constexpr Phase kLogFinishF16[] = {{LoadPair, MergeFinishLse}, {SubLseF16, nullptr}};
+
+// A shard row the pass-1 merge marked special: NaN, +inf, only -inf, or beyond the
+// two-pass range (summed exactly by the three-pass reductions, then made a pair).
+void PartialSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  const RowScan scan = ScanRow(context, row);
+  twopass_softmax_partial* out = &context.partial_out[row];
+  if (scan.nan) {
+    *out = twopass_softmax_partial{NAN, NAN};
+  } else if (scan.positive_infinities != 0) {
+    *out = twopass_softmax_partial{INFINITY, static_cast<float>(scan.positive_infinities)};
+  } else if (scan.negative_infinities == context.channels) {
+    *out = twopass_softmax_partial{0.0f, -INFINITY};
+  } else {
+    RunRowPhases(context, context.recompute_phases, row, partials);
+  }
+}
+
+// A row whose merged pair finish's merge marked special: the single-process operator's
+// special values (WriteSpecialRow), with the row's count of +inf entries from the pair.
+// A pair that cannot come from this shard and reaches this path (finite for a shard
+// with NaN or +inf, or +inf for a shard with NaN) gives a NaN row.
+void WriteFinishSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials,
+                           float (*share)(double k), float nothing) {
+  const void* x =
+      static_cast<const char*>(context.input) + row * context.input_stride * context.element_size;
+  void* y = static_cast<char*>(context.output) + row * context.output_stride * context.element_size;
+  const size_t n = context.channels;
+  const twopass_softmax_partial pair = context.merged_in[row];
+  const RowScan scan = ScanRow(context, row);
+  float m, e;
+  const ChunkPartial loaded{{pair.m}, {pair.e}};
+  const bool normal = NormalPair(loaded, &m, &e);
+  if (scan.nan || isnan(pair.m) || isnan(pair.e) || pair.m < 0.0f ||
+      (scan.positive_infinities != 0 && pair.m != INFINITY)) {
+    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, NAN);
+  } else if (pair.m == INFINITY) {
+    const float value = share(static_cast<double>(pair.e));
+    for (size_t i = 0; i < n; i++) {
+      StoreElement(context, y, i, LoadElement(context, x, i) == INFINITY ? value : nothing);
+    }
+  } else if (!normal) {  // empty sum: every shard of the row is only -inf
+    const float fill = (context.flags & TWOPASS_FLAG_MASKED_ROW_ZERO) ? nothing : NAN;
+    for (size_t i = 0; i < n; i++) StoreElement(context, y, i, fill);
+  } else {
+    RunRowPhases(context, context.recompute_phases, row, partials);
+  }
+}
+
+void SoftmaxFinishSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  WriteFinishSpecialRow(
+      context, row, partials, [](double k) { return static_cast<float>(1.0 / k); }, 0.0f);
+}
+
+void LogSoftmaxFinishSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  // + 0.0f: log 1 gives +0, not -0.
+  WriteFinishSpecialRow(
+      context, row, partials, [](double k) { return static_cast<float>(-log(k)) + 0.0f; },
+      -INFINITY);
+}
+
+}  // namespace
+
+void ResolveSoftmaxPartial(ElementType element_type, RunContext* context) {
+  const bool f16 = element_type == ElementType::kF16;
+  context->stream_output = false;  // nothing but the pairs is written
+  context->special_row = PartialSpecialRow;
+  context->phases = f16 ? List(kPartialF16, nullptr) : List(kPartialF32, nullptr);
+  context->recompute_phases =
+      f16 ? List(kPartialThreePassF16, nullptr) : List(kPartialThreePassF32, nullptr);
+}
+
+void ResolveSoftmaxFinish(ElementType element_type, bool log_softmax, RunContext* context) {
+  const KernelConfig& config = *context->config;
+  const bool f16 = element_type == ElementType::kF16;
+  context->stream_output = StreamOutput(element_type, *context);
+  if (log_softmax) {
+    context->vsublse = context->stream_output ? config.vsublse_nt.fn : config.vsublse.fn;
+    context->special_row = LogSoftmaxFinishSpecialRow;
+    // Every normal pair is within range of y = x - lse: the special path never recomputes.
+    context->phases = f16 ? List(kLogFinishF16, nullptr) : List(kLogFinishF32, nullptr);
+    context->recompute_phases = context->phases;
+  } else {
+    context->vscaleextexp =
+        context->stream_output ? config.vscaleextexp_nt.fn : config.vscaleextexp.fn;
+    context->special_row = SoftmaxFinishSpecialRow;
+    context->phases = f16 ? List(kFinishF16, nullptr) : List(kFinishF32, nullptr);
+    context->recompute_phases =
+        f16 ? List(kFinishThreePassF16, nullptr) : List(kFinishThreePassF32, nullptr);
+  }
+}
+
 }  // namespace twopass

@@ -170,4 +170,79 @@ void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* 
   SetLogSumExp(ref + log(sum), plan);
 }
 
+// ---------------------------------------------------------------------------------
+// Sharded rows (twopass_softmax_partial, include/twopass.h): the pair (m, e) of a shard
+// and the merge of the pairs of several shards.
+
+namespace {
+
+// The pair of a positive finite sum mantissa * 2^exponent, mantissa in [0.5, 1) in
+// double: m rounded to float, renormalised when it rounds up to 1.
+twopass_softmax_partial RoundedPair(double mantissa, float exponent) {
+  twopass_softmax_partial pair{static_cast<float>(mantissa), exponent};
+  if (pair.m == 1.0f) {
+    pair.m = 0.5f;
+    pair.e += 1.0f;
+  }
+  return pair;
+}
+
+}  // namespace
+
+// The plan holds the pair itself: scale_m = m, scale_e = e.
+void MergeExtPair(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double mantissa;
+  float exponent;
+  if (!SumExtPartials(partials, count, &mantissa, &exponent)) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  const twopass_softmax_partial pair = RoundedPair(mantissa, exponent);
+  plan->scale_m = pair.m;
+  plan->scale_e = pair.e;
+}
+
+// lse = t * ln2 with t = lse / ln2 = (e - 1) + f, f in [0, 1): m = 2^(f - 1) in [0.5, 1).
+twopass_softmax_partial PairFromLogSumExp(double lse) {
+  const double t = lse / kLn2;
+  const double e = floor(t) + 1.0;
+  return RoundedPair(exp2(t - e), static_cast<float>(e));
+}
+
+// The same arithmetic as SumExtPartials (largest exponent of the non-zero sums, double
+// sum of m * 2^(e - emax) in array order, split into mantissa and exponent), without its
+// range limit (pairs hold exact sums), plus the pair's special values.
+twopass_softmax_partial MergePairs(const twopass_softmax_partial* const* pairs, size_t count,
+                                   size_t row) {
+  bool nan = false, infinite = false;
+  double infinities = 0.0;
+  float emax = -INFINITY;
+  for (size_t i = 0; i < count; i++) {
+    const twopass_softmax_partial p = pairs[i][row];
+    if (isnan(p.m) || isnan(p.e) || p.m < 0.0f) {
+      nan = true;
+    } else if (p.m == INFINITY) {
+      infinite = true;
+      infinities += static_cast<double>(p.e);
+    } else if (p.m > 0.0f && p.e > emax) {
+      emax = p.e;
+    }
+  }
+  if (nan) return twopass_softmax_partial{NAN, NAN};
+  if (infinite) return twopass_softmax_partial{INFINITY, static_cast<float>(infinities)};
+  if (emax == -INFINITY) return twopass_softmax_partial{0.0f, -INFINITY};
+  double sum = 0.0;
+  for (size_t i = 0; i < count; i++) {
+    const twopass_softmax_partial p = pairs[i][row];
+    if (p.m == 0.0f) continue;
+    const float shift = p.e - emax;  // integer-valued, <= 0
+    if (shift < -1100.0f) continue;  // below double's range: contributes 0
+    sum += shift == 0.0f ? static_cast<double>(p.m)
+                         : ldexp(static_cast<double>(p.m), static_cast<int>(shift));
+  }
+  int split;
+  const double mantissa = SplitExponent(sum, &split);
+  return RoundedPair(mantissa, emax + static_cast<float>(split));
+}
+
 }  // namespace twopass

@@ -157,6 +157,12 @@ struct RunContext {
   float scale;
   const void* mask;
   size_t mask_stride;
+
+  // Sharded rows (src/operators/softmax-partial.cc): the partial writes each row's pair
+  // (m, e) to partial_out[row]; finish reads the merged pair of each row from
+  // merged_in[row]. nullptr for every other operation.
+  twopass_softmax_partial* partial_out;
+  const twopass_softmax_partial* merged_in;
 };
 
 }  // namespace twopass

@@ -19,4 +19,11 @@ void ResolveLogSoftmax(ElementType element_type, RunContext* context);
 // context->lse).
 void ResolveLogSumExp(ElementType element_type, RunContext* context);
 
+// Sharded rows (src/operators/softmax-partial.cc): the partial of f32 or f16 rows (pass 1,
+// each row's pair to context->partial_out), and the finish (the last pass of softmax, or
+// of log-softmax, with the merged pairs of context->merged_in). Need config, batch_size
+// and channels set.
+void ResolveSoftmaxPartial(ElementType element_type, RunContext* context);
+void ResolveSoftmaxFinish(ElementType element_type, bool log_softmax, RunContext* context);
+
 }  // namespace twopass

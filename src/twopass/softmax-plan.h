@@ -41,4 +41,14 @@ void MergeLogSumExp(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // max pass -> (lse_hi, lse_lo) = ref + log(sum), ref the sum kernels' reference point.
 void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan);
 
+// Sharded rows (include/twopass.h, twopass_softmax_partial):
+// Two-pass pass 1 -> the row's pair in the plan (scale_m = m in [0.5, 1), scale_e = e),
+// or special as MergeExtSums.
+void MergeExtPair(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// The pair of a finite lse (sum = exp(lse) = m * 2^e, m in [0.5, 1)).
+twopass_softmax_partial PairFromLogSumExp(double lse);
+// Row `row` of `count` arrays of pairs merged (twopass_merge_softmax_partials).
+twopass_softmax_partial MergePairs(const twopass_softmax_partial* const* pairs, size_t count,
+                                   size_t row);
+
 }  // namespace twopass
