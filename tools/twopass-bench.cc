@@ -1176,12 +1176,13 @@ void WriteCsv(FILE* f, const std::vector<Row>& rows, const Machine& m) {
             r.calls_per_sample, r.ns_min, r.ns_median, 1e9 / r.ns_median, r.bytes_per_element,
             GBps(r.bytes_per_element, r.ns_median), GBps(r.bytes_per_element, r.ns_min));
     if (r.floor_ns > 0.0) {
-      fprintf(f, "%.6f,%.4f,", r.floor_ns, r.floor_ns / r.ns_median);
+      // %g: a ratio of a badly disturbed sample stays positive, never "0.0000".
+      fprintf(f, "%.6f,%.6g,", r.floor_ns, r.floor_ns / r.ns_median);
     } else {
       fprintf(f, ",,");
     }
     if (r.reload_ns > 0.0) {
-      fprintf(f, "%.4f,", r.reload_ns / r.ns_median);
+      fprintf(f, "%.6g,", r.reload_ns / r.ns_median);
     } else {
       fprintf(f, ",");
     }
