@@ -163,7 +163,7 @@ constexpr size_t kQuickColdAbove = 64 * kKiB;
 const char* const kFamilyNames[] = {
     "f32-raddextexp", "f32-vscaleextexp", "f32-rmax",         "f32-raddstoreexpminusmax",
     "f32-vscale",     "f32-raddexpminusmax", "f32-vscaleexpminusmax", "f16-raddextexp",
-    "f16-vscaleextexp", "f32-vsublse", "f16-vsublse",
+    "f16-vscaleextexp", "f32-vsublse", "f16-vsublse", "f32-vscaleadd", "f16-vscaleadd",
 };
 
 // The family names, indented and wrapped for --help.
@@ -1588,6 +1588,12 @@ const twopass::UkernelInfo<twopass_f32_vsublse_ukernel_fn> kTuneVsublse[] = {
 const twopass::UkernelInfo<twopass_f16_vsublse_ukernel_fn> kTuneF16Vsublse[] = {
 #include "f16-vsublse/f16-vsublse.inc"
     {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_vscaleadd_ukernel_fn> kTuneVscaleadd[] = {
+#include "f32-vscaleadd/f32-vscaleadd.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f16_vscaleadd_ukernel_fn> kTuneF16Vscaleadd[] = {
+#include "f16-vscaleadd/f16-vscaleadd.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
 #undef TWOPASS_UKERNEL
 
 // Adds the variants of `list`; call(fn, set, bytes) runs one of them.
@@ -1714,6 +1720,24 @@ std::vector<TuneFamily> MakeTuneFamilies() {
                 fn(bytes, set.input, set.output, 10.5f, 1.0e-7f);
               });
   families[10].pick = [](const KernelConfig& c) { return c.f16_vsublse.name; };
+  // Scale and mask: the input doubles as the mask (reads x and a second stream of the
+  // same bytes), output f32.
+  families[11].dtype = Dtype::kF32;
+  families[11].bytes_per_element = 12;
+  AddVariants(&families[11], kTuneVscaleadd,
+              [](twopass_f32_vscaleadd_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, InputF32(set), InputF32(set), OutputF32(set), 0.125f);
+              });
+  families[11].pick = [](const KernelConfig& c) { return c.vscaleadd.name; };
+  // f16 in, f32 out: run on f32 buffers, over half of the input's bytes (as many halves
+  // as the f32 output has floats).
+  families[12].dtype = Dtype::kF32;
+  families[12].bytes_per_element = 8;
+  AddVariants(&families[12], kTuneF16Vscaleadd,
+              [](twopass_f16_vscaleadd_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes / 2, set.input, set.input, OutputF32(set), 0.125f);
+              });
+  families[12].pick = [](const KernelConfig& c) { return c.f16_vscaleadd.name; };
   return families;
 }
 
