@@ -17,6 +17,10 @@ def f32(*values):
                     for v in values)
 
 
+def half_bits(value):
+    return struct.unpack("<H", struct.pack("<e", value))[0]
+
+
 def f16(*bits):
     return b"".join(struct.pack("<H", b) for b in bits)
 
@@ -71,6 +75,13 @@ F32_SEEDS = {
                                     value_range=0, seed=13),
     "equal-values": diff_seed(channels=4096, length_class=2, fill_mode=1, value_range=5,
                               seed=17),
+    # A row spanning more than FLT_MAX: log-softmax below -FLT_MAX rounds to -inf.
+    "span-beyond-flt-max": diff_seed(channels=5, batch=2, fill_mode=0, value_range=0,
+                                     values=f32(-3e38, 3e38, 1.0, -3e38, MINUS_FLT_MAX)),
+    # Rows of only -inf, not masked (NaN; lse -inf) and masked (log-softmax -inf).
+    "all-minus-inf": diff_seed(channels=33, batch=2, fill_mode=2, values=f32(MINUS_INF)),
+    "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
+                                      fill_mode=2, values=f32(MINUS_INF)),
 }
 
 H_NAN = 0x7E00
@@ -104,6 +115,12 @@ F16_SEEDS = {
                                     in_gap=1, out_gap=7, fill_mode=7, seed=13),
     "lowest-ramp": diff_seed(channels=999, length_class=1, fill_mode=6, value_range=6,
                              seed=19),
+    # -40000 next to 60000: log-softmax below -65520 rounds to -inf.
+    "span-beyond-half": diff_seed(channels=4, fill_mode=0, value_range=0,
+                                  values=f16(half_bits(-40000.0), half_bits(60000.0), 0x3C00,
+                                             H_LOWEST)),
+    "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
+                                      fill_mode=2, values=f16(H_MINUS_INF)),
 }
 
 
