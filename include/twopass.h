@@ -362,8 +362,9 @@ TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
  * f16, any algorithm): every following run also writes lse[b] = log(sum_j exp(x_bj)) for
  * each row b, as a float (f16 operators too), at no extra pass over the rows (it comes
  * from the row's merged sum). This is the normaliser losses and partial results need.
- *   lse: batch_size floats, contiguous, any alignment, not overlapping the input or the
- *   output tensor; NULL unbinds. setup and reshape unbind it: call this after setup.
+ *   lse: batch_size floats, contiguous, at any float-aligned address, not overlapping
+ *   the input or the output tensor; NULL unbinds. setup and reshape unbind it: call this
+ *   after setup.
  * Accuracy: |lse_b - r_b| <= 1e-6 * max(1, |r_b|) for rows of finite values (r_b in
  * double; for f16 operators, of the half inputs). Special rows: a NaN anywhere gives NaN;
  * +inf entries give +inf; a row of only -inf gives -inf (with or without

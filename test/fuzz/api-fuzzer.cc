@@ -1,15 +1,20 @@
 // API fuzzer: the input is a sequence of calls of the public API (plus the internal
-// ISA switch), with arbitrary arguments: create f32/f16 with any flags (unknown bits,
-// several algorithms, NULL out pointer), reshape with any sizes (0, huge, overflowing),
-// setup with NULL, overlapping, in-place, wrapping or bogus pointers, run with and
-// without a pool, delete (twice), calls out of order, on the wrong element type, on
-// NULL, deleted and never-created handles, one-shot calls, log levels and ISAs out of
+// ISA switch), with arbitrary arguments: create softmax, log-softmax (f32/f16) and
+// logsumexp (f32) operators with any flags (unknown bits, several algorithms, the
+// three-pass algorithms and masked-row-zero where unsupported, NULL out pointer),
+// reshape with any sizes (0, huge, overflowing), setup with NULL, overlapping,
+// in-place, wrapping or bogus pointers, twopass_setup_logsumexp_output with lse NULL,
+// overlapping a tensor, wrapping or anywhere (refused on logsumexp operators and before
+// setup; unbound by setup and reshape), run with and without a pool, delete (twice),
+// calls out of order, on an operator of another kind or element type, on NULL, deleted
+// and never-created handles, one-shot calls of every kind, log levels and ISAs out of
 // range. A model of every operator predicts the statuses the header documents; every
 // call must return one of them. Buffers live in one arena between two guard pages;
 // after every call the whole arena is compared with its copy from before the call:
-// only the output rows of a successful run may change (gaps, input and everything
-// else untouched; nothing at all on a failing call), and the rows written are checked
-// against the contract's reference (test/softmax-reference.h).
+// only the output rows and the bound lse floats of a successful run may change (gaps,
+// input and everything else untouched; nothing at all on a failing call), and what is
+// written is checked against the contract's reference (test/softmax-reference.h,
+// log-reference.h).
 //
 // Allocation: the fuzzer runs with ASan's allocator_may_return_null=1 and
 // max_allocation_size_mb=64 (__asan_default_options below), so reshapes that need more
@@ -27,6 +32,7 @@
 #include <pthreadpool.h>
 
 #include "fuzz-util.h"
+#include "log-reference.h"
 #include "test/f16-test-util.h"
 #include "test/softmax-reference.h"
 #include "twopass.h"
@@ -62,14 +68,43 @@ std::string StatusSet(uint32_t mask) {
 
 enum class State { kCreated, kReshaped, kReady };
 
+// The operator kinds, each with its own create / reshape / setup / one-shot functions.
+enum class Kind { kSoftmaxF32, kSoftmaxF16, kLogSoftmaxF32, kLogSoftmaxF16, kLogSumExpF32 };
+
+bool IsF16(Kind kind) { return kind == Kind::kSoftmaxF16 || kind == Kind::kLogSoftmaxF16; }
+bool IsLogSoftmax(Kind kind) {
+  return kind == Kind::kLogSoftmaxF32 || kind == Kind::kLogSoftmaxF16;
+}
+bool IsLogSumExp(Kind kind) { return kind == Kind::kLogSumExpF32; }
+size_t ElementBytes(Kind kind) { return IsF16(kind) ? 2 : 4; }
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kSoftmaxF32:
+      return "softmax_nc_f32";
+    case Kind::kSoftmaxF16:
+      return "softmax_nc_f16";
+    case Kind::kLogSoftmaxF32:
+      return "log_softmax_nc_f32";
+    case Kind::kLogSoftmaxF16:
+      return "log_softmax_nc_f16";
+    default:
+      return "logsumexp_nc_f32";
+  }
+}
+
 struct Operator {
   twopass_operator_t handle = nullptr;  // nullptr: the slot is empty
-  bool f16 = false;
+  Kind kind = Kind::kSoftmaxF32;
   uint32_t flags = 0;
   State state = State::kCreated;
-  size_t channels = 0, input_stride = 0, output_stride = 0, batch = 0;  // reshaped
-  const uint8_t* input = nullptr;                                        // ready
-  uint8_t* output = nullptr;
+  // Reshaped (logsumexp: output_stride is input_stride, as its reshape checks it).
+  size_t channels = 0, input_stride = 0, output_stride = 0, batch = 0;
+  const uint8_t* input = nullptr;  // ready
+  uint8_t* output = nullptr;       // ready (logsumexp: none)
+  // batch floats the run writes: logsumexp's setup binds it, twopass_setup_logsumexp_output
+  // binds it to a set-up softmax or log-softmax operator; setup and reshape unbind it.
+  uint8_t* lse = nullptr;
 };
 
 // One mapping: guard page, arena, guard page; and a page that is never accessible,
@@ -132,7 +167,7 @@ class ApiFuzzer {
     FUZZ_CHECK(twopass_internal_set_isa(best) == twopass_status_success, "set_isa");
     for (size_t calls = 0; calls < kMaxCalls && !in_.empty(); calls++) {
       memcpy(memory_.copy.data(), memory_.arena, kArenaBytes);
-      Call(in_.U8() % 12);
+      Call(in_.U8() % 18);
     }
     for (Operator& op : slots_) {
       if (op.handle != nullptr) {
@@ -336,6 +371,42 @@ class ApiFuzzer {
     return errors;
   }
 
+  // Log-softmax and logsumexp have only the two-pass algorithm; logsumexp takes no
+  // TWOPASS_FLAG_MASKED_ROW_ZERO (a row of only -inf gives -inf): unsupported_parameter.
+  static uint32_t FlagErrors(Kind kind, uint32_t flags) {
+    uint32_t errors = FlagErrors(flags);
+    const uint32_t three_pass =
+        TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE;
+    if ((IsLogSoftmax(kind) || IsLogSumExp(kind)) && (flags & three_pass) != 0) {
+      errors |= Bit(twopass_status_unsupported_parameter);
+    }
+    if (IsLogSumExp(kind) && (flags & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0) {
+      errors |= Bit(twopass_status_unsupported_parameter);
+    }
+    return errors;
+  }
+
+  // Statuses for an lse output of `batch` floats at `lse` next to tensors of the given
+  // ranges (bytes): NULL (when `null_allowed` is false), a range that wraps the address
+  // space or overlaps either tensor's whole range are invalid_parameter.
+  static uint32_t LseErrors(const uint8_t* lse, size_t batch, bool null_allowed,
+                            const uint8_t* input, unsigned __int128 input_bytes,
+                            const uint8_t* output, unsigned __int128 output_bytes) {
+    if (lse == nullptr) return null_allowed ? 0 : Bit(twopass_status_invalid_parameter);
+    if (batch == 0 && null_allowed) return 0;
+    const unsigned __int128 begin = reinterpret_cast<uintptr_t>(lse);
+    const unsigned __int128 end = begin + static_cast<unsigned __int128>(batch) * 4;
+    if (end > UINTPTR_MAX) return Bit(twopass_status_invalid_parameter);
+    const auto overlaps = [&](const uint8_t* base, unsigned __int128 bytes) {
+      const unsigned __int128 b = reinterpret_cast<uintptr_t>(base);
+      return base != nullptr && begin < b + bytes && b < end;
+    };
+    if (overlaps(input, input_bytes) || overlaps(output, output_bytes)) {
+      return Bit(twopass_status_invalid_parameter);
+    }
+    return 0;
+  }
+
   // ---- Checks ----------------------------------------------------------------------
 
   // `errors`: the statuses the header documents for what is wrong with the call (any
@@ -343,6 +414,13 @@ class ApiFuzzer {
   // more scratch than malloc gives (`out_of_memory`, then nothing else).
   void CheckStatus(const char* call, enum twopass_status status, uint32_t errors,
                    bool out_of_memory = false) {
+    // TWOPASS_FUZZ_TRACE=1: every call with its status and the expected ones (to check
+    // what a seed does).
+    static const bool trace = getenv("TWOPASS_FUZZ_TRACE") != nullptr;
+    if (trace) {
+      fprintf(stderr, "fuzz trace: %s -> %d (expected %s%s)\n", call, status,
+              StatusSet(errors).c_str(), out_of_memory ? ", out of memory" : "");
+    }
     if (errors == 0) {
       const enum twopass_status expected =
           out_of_memory ? twopass_status_out_of_memory : twopass_status_success;
@@ -362,78 +440,136 @@ class ApiFuzzer {
     FUZZ_CHECK(false, "%s wrote arena byte %zu, outside the output rows of a run", call, i);
   }
 
-  // After a successful run of this shape: only the output rows changed, and they are
-  // the softmax of the input rows as they were before the call.
-  void CheckRun(const char* call, bool f16, uint32_t flags, size_t channels,
+  // After a successful run of this shape: only the output rows and the lse floats
+  // changed, and they are the softmax, log-softmax and log-sum-exp of the input rows as
+  // they were before the call.
+  void CheckRun(const char* call, Kind kind, uint32_t flags, size_t channels,
                 size_t input_stride, size_t output_stride, size_t batch, const uint8_t* input,
-                uint8_t* output) {
-    const size_t es = f16 ? 2 : 4;
+                const uint8_t* output, const uint8_t* lse) {
+    const size_t es = ElementBytes(kind);
     const uint8_t* copy = memory_.copy.data();
     const size_t in_offset = static_cast<size_t>(input - memory_.arena);
-    const size_t out_offset = static_cast<size_t>(output - memory_.arena);
-    // Outside the rows: unchanged.
+    // The byte ranges the run may write, in order; everything else: unchanged.
+    std::vector<std::pair<size_t, size_t>> written;
+    const size_t out_offset = output != nullptr ? static_cast<size_t>(output - memory_.arena) : 0;
+    for (size_t b = 0; output != nullptr && b < batch; b++) {
+      written.emplace_back(out_offset + b * output_stride * es, channels * es);
+    }
+    const size_t lse_offset = lse != nullptr ? static_cast<size_t>(lse - memory_.arena) : 0;
+    if (lse != nullptr) written.emplace_back(lse_offset, batch * 4);
+    std::sort(written.begin(), written.end());
     size_t position = 0;
-    for (size_t b = 0; b <= batch; b++) {
-      const size_t end = b < batch ? out_offset + b * output_stride * es : kArenaBytes;
-      FUZZ_CHECK(memcmp(copy + position, memory_.arena + position, end - position) == 0,
-                 "%s wrote outside the output rows, between byte %zu and %zu of the arena "
-                 "(row %zu of %zu)",
-                 call, position, end, b, batch);
-      position = end + channels * es;
+    for (size_t w = 0; w <= written.size(); w++) {
+      const size_t end = w < written.size() ? written[w].first : kArenaBytes;
+      if (end > position) {
+        FUZZ_CHECK(memcmp(copy + position, memory_.arena + position, end - position) == 0,
+                   "%s wrote outside the output rows and lse, between byte %zu and %zu of the "
+                   "arena (%s, %zu x %zu)",
+                   call, position, end, KindName(kind), batch, channels);
+      }
+      if (w < written.size()) position = std::max(position, end + written[w].second);
     }
     // The rows: the contract's values.
     const bool masked = (flags & TWOPASS_FLAG_MASKED_ROW_ZERO) != 0;
     std::vector<double> r;
     for (size_t b = 0; b < batch; b++) {
       const uint8_t* x = copy + in_offset + b * input_stride * es;
-      const uint8_t* y = memory_.arena + out_offset + b * output_stride * es;
-      std::string error;
-      if (f16) {
-        std::vector<uint16_t> xs(channels), ys(channels);
+      std::vector<float> xf(channels);
+      if (IsF16(kind)) {
+        std::vector<uint16_t> xs(channels);
         memcpy(xs.data(), x, channels * es);
-        memcpy(ys.data(), y, channels * es);
-        double max_error = 0.0;
-        error = testing::CheckSoftmaxRowF16(xs.data(), ys.data(), channels, masked, &max_error);
+        xf = testing::HalvesToFloats(xs.data(), channels);
       } else {
-        std::vector<float> xs(channels), ys(channels);
-        memcpy(xs.data(), x, channels * es);
-        memcpy(ys.data(), y, channels * es);
-        error = testing::CheckSoftmaxRowF32(xs.data(), ys.data(), channels, masked, &r);
+        memcpy(xf.data(), x, channels * es);
       }
-      FUZZ_CHECK(error.empty(), "%s: %s row %zu of %zu x %zu (strides %zu, %zu, flags 0x%x): %s",
-                 call, f16 ? "f16" : "f32", b, batch, channels, input_stride, output_stride,
-                 flags, error.c_str());
+      std::string error;
+      if (output != nullptr) {
+        const uint8_t* y = memory_.arena + out_offset + b * output_stride * es;
+        if (IsLogSoftmax(kind)) {
+          std::vector<double> yd(channels);
+          for (size_t i = 0; i < channels; i++) {
+            if (IsF16(kind)) {
+              uint16_t h;
+              memcpy(&h, y + i * 2, 2);
+              yd[i] = testing::HalfToFloat(h);
+            } else {
+              float f;
+              memcpy(&f, y + i * 4, 4);
+              yd[i] = f;
+            }
+          }
+          ReferenceLogSoftmax(xf.data(), channels, masked, &r);
+          error = CheckLogSoftmaxRow(xf.data(), yd.data(), channels, IsF16(kind), r);
+        } else if (IsF16(kind)) {
+          std::vector<uint16_t> xs(channels), ys(channels);
+          memcpy(xs.data(), x, channels * es);
+          memcpy(ys.data(), y, channels * es);
+          double max_error = 0.0;
+          error = testing::CheckSoftmaxRowF16(xs.data(), ys.data(), channels, masked, &max_error);
+        } else {
+          std::vector<float> ys(channels);
+          memcpy(ys.data(), y, channels * es);
+          error = testing::CheckSoftmaxRowF32(xf.data(), ys.data(), channels, masked, &r);
+        }
+      }
+      if (error.empty() && lse != nullptr) {
+        float value;
+        memcpy(&value, lse + b * 4, 4);
+        error = CheckLse(value, ReferenceLogSumExp(xf.data(), channels));
+      }
+      FUZZ_CHECK(error.empty(),
+                 "%s: %s row %zu of %zu x %zu (strides %zu, %zu, flags 0x%x, lse %s): %s", call,
+                 KindName(kind), b, batch, channels, input_stride, output_stride, flags,
+                 lse != nullptr ? "bound" : "unbound", error.c_str());
     }
   }
 
   // ---- Calls -----------------------------------------------------------------------
 
+  // The call bytes 0-11 are those of the softmax-only fuzzer (the seeds keep their
+  // meaning); 12-15 are the same calls for another kind, 16-17 the lse output.
   void Call(uint8_t which) {
     switch (which) {
       case 0:
       case 1:
-        return Create(which == 1);
+        return Create(which == 1 ? Kind::kSoftmaxF16 : Kind::kSoftmaxF32);
       case 2:
       case 3:
-        return Reshape(which == 3);
+        return Reshape(which == 3 ? Kind::kSoftmaxF16 : Kind::kSoftmaxF32);
       case 4:
       case 5:
-        return Setup(which == 5);
+        return Setup(which == 5 ? Kind::kSoftmaxF16 : Kind::kSoftmaxF32);
       case 6:
         return RunOperator();
       case 7:
         return Delete();
       case 8:
       case 9:
-        return OneShot(which == 9);
+        return OneShot(which == 9 ? Kind::kSoftmaxF16 : Kind::kSoftmaxF32);
       case 10:
         return SetIsa();
-      default:
+      case 11:
         return SetLogLevel();
+      case 12:
+        return Create(OtherKind());
+      case 13:
+        return Reshape(OtherKind());
+      case 14:
+        return Setup(OtherKind());
+      case 15:
+        return OneShot(OtherKind());
+      default:
+        return SetupLogSumExpOutput();
     }
   }
 
-  void Create(bool f16) {
+  Kind OtherKind() {
+    static const Kind kOther[3] = {Kind::kLogSoftmaxF32, Kind::kLogSoftmaxF16,
+                                   Kind::kLogSumExpF32};
+    return kOther[in_.U8() % 3];
+  }
+
+  void Create(Kind kind) {
     Operator& slot = slots_[in_.U8() % kSlots];
     if (slot.handle != nullptr) {
       FUZZ_CHECK(twopass_delete_operator(slot.handle) == twopass_status_success, "delete");
@@ -443,23 +579,41 @@ class ApiFuzzer {
     const bool null_out = in_.U8() == 0xFF;
     twopass_operator_t const kUntouched = static_cast<twopass_operator_t>(memory_.foreign);
     twopass_operator_t op = kUntouched;
-    const enum twopass_status status =
-        f16 ? twopass_create_softmax_nc_f16(flags, null_out ? nullptr : &op)
-            : twopass_create_softmax_nc_f32(flags, null_out ? nullptr : &op);
+    twopass_operator_t* out = null_out ? nullptr : &op;
+    enum twopass_status status;
+    switch (kind) {
+      case Kind::kSoftmaxF32:
+        status = twopass_create_softmax_nc_f32(flags, out);
+        break;
+      case Kind::kSoftmaxF16:
+        status = twopass_create_softmax_nc_f16(flags, out);
+        break;
+      case Kind::kLogSoftmaxF32:
+        status = twopass_create_log_softmax_nc_f32(flags, out);
+        break;
+      case Kind::kLogSoftmaxF16:
+        status = twopass_create_log_softmax_nc_f16(flags, out);
+        break;
+      default:
+        status = twopass_create_logsumexp_nc_f32(flags, out);
+        break;
+    }
     const uint32_t errors =
-        FlagErrors(flags) | (null_out ? Bit(twopass_status_invalid_parameter) : 0);
-    CheckStatus(f16 ? "create_f16" : "create_f32", status, errors);
-    CheckArenaUntouched("create");
+        FlagErrors(kind, flags) | (null_out ? Bit(twopass_status_invalid_parameter) : 0);
+    const std::string call = std::string("create_") + KindName(kind);
+    CheckStatus(call.c_str(), status, errors);
+    CheckArenaUntouched(call.c_str());
     if (status != twopass_status_success) {
-      FUZZ_CHECK(op == kUntouched, "failed create wrote its out pointer");
+      FUZZ_CHECK(op == kUntouched, "failed %s wrote its out pointer", call.c_str());
       return;
     }
-    FUZZ_CHECK(op != nullptr && op != kUntouched, "create returned success and no handle");
+    FUZZ_CHECK(op != nullptr && op != kUntouched, "%s returned success and no handle",
+               call.c_str());
     // A new operator may reuse a deleted one's address: that handle is live again.
     stale_.erase(std::remove(stale_.begin(), stale_.end(), op), stale_.end());
     slot = Operator();
     slot.handle = op;
-    slot.f16 = f16;
+    slot.kind = kind;
     slot.flags = flags;
   }
 
@@ -469,28 +623,48 @@ class ApiFuzzer {
     *slot = Operator();
   }
 
-  void Reshape(bool f16) {
+  void Reshape(Kind kind) {
     const Handle h = PickHandle();
     const size_t channels = Size();
     const size_t input_stride = Stride(channels);
-    const size_t output_stride = in_.Bool() ? input_stride : Stride(channels);
+    // Logsumexp's reshape takes no output stride (it checks the input's twice).
+    const size_t output_stride =
+        IsLogSumExp(kind) ? input_stride : in_.Bool() ? input_stride : Stride(channels);
     const size_t batch = Size();
     const pthreadpool_t pool = in_.Bool() ? pool_ : nullptr;
-    const size_t es = f16 ? 2 : 4;
+    const size_t es = ElementBytes(kind);
     uint32_t errors = ShapeErrors(channels, input_stride, output_stride, batch, es);
     if (h.op == nullptr) {
       errors |= Bit(twopass_status_invalid_parameter);
-    } else if (h.op->f16 != f16) {
+    } else if (h.op->kind != kind) {
       errors |= Bit(twopass_status_invalid_state);
     }
-    const enum twopass_status status =
-        f16 ? twopass_reshape_softmax_nc_f16(h.handle, channels, input_stride, output_stride,
-                                             batch, pool)
-            : twopass_reshape_softmax_nc_f32(h.handle, channels, input_stride, output_stride,
-                                             batch, pool);
+    enum twopass_status status;
+    switch (kind) {
+      case Kind::kSoftmaxF32:
+        status = twopass_reshape_softmax_nc_f32(h.handle, channels, input_stride, output_stride,
+                                                batch, pool);
+        break;
+      case Kind::kSoftmaxF16:
+        status = twopass_reshape_softmax_nc_f16(h.handle, channels, input_stride, output_stride,
+                                                batch, pool);
+        break;
+      case Kind::kLogSoftmaxF32:
+        status = twopass_reshape_log_softmax_nc_f32(h.handle, channels, input_stride,
+                                                    output_stride, batch, pool);
+        break;
+      case Kind::kLogSoftmaxF16:
+        status = twopass_reshape_log_softmax_nc_f16(h.handle, channels, input_stride,
+                                                    output_stride, batch, pool);
+        break;
+      default:
+        status = twopass_reshape_logsumexp_nc_f32(h.handle, channels, input_stride, batch, pool);
+        break;
+    }
     const bool may_oom = MayRunOutOfMemory(channels, batch);
-    CheckStatus(f16 ? "reshape_f16" : "reshape_f32", status, errors, may_oom);
-    CheckArenaUntouched("reshape");
+    const std::string call = std::string("reshape_") + KindName(kind);
+    CheckStatus(call.c_str(), status, errors, may_oom);
+    CheckArenaUntouched(call.c_str());
     if (h.op == nullptr) return;
     if (status == twopass_status_success) {
       h.op->state = State::kReshaped;
@@ -500,24 +674,42 @@ class ApiFuzzer {
       h.op->batch = batch;
       h.op->input = nullptr;
       h.op->output = nullptr;
+      h.op->lse = nullptr;
     } else if (status == twopass_status_out_of_memory) {
-      // docs/api.md: the previous shape is kept, but the operator is no longer set up.
-      if (h.op->state == State::kReady) h.op->state = State::kReshaped;
+      // docs/api.md: the previous shape is kept, but the operator is no longer set up
+      // (nor its lse bound).
+      if (h.op->state == State::kReady) {
+        h.op->state = State::kReshaped;
+        h.op->lse = nullptr;
+      }
     }
-    // Any other failure leaves the operator as it was (shape and setup).
+    // Any other failure leaves the operator as it was (shape, setup and lse).
   }
 
-  void Setup(bool f16) {
+  void Setup(Kind kind) {
     const Handle h = PickHandle();
-    const size_t es = f16 ? 2 : 4;
+    const size_t es = ElementBytes(kind);
     uint8_t* input = Pointer(es, nullptr);
+    // Logsumexp: the second pointer is lse (batch floats, never in place).
     uint8_t* output = Pointer(es, input);
     uint32_t errors = 0;
     if (h.op == nullptr) {
       errors |= Bit(twopass_status_invalid_parameter);
-    } else if (h.op->f16 != f16 || h.op->state == State::kCreated) {
+    } else if (h.op->kind != kind || h.op->state == State::kCreated) {
       errors |= Bit(twopass_status_invalid_state);
       if (input == nullptr || output == nullptr) errors |= Bit(twopass_status_invalid_parameter);
+    } else if (IsLogSumExp(kind)) {
+      if (input == nullptr) {
+        errors |= Bit(twopass_status_invalid_parameter);
+      } else {
+        unsigned __int128 in_bytes;
+        SpanBytes(h.op->channels, h.op->input_stride, h.op->batch, es, &in_bytes);
+        if (static_cast<unsigned __int128>(reinterpret_cast<uintptr_t>(input)) + in_bytes >
+            UINTPTR_MAX) {
+          errors |= Bit(twopass_status_invalid_parameter);
+        }
+        errors |= LseErrors(output, h.op->batch, false, input, in_bytes, nullptr, 0);
+      }
     } else {
       errors |= PointerErrors(input, output, h.op->channels, h.op->input_stride,
                               h.op->output_stride, h.op->batch, es);
@@ -525,17 +717,68 @@ class ApiFuzzer {
     if (h.op == nullptr && (input == nullptr || output == nullptr)) {
       errors |= Bit(twopass_status_invalid_parameter);
     }
-    const enum twopass_status status =
-        f16 ? twopass_setup_softmax_nc_f16(h.handle, input, output)
-            : twopass_setup_softmax_nc_f32(h.handle, reinterpret_cast<const float*>(input),
-                                           reinterpret_cast<float*>(output));
-    CheckStatus(f16 ? "setup_f16" : "setup_f32", status, errors);
-    CheckArenaUntouched("setup");
+    const float* input_f32 = reinterpret_cast<const float*>(input);
+    float* output_f32 = reinterpret_cast<float*>(output);
+    enum twopass_status status;
+    switch (kind) {
+      case Kind::kSoftmaxF32:
+        status = twopass_setup_softmax_nc_f32(h.handle, input_f32, output_f32);
+        break;
+      case Kind::kSoftmaxF16:
+        status = twopass_setup_softmax_nc_f16(h.handle, input, output);
+        break;
+      case Kind::kLogSoftmaxF32:
+        status = twopass_setup_log_softmax_nc_f32(h.handle, input_f32, output_f32);
+        break;
+      case Kind::kLogSoftmaxF16:
+        status = twopass_setup_log_softmax_nc_f16(h.handle, input, output);
+        break;
+      default:
+        status = twopass_setup_logsumexp_nc_f32(h.handle, input_f32, output_f32);
+        break;
+    }
+    const std::string call = std::string("setup_") + KindName(kind);
+    CheckStatus(call.c_str(), status, errors);
+    CheckArenaUntouched(call.c_str());
     if (h.op != nullptr && status == twopass_status_success) {
       h.op->state = State::kReady;
       h.op->input = input;
-      h.op->output = output;
+      if (IsLogSumExp(kind)) {
+        h.op->output = nullptr;
+        h.op->lse = output;
+      } else {
+        h.op->output = output;
+        h.op->lse = nullptr;  // setup unbinds the lse output
+      }
     }
+  }
+
+  // twopass_setup_logsumexp_output on any handle: refused (invalid_state) for logsumexp
+  // operators and operators not set up; lse NULL (unbinds), next to or overlapping the
+  // tensors, wrapping, or anywhere in the arena.
+  void SetupLogSumExpOutput() {
+    const Handle h = PickHandle();
+    uint8_t* near = nullptr;
+    if (h.op != nullptr) near = in_.Bool() ? const_cast<uint8_t*>(h.op->input) : h.op->output;
+    uint8_t* lse = Pointer(4, near);
+    uint32_t errors = 0;
+    if (h.op == nullptr) {
+      errors = Bit(twopass_status_invalid_parameter);
+    } else if (IsLogSumExp(h.op->kind) || h.op->state != State::kReady) {
+      errors = Bit(twopass_status_invalid_state);
+    } else {
+      const size_t es = ElementBytes(h.op->kind);
+      unsigned __int128 in_bytes, out_bytes;
+      SpanBytes(h.op->channels, h.op->input_stride, h.op->batch, es, &in_bytes);
+      SpanBytes(h.op->channels, h.op->output_stride, h.op->batch, es, &out_bytes);
+      errors = LseErrors(lse, h.op->batch, true, h.op->input, in_bytes, h.op->output, out_bytes);
+    }
+    const enum twopass_status status =
+        twopass_setup_logsumexp_output(h.handle, reinterpret_cast<float*>(lse));
+    CheckStatus("setup_logsumexp_output", status, errors);
+    CheckArenaUntouched("setup_logsumexp_output");
+    // On failure the binding is unchanged.
+    if (h.op != nullptr && status == twopass_status_success) h.op->lse = lse;
   }
 
   void RunOperator() {
@@ -547,18 +790,20 @@ class ApiFuzzer {
     } else if (h.op->state != State::kReady) {
       errors = Bit(twopass_status_invalid_state);
     } else if (h.op->batch != 0) {
-      // Only runs whose tensors lie in the arena (setup accepts any address).
-      const size_t es = h.op->f16 ? 2 : 4;
+      // Only runs whose tensors and lse lie in the arena (setup accepts any address).
+      const size_t es = ElementBytes(h.op->kind);
       unsigned __int128 in_bytes, out_bytes;
       SpanBytes(h.op->channels, h.op->input_stride, h.op->batch, es, &in_bytes);
       SpanBytes(h.op->channels, h.op->output_stride, h.op->batch, es, &out_bytes);
-      if (!InArena(h.op->input, in_bytes) || !InArena(h.op->output, out_bytes)) return;
+      if (!InArena(h.op->input, in_bytes)) return;
+      if (h.op->output != nullptr && !InArena(h.op->output, out_bytes)) return;
+      if (h.op->lse != nullptr && !InArena(h.op->lse, h.op->batch * 4)) return;
     }
     const enum twopass_status status = twopass_run_operator(h.handle, pool);
     CheckStatus("run_operator", status, errors);
     if (status == twopass_status_success && h.op->batch != 0) {
-      CheckRun("run_operator", h.op->f16, h.op->flags, h.op->channels, h.op->input_stride,
-               h.op->output_stride, h.op->batch, h.op->input, h.op->output);
+      CheckRun("run_operator", h.op->kind, h.op->flags, h.op->channels, h.op->input_stride,
+               h.op->output_stride, h.op->batch, h.op->input, h.op->output, h.op->lse);
     } else {
       CheckArenaUntouched("run_operator");
     }
@@ -573,51 +818,83 @@ class ApiFuzzer {
     if (h.op != nullptr) Forget(h.op);
   }
 
-  void OneShot(bool f16) {
-    const size_t es = f16 ? 2 : 4;
+  void OneShot(Kind kind) {
+    const size_t es = ElementBytes(kind);
+    const bool lse_only = IsLogSumExp(kind);
     const size_t channels = Size();
     const size_t input_stride = Stride(channels);
-    const size_t output_stride = in_.Bool() ? input_stride : Stride(channels);
+    const size_t output_stride =
+        lse_only ? input_stride : in_.Bool() ? input_stride : Stride(channels);
     const size_t batch = Size();
     uint8_t* input = Pointer(es, nullptr);
-    uint8_t* output = Pointer(es, input);
+    uint8_t* output = Pointer(es, input);  // logsumexp: lse
     const uint32_t flags = Flags();
     const pthreadpool_t pool = in_.Bool() ? pool_ : nullptr;
-    uint32_t errors = FlagErrors(flags);
+    uint32_t errors = FlagErrors(kind, flags);
     const uint32_t shape_errors = ShapeErrors(channels, input_stride, output_stride, batch, es);
     errors |= shape_errors;
+    unsigned __int128 in_bytes = 0, out_bytes = 0;
     if (shape_errors == 0) {
-      errors |= PointerErrors(input, output, channels, input_stride, output_stride, batch, es);
+      SpanBytes(channels, input_stride, batch, es, &in_bytes);
+      SpanBytes(channels, output_stride, batch, es, &out_bytes);
+      if (!lse_only) {
+        errors |= PointerErrors(input, output, channels, input_stride, output_stride, batch, es);
+      } else if (input == nullptr) {
+        errors |= Bit(twopass_status_invalid_parameter);
+      } else {
+        if (static_cast<unsigned __int128>(reinterpret_cast<uintptr_t>(input)) + in_bytes >
+            UINTPTR_MAX) {
+          errors |= Bit(twopass_status_invalid_parameter);
+        }
+        errors |= LseErrors(output, batch, false, input, in_bytes, nullptr, 0);
+      }
     } else if (input == nullptr || output == nullptr) {
       errors |= Bit(twopass_status_invalid_parameter);
     }
     // Flags and shape are checked first; then the scratch is allocated (which fails
     // for too much), then the pointers: with bad pointers, out_of_memory may come first.
-    const bool out_of_memory = FlagErrors(flags) == 0 && shape_errors == 0 &&
+    const bool out_of_memory = FlagErrors(kind, flags) == 0 && shape_errors == 0 &&
                                MayRunOutOfMemory(channels, batch);
     if (out_of_memory && errors != 0) errors |= Bit(twopass_status_out_of_memory);
-    bool in_arena = false;
     if (errors == 0 && batch != 0) {
-      unsigned __int128 in_bytes, out_bytes;
-      SpanBytes(channels, input_stride, batch, es, &in_bytes);
-      SpanBytes(channels, output_stride, batch, es, &out_bytes);
-      in_arena = InArena(input, in_bytes) && InArena(output, out_bytes);
+      const bool in_arena = InArena(input, in_bytes) &&
+                            InArena(output, lse_only ? static_cast<unsigned __int128>(batch) * 4 : out_bytes);
       // A call that would run on memory outside the arena is not made; one whose
       // scratch exceeds the allocation limit fails before it runs.
       if (!in_arena && !MayRunOutOfMemory(channels, batch)) return;
     }
-    const enum twopass_status status =
-        f16 ? twopass_run_softmax_nc_f16(channels, input_stride, output_stride, batch, input,
-                                         output, flags, pool)
-            : twopass_run_softmax_nc_f32(channels, input_stride, output_stride, batch,
-                                         reinterpret_cast<const float*>(input),
-                                         reinterpret_cast<float*>(output), flags, pool);
-    const char* call = f16 ? "run_softmax_nc_f16" : "run_softmax_nc_f32";
-    CheckStatus(call, status, errors, out_of_memory);
+    const float* input_f32 = reinterpret_cast<const float*>(input);
+    float* output_f32 = reinterpret_cast<float*>(output);
+    enum twopass_status status;
+    switch (kind) {
+      case Kind::kSoftmaxF32:
+        status = twopass_run_softmax_nc_f32(channels, input_stride, output_stride, batch,
+                                            input_f32, output_f32, flags, pool);
+        break;
+      case Kind::kSoftmaxF16:
+        status = twopass_run_softmax_nc_f16(channels, input_stride, output_stride, batch, input,
+                                            output, flags, pool);
+        break;
+      case Kind::kLogSoftmaxF32:
+        status = twopass_run_log_softmax_nc_f32(channels, input_stride, output_stride, batch,
+                                                input_f32, output_f32, flags, pool);
+        break;
+      case Kind::kLogSoftmaxF16:
+        status = twopass_run_log_softmax_nc_f16(channels, input_stride, output_stride, batch,
+                                                input, output, flags, pool);
+        break;
+      default:
+        status = twopass_run_logsumexp_nc_f32(channels, input_stride, batch, input_f32,
+                                              output_f32, flags, pool);
+        break;
+    }
+    const std::string call = std::string("run_") + KindName(kind);
+    CheckStatus(call.c_str(), status, errors, out_of_memory);
     if (status == twopass_status_success && batch != 0) {
-      CheckRun(call, f16, flags, channels, input_stride, output_stride, batch, input, output);
+      CheckRun(call.c_str(), kind, flags, channels, input_stride, output_stride, batch, input,
+               lse_only ? nullptr : output, lse_only ? output : nullptr);
     } else {
-      CheckArenaUntouched(call);
+      CheckArenaUntouched(call.c_str());
     }
   }
 

@@ -1,9 +1,12 @@
 // The differential fuzzers (f32-diff-fuzzer.cc, f16-diff-fuzzer.cc): one input spells
-// a shape and the rows' values; the operator runs them on every ISA this CPU has, with
-// every algorithm, with and without the pool, and every output is checked against the
-// double-precision reference of the contract (test/softmax-reference.h), the runs
-// against each other (bitwise for the pool, within the tolerance across ISAs and
-// algorithms), the gaps and the input for writes, the buffers' ends against guard pages.
+// a shape and the rows' values; softmax (every algorithm), log-softmax and, for f32, the
+// logsumexp operator run them on every ISA this CPU has, with and without the pool; the
+// operators (not the one-shot calls) of softmax and log-softmax also write the per-row
+// log-sum-exp output (twopass_setup_logsumexp_output). Every output is checked against
+// the double-precision reference of the contract (test/softmax-reference.h,
+// log-reference.h), the runs of one operation against each other (bitwise for the pool,
+// within the tolerance across ISAs and algorithms), the gaps and the input for writes,
+// the buffers' ends (lse's too) against guard pages.
 //
 // Input layout (every read past the end gives 0, so any byte string is an input):
 //   byte 0: bits 0-1 batch - 1 (1..4); 2 in place; 3 TWOPASS_FLAG_MASKED_ROW_ZERO;
@@ -32,6 +35,7 @@
 #include <pthreadpool.h>
 
 #include "fuzz-util.h"
+#include "log-reference.h"
 #include "test/guarded-buffer.h"
 #include "test/softmax-reference.h"
 #include "twopass.h"
@@ -41,10 +45,26 @@
 namespace twopass {
 namespace fuzz {
 
+// The operation: softmax, log-softmax (both also with the log-sum-exp output bound) or
+// the logsumexp operator (f32 only).
+enum class Kind { kSoftmax, kLogSoftmax, kLogSumExp };
+
+inline const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kSoftmax:
+      return "softmax";
+    case Kind::kLogSoftmax:
+      return "log-softmax";
+    default:
+      return "logsumexp";
+  }
+}
+
 // One operator configuration to run.
 struct RunKey {
   enum twopass_isa isa;
   uint32_t algorithm;  // 0 or one TWOPASS_FLAG_ALGORITHM_*
+  Kind kind;
 };
 
 inline const char* AlgorithmName(uint32_t algorithm) {
@@ -123,33 +143,63 @@ class DiffFuzzer {
   }
 
   void Run(pthreadpool_t pool) {
-    const bool masked = masked_;
-    // The reference of every row, once.
+    // The references of every row, once.
     references_.resize(batch_);
+    log_references_.resize(batch_);
+    lse_references_.resize(batch_);
     for (size_t b = 0; b < batch_; b++) {
-      Traits::Reference(&input_[b * input_stride_], channels_, masked, &references_[b]);
+      const T* x = &input_[b * input_stride_];
+      Traits::Reference(x, channels_, masked_, &references_[b]);
+      const std::vector<float> xf = Traits::Widen(x, channels_);
+      ReferenceLogSoftmax(xf.data(), channels_, masked_, &log_references_[b]);
+      lse_references_[b] = ReferenceLogSumExp(xf.data(), channels_);
     }
     const size_t previous_nt = twopass_internal_set_nt_threshold(nt_ ? 0 : SIZE_MAX);
-    std::vector<T> first;
-    RunKey first_key{};
-    for (enum twopass_isa isa : SupportedIsas()) {
-      FUZZ_CHECK(twopass_internal_set_isa(isa) == twopass_status_success, "set_isa %s",
-                 twopass_isa_to_string(isa));
-      for (uint32_t algorithm : {0u, TWOPASS_FLAG_ALGORITHM_TWO_PASS,
-                                 TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
-                                 TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE}) {
-        const RunKey key{isa, algorithm};
-        const std::vector<T> alone = RunOnce(key, nullptr);
-        CheckOutput(key, alone);
-        const std::vector<T> pooled = RunOnce(key, pool);
-        FUZZ_CHECK(memcmp(alone.data(), pooled.data(), alone.size() * sizeof(T)) == 0,
-                   "%s: results with a pool of 2 threads differ from those without one",
-                   Describe(key).c_str());
-        if (first.empty()) {
-          first = alone;
-          first_key = key;
-        } else {
-          CrossCheck(first_key, first, key, alone);
+    // Softmax with every algorithm, log-softmax (two-pass only: automatic and named),
+    // logsumexp (f32) likewise; operators (not one-shot calls) also with their
+    // log-sum-exp output bound.
+    static const uint32_t kSoftmaxAlgorithms[] = {
+        0u, TWOPASS_FLAG_ALGORITHM_TWO_PASS, TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
+        TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE};
+    static const uint32_t kTwoPass[] = {0u, TWOPASS_FLAG_ALGORITHM_TWO_PASS};
+    // The first lse of all (any operation), against which every other is checked.
+    std::vector<float> first_lse;
+    RunKey first_lse_key{};
+    for (Kind kind : {Kind::kSoftmax, Kind::kLogSoftmax, Kind::kLogSumExp}) {
+      if (kind == Kind::kLogSumExp && !Traits::kHasLogSumExp) continue;
+      Result first;
+      RunKey first_key{};
+      bool have_first = false;
+      for (enum twopass_isa isa : SupportedIsas()) {
+        FUZZ_CHECK(twopass_internal_set_isa(isa) == twopass_status_success, "set_isa %s",
+                   twopass_isa_to_string(isa));
+        const uint32_t* algorithms = kind == Kind::kSoftmax ? kSoftmaxAlgorithms : kTwoPass;
+        const size_t count = kind == Kind::kSoftmax ? 4 : 2;
+        for (size_t a = 0; a < count; a++) {
+          const RunKey key{isa, algorithms[a], kind};
+          const Result alone = RunOnce(key, nullptr);
+          CheckOutput(key, alone);
+          const Result pooled = RunOnce(key, pool);
+          FUZZ_CHECK(SameBits(alone.y, pooled.y) && SameBits(alone.lse, pooled.lse),
+                     "%s: results with a pool of 2 threads differ from those without one",
+                     Describe(key).c_str());
+          if (first_lse.empty()) {
+            first_lse = alone.lse;
+            first_lse_key = key;
+          } else if (!alone.lse.empty()) {
+            for (size_t b = 0; b < batch_; b++) {
+              const std::string error = CrossLse(first_lse[b], alone.lse[b], lse_references_[b]);
+              FUZZ_CHECK(error.empty(), "%s vs %s: row %zu: %s", Describe(first_lse_key).c_str(),
+                         Describe(key).c_str(), b, error.c_str());
+            }
+          }
+          if (!have_first) {
+            first = alone;
+            first_key = key;
+            have_first = true;
+          } else {
+            CrossCheck(first_key, first, key, alone);
+          }
         }
       }
     }
@@ -157,68 +207,124 @@ class DiffFuzzer {
   }
 
  private:
+  struct Result {
+    std::vector<T> y;        // the output span (the input span when in place; none for
+                             // logsumexp)
+    std::vector<float> lse;  // batch_ values, or none (one-shot softmax / log-softmax)
+  };
+
   size_t Span(size_t stride) const { return (batch_ - 1) * stride + channels_; }
 
-  std::string Describe(const RunKey& key) const {
-    return testing::Format("%s %s %s, %zu x %zu, strides %zu/%zu, flags%s%s%s%s, misalign %zu",
-                  Traits::kName, twopass_isa_to_string(key.isa), AlgorithmName(key.algorithm),
-                  batch_, channels_, input_stride_, output_stride_,
-                  masked_ ? " masked-row-zero" : "", in_place_ ? " in-place" : "",
-                  one_shot_ ? " one-shot" : "", nt_ ? " nt" : "", misalign_);
+  template <typename U>
+  static bool SameBits(const std::vector<U>& a, const std::vector<U>& b) {
+    return a.size() == b.size() &&
+           (a.empty() || memcmp(a.data(), b.data(), a.size() * sizeof(U)) == 0);
   }
 
-  // One run on fresh buffers; returns the output span (the input span when in place).
-  std::vector<T> RunOnce(const RunKey& key, pthreadpool_t pool) {
-    const uint32_t flags = key.algorithm | (masked_ ? TWOPASS_FLAG_MASKED_ROW_ZERO : 0);
-    const size_t in_span = Span(input_stride_), out_span = Span(output_stride_);
+  std::string Describe(const RunKey& key) const {
+    return testing::Format(
+        "%s %s %s %s, %zu x %zu, strides %zu/%zu, flags%s%s%s%s, misalign %zu", Traits::kName,
+        KindName(key.kind), twopass_isa_to_string(key.isa), AlgorithmName(key.algorithm),
+        batch_, channels_, input_stride_, output_stride_,
+        masked_ && key.kind != Kind::kLogSumExp ? " masked-row-zero" : "",
+        in_place_ && key.kind != Kind::kLogSumExp ? " in-place" : "",
+        one_shot_ ? " one-shot" : "", nt_ ? " nt" : "", misalign_);
+  }
+
+  // One run on fresh buffers.
+  Result RunOnce(const RunKey& key, pthreadpool_t pool) {
+    const bool lse_only = key.kind == Kind::kLogSumExp;
+    const bool in_place = in_place_ && !lse_only;
+    // Logsumexp takes no TWOPASS_FLAG_MASKED_ROW_ZERO (unsupported_parameter).
+    const uint32_t flags =
+        key.algorithm | (masked_ && !lse_only ? TWOPASS_FLAG_MASKED_ROW_ZERO : 0);
+    const size_t in_span = Span(input_stride_);
+    const size_t out_span = lse_only ? 0 : Span(output_stride_);
     Buffer input(in_span, sizeof(T), misalign_, guard_);
-    Buffer output_memory(in_place_ ? 0 : out_span, sizeof(T), misalign_, guard_);
+    Buffer output_memory(in_place ? 0 : out_span, sizeof(T), misalign_, guard_);
+    const bool bind_lse = lse_only || !one_shot_;
+    Buffer lse(bind_lse ? batch_ : 0, sizeof(float), 0, guard_);
     memcpy(input.data(), input_.data(), in_span * sizeof(T));
-    uint8_t* output = in_place_ ? input.data() : output_memory.data();
-    if (!in_place_) {
+    uint8_t* output = in_place ? input.data() : output_memory.data();
+    if (!in_place && out_span != 0) {
       const std::vector<T> untouched(out_span, Traits::Untouched());
       memcpy(output, untouched.data(), out_span * sizeof(T));
     }
+    float* lse_data = reinterpret_cast<float*>(lse.data());
+    for (size_t b = 0; bind_lse && b < batch_; b++) {
+      const uint32_t bits = 0x7FA5A5A5u;  // a NaN no arithmetic produces
+      memcpy(&lse_data[b], &bits, sizeof(bits));
+    }
+    enum twopass_status status;
     if (one_shot_) {
-      const enum twopass_status status =
-          Traits::OneShot(channels_, input_stride_, output_stride_, batch_, input.data(),
-                          output, flags, pool);
+      status = lse_only
+                   ? twopass_run_logsumexp_nc_f32(channels_, input_stride_, batch_,
+                                                  reinterpret_cast<const float*>(input.data()),
+                                                  lse_data, flags, pool)
+                   : Traits::OneShot(key.kind, channels_, input_stride_, output_stride_, batch_,
+                                     input.data(), output, flags, pool);
       FUZZ_CHECK(status == twopass_status_success, "%s: one-shot returned %d",
                  Describe(key).c_str(), status);
     } else {
       twopass_operator_t op = nullptr;
-      enum twopass_status status = Traits::Create(flags, &op);
+      status = lse_only ? twopass_create_logsumexp_nc_f32(flags, &op)
+                        : Traits::Create(key.kind, flags, &op);
       FUZZ_CHECK(status == twopass_status_success, "%s: create returned %d",
                  Describe(key).c_str(), status);
-      status = Traits::Reshape(op, channels_, input_stride_, output_stride_, batch_, pool);
+      status = lse_only ? twopass_reshape_logsumexp_nc_f32(op, channels_, input_stride_, batch_,
+                                                           pool)
+                        : Traits::Reshape(key.kind, op, channels_, input_stride_,
+                                          output_stride_, batch_, pool);
       FUZZ_CHECK(status == twopass_status_success, "%s: reshape returned %d",
                  Describe(key).c_str(), status);
-      status = Traits::Setup(op, input.data(), output);
+      status = lse_only ? twopass_setup_logsumexp_nc_f32(
+                              op, reinterpret_cast<const float*>(input.data()), lse_data)
+                        : Traits::Setup(key.kind, op, input.data(), output);
       FUZZ_CHECK(status == twopass_status_success, "%s: setup returned %d",
                  Describe(key).c_str(), status);
+      if (!lse_only) {
+        status = twopass_setup_logsumexp_output(op, lse_data);
+        FUZZ_CHECK(status == twopass_status_success, "%s: setup_logsumexp_output returned %d",
+                   Describe(key).c_str(), status);
+      }
       status = twopass_run_operator(op, pool);
       FUZZ_CHECK(status == twopass_status_success, "%s: run returned %d",
                  Describe(key).c_str(), status);
       FUZZ_CHECK(twopass_delete_operator(op) == twopass_status_success, "delete");
     }
-    if (!in_place_) {
+    if (!in_place) {
       FUZZ_CHECK(memcmp(input.data(), input_.data(), in_span * sizeof(T)) == 0,
                  "%s: the input was written", Describe(key).c_str());
     }
-    std::vector<T> result(out_span);
-    memcpy(result.data(), output, out_span * sizeof(T));
+    Result result;
+    result.y.resize(out_span);
+    if (out_span != 0) memcpy(result.y.data(), output, out_span * sizeof(T));
+    if (bind_lse) result.lse.assign(lse_data, lse_data + batch_);
     return result;
   }
 
-  void CheckOutput(const RunKey& key, const std::vector<T>& y) const {
+  void CheckOutput(const RunKey& key, const Result& result) const {
     for (size_t b = 0; b < batch_; b++) {
-      const std::string error = Traits::Check(&input_[b * input_stride_],
-                                              &y[b * output_stride_], channels_, masked_,
-                                              references_[b]);
+      if (!result.lse.empty()) {
+        const std::string error = CheckLse(result.lse[b], lse_references_[b]);
+        FUZZ_CHECK(error.empty(), "%s: row %zu: %s", Describe(key).c_str(), b, error.c_str());
+      }
+      if (key.kind == Kind::kLogSumExp) continue;
+      const T* x = &input_[b * input_stride_];
+      const T* y = &result.y[b * output_stride_];
+      std::string error;
+      if (key.kind == Kind::kSoftmax) {
+        error = Traits::Check(x, y, channels_, masked_, references_[b]);
+      } else {
+        const std::vector<float> xf = Traits::Widen(x, channels_);
+        const std::vector<double> yd = Decoded(y);
+        error = CheckLogSoftmaxRow(xf.data(), yd.data(), channels_, Traits::kF16,
+                                   log_references_[b]);
+      }
       FUZZ_CHECK(error.empty(), "%s: row %zu: %s", Describe(key).c_str(), b, error.c_str());
       if (b + 1 < batch_) {
         for (size_t i = channels_; i < output_stride_; i++) {
-          FUZZ_CHECK(Traits::Same(y[b * output_stride_ + i], Traits::Untouched()),
+          FUZZ_CHECK(Traits::Same(y[i], Traits::Untouched()),
                      "%s: gap element %zu after row %zu was written", Describe(key).c_str(), i,
                      b);
         }
@@ -226,14 +332,30 @@ class DiffFuzzer {
     }
   }
 
+  std::vector<double> Decoded(const T* y) const {
+    std::vector<double> d(channels_);
+    for (size_t i = 0; i < channels_; i++) d[i] = Traits::ToDouble(y[i]);
+    return d;
+  }
+
   // Two configurations' outputs (each already checked against the reference) agree
   // within the tolerance: the same NaNs, the same exact values, close elsewhere.
-  void CrossCheck(const RunKey& key_a, const std::vector<T>& a, const RunKey& key_b,
-                  const std::vector<T>& b) const {
+  void CrossCheck(const RunKey& key_a, const Result& a, const RunKey& key_b,
+                  const Result& b) const {
     for (size_t row = 0; row < batch_; row++) {
-      const std::string error =
-          Traits::Cross(&a[row * output_stride_], &b[row * output_stride_], channels_,
-                        references_[row]);
+      std::string error;
+      if (!a.lse.empty() && !b.lse.empty()) {
+        error = CrossLse(a.lse[row], b.lse[row], lse_references_[row]);
+      }
+      if (error.empty() && key_a.kind == Kind::kSoftmax) {
+        error = Traits::Cross(&a.y[row * output_stride_], &b.y[row * output_stride_], channels_,
+                              references_[row]);
+      } else if (error.empty() && key_a.kind == Kind::kLogSoftmax) {
+        const std::vector<double> ya = Decoded(&a.y[row * output_stride_]);
+        const std::vector<double> yb = Decoded(&b.y[row * output_stride_]);
+        error = CrossLogSoftmaxRow(ya.data(), yb.data(), channels_, Traits::kF16,
+                                   log_references_[row]);
+      }
       FUZZ_CHECK(error.empty(), "%s vs %s: row %zu: %s", Describe(key_a).c_str(),
                  Describe(key_b).c_str(), row, error.c_str());
     }
@@ -243,7 +365,9 @@ class DiffFuzzer {
   bool in_place_, masked_, one_shot_, nt_;
   testing::Guard guard_;
   std::vector<T> input_;
-  std::vector<std::vector<double>> references_;
+  std::vector<std::vector<double>> references_;      // softmax
+  std::vector<std::vector<double>> log_references_;  // log-softmax
+  std::vector<double> lse_references_;
 };
 
 }  // namespace fuzz

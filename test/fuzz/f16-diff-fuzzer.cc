@@ -1,8 +1,10 @@
-// Differential fuzzer for softmax_nc_f16: arbitrary half bit patterns (NaN payloads,
+// Differential fuzzer for the f16 operators: arbitrary half bit patterns (NaN payloads,
 // subnormals, infinities, +-65504) in rows of 1..70000 elements, every ISA of this CPU
-// x every algorithm, each output within one half-ULP of the double-precision reference
+// x every algorithm of softmax_nc_f16 and log_softmax_nc_f16 (with their f32 log-sum-exp
+// output), each softmax output within one half-ULP of the double-precision reference
 // of the widened inputs (the contract, as SoftmaxOperatorTester::TestF16 checks it),
-// NaN rows as 0x7E00, and the runs against each other. Input layout:
+// NaN rows as 0x7E00, log-softmax within one half-ULP plus 1e-6 * max(1, |r|), and the
+// runs against each other. Input layout:
 // test/fuzz/diff-fuzzer.h.
 #include <math.h>
 #include <stdint.h>
@@ -139,21 +141,39 @@ struct F16 {
     return std::string();
   }
 
-  static enum twopass_status Create(uint32_t flags, twopass_operator_t* op) {
-    return twopass_create_softmax_nc_f16(flags, op);
+  static constexpr bool kF16 = true;
+  // The logsumexp operator exists for f32 only (f16 operators have the lse output).
+  static constexpr bool kHasLogSumExp = false;
+  static std::vector<float> Widen(const uint16_t* x, size_t n) {
+    return testing::HalvesToFloats(x, n);
   }
-  static enum twopass_status Reshape(twopass_operator_t op, size_t channels, size_t in_stride,
-                                     size_t out_stride, size_t batch, pthreadpool_t pool) {
-    return twopass_reshape_softmax_nc_f16(op, channels, in_stride, out_stride, batch, pool);
+  static double ToDouble(uint16_t h) { return HalfToFloat(h); }
+
+  // Softmax or log-softmax (Kind::kLogSumExp is called by diff-fuzzer.h itself).
+  static enum twopass_status Create(Kind kind, uint32_t flags, twopass_operator_t* op) {
+    return kind == Kind::kSoftmax ? twopass_create_softmax_nc_f16(flags, op)
+                                  : twopass_create_log_softmax_nc_f16(flags, op);
   }
-  static enum twopass_status Setup(twopass_operator_t op, const void* x, void* y) {
-    return twopass_setup_softmax_nc_f16(op, x, y);
-  }
-  static enum twopass_status OneShot(size_t channels, size_t in_stride, size_t out_stride,
-                                     size_t batch, const void* x, void* y, uint32_t flags,
+  static enum twopass_status Reshape(Kind kind, twopass_operator_t op, size_t channels,
+                                     size_t in_stride, size_t out_stride, size_t batch,
                                      pthreadpool_t pool) {
-    return twopass_run_softmax_nc_f16(channels, in_stride, out_stride, batch, x, y, flags,
-                                      pool);
+    return kind == Kind::kSoftmax
+               ? twopass_reshape_softmax_nc_f16(op, channels, in_stride, out_stride, batch, pool)
+               : twopass_reshape_log_softmax_nc_f16(op, channels, in_stride, out_stride, batch,
+                                                    pool);
+  }
+  static enum twopass_status Setup(Kind kind, twopass_operator_t op, const void* x, void* y) {
+    return kind == Kind::kSoftmax ? twopass_setup_softmax_nc_f16(op, x, y)
+                                  : twopass_setup_log_softmax_nc_f16(op, x, y);
+  }
+  static enum twopass_status OneShot(Kind kind, size_t channels, size_t in_stride,
+                                     size_t out_stride, size_t batch, const void* x, void* y,
+                                     uint32_t flags, pthreadpool_t pool) {
+    return kind == Kind::kSoftmax
+               ? twopass_run_softmax_nc_f16(channels, in_stride, out_stride, batch, x,
+                                            y, flags, pool)
+               : twopass_run_log_softmax_nc_f16(channels, in_stride, out_stride, batch, x,
+                                                y, flags, pool);
   }
 };
 

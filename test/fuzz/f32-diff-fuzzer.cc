@@ -1,7 +1,8 @@
-// Differential fuzzer for softmax_nc_f32: arbitrary float bit patterns (NaN payloads,
+// Differential fuzzer for the f32 operators: arbitrary float bit patterns (NaN payloads,
 // denormals, infinities, +-FLT_MAX) in rows of 1..70000 elements, every ISA of this CPU
-// x every algorithm, against the double-precision reference of the contract and
-// against each other. Input layout: test/fuzz/diff-fuzzer.h.
+// x every algorithm of softmax_nc_f32, log_softmax_nc_f32 and logsumexp_nc_f32 (and the
+// log-sum-exp output of the first two), against the double-precision references of the
+// contract and against each other. Input layout: test/fuzz/diff-fuzzer.h.
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -126,23 +127,39 @@ struct F32 {
     return std::string();
   }
 
-  static enum twopass_status Create(uint32_t flags, twopass_operator_t* op) {
-    return twopass_create_softmax_nc_f32(flags, op);
+  static constexpr bool kF16 = false;
+  // The logsumexp operator exists for f32 only (f16 operators have the lse output).
+  static constexpr bool kHasLogSumExp = true;
+  static std::vector<float> Widen(const float* x, size_t n) {
+    return std::vector<float>(x, x + n);
   }
-  static enum twopass_status Reshape(twopass_operator_t op, size_t channels, size_t in_stride,
-                                     size_t out_stride, size_t batch, pthreadpool_t pool) {
-    return twopass_reshape_softmax_nc_f32(op, channels, in_stride, out_stride, batch, pool);
+  static double ToDouble(float f) { return f; }
+
+  // Softmax or log-softmax (Kind::kLogSumExp is called by diff-fuzzer.h itself).
+  static enum twopass_status Create(Kind kind, uint32_t flags, twopass_operator_t* op) {
+    return kind == Kind::kSoftmax ? twopass_create_softmax_nc_f32(flags, op)
+                                  : twopass_create_log_softmax_nc_f32(flags, op);
   }
-  static enum twopass_status Setup(twopass_operator_t op, const void* x, void* y) {
-    return twopass_setup_softmax_nc_f32(op, static_cast<const float*>(x),
-                                        static_cast<float*>(y));
-  }
-  static enum twopass_status OneShot(size_t channels, size_t in_stride, size_t out_stride,
-                                     size_t batch, const void* x, void* y, uint32_t flags,
+  static enum twopass_status Reshape(Kind kind, twopass_operator_t op, size_t channels,
+                                     size_t in_stride, size_t out_stride, size_t batch,
                                      pthreadpool_t pool) {
-    return twopass_run_softmax_nc_f32(channels, in_stride, out_stride, batch,
-                                      static_cast<const float*>(x), static_cast<float*>(y),
-                                      flags, pool);
+    return kind == Kind::kSoftmax
+               ? twopass_reshape_softmax_nc_f32(op, channels, in_stride, out_stride, batch, pool)
+               : twopass_reshape_log_softmax_nc_f32(op, channels, in_stride, out_stride, batch,
+                                                    pool);
+  }
+  static enum twopass_status Setup(Kind kind, twopass_operator_t op, const void* x, void* y) {
+    return kind == Kind::kSoftmax ? twopass_setup_softmax_nc_f32(op, static_cast<const float*>(x), static_cast<float*>(y))
+                                  : twopass_setup_log_softmax_nc_f32(op, static_cast<const float*>(x), static_cast<float*>(y));
+  }
+  static enum twopass_status OneShot(Kind kind, size_t channels, size_t in_stride,
+                                     size_t out_stride, size_t batch, const void* x, void* y,
+                                     uint32_t flags, pthreadpool_t pool) {
+    return kind == Kind::kSoftmax
+               ? twopass_run_softmax_nc_f32(channels, in_stride, out_stride, batch, static_cast<const float*>(x),
+                                            static_cast<float*>(y), flags, pool)
+               : twopass_run_log_softmax_nc_f32(channels, in_stride, out_stride, batch, static_cast<const float*>(x),
+                                                static_cast<float*>(y), flags, pool);
   }
 };
 

@@ -17,6 +17,10 @@ def f32(*values):
                     for v in values)
 
 
+def half_bits(value):
+    return struct.unpack("<H", struct.pack("<e", value))[0]
+
+
 def f16(*bits):
     return b"".join(struct.pack("<H", b) for b in bits)
 
@@ -71,6 +75,13 @@ F32_SEEDS = {
                                     value_range=0, seed=13),
     "equal-values": diff_seed(channels=4096, length_class=2, fill_mode=1, value_range=5,
                               seed=17),
+    # A row spanning more than FLT_MAX: log-softmax below -FLT_MAX rounds to -inf.
+    "span-beyond-flt-max": diff_seed(channels=5, batch=2, fill_mode=0, value_range=0,
+                                     values=f32(-3e38, 3e38, 1.0, -3e38, MINUS_FLT_MAX)),
+    # Rows of only -inf, not masked (NaN; lse -inf) and masked (log-softmax -inf).
+    "all-minus-inf": diff_seed(channels=33, batch=2, fill_mode=2, values=f32(MINUS_INF)),
+    "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
+                                      fill_mode=2, values=f32(MINUS_INF)),
 }
 
 H_NAN = 0x7E00
@@ -104,6 +115,12 @@ F16_SEEDS = {
                                     in_gap=1, out_gap=7, fill_mode=7, seed=13),
     "lowest-ramp": diff_seed(channels=999, length_class=1, fill_mode=6, value_range=6,
                              seed=19),
+    # -40000 next to 60000: log-softmax below -65520 rounds to -inf.
+    "span-beyond-half": diff_seed(channels=4, fill_mode=0, value_range=0,
+                                  values=f16(half_bits(-40000.0), half_bits(60000.0), 0x3C00,
+                                             H_LOWEST)),
+    "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
+                                      fill_mode=2, values=f16(H_MINUS_INF)),
 }
 
 
@@ -217,6 +234,39 @@ def set_log_level(value):
     return bytes([11, value & 0xFF])
 
 
+# Calls 12-15: create / reshape / setup / one-shot of another kind (OtherKind()).
+LOG_F32, LOG_F16, LSE_F32 = 0, 1, 2
+
+
+def create_kind(kind, slot, flags, null_out=False):
+    return bytes([12, kind, slot]) + flags + bytes([0xFF if null_out else 0])
+
+
+def reshape_kind(kind, handle, channels, in_stride, batch, out_stride=None, pool=False):
+    body = bytes([13, kind, handle]) + channels + in_stride
+    if kind != LSE_F32:  # logsumexp's reshape has no output stride
+        body += bytes([1]) if out_stride is None else bytes([0]) + out_stride
+    return body + batch + bytes([int(pool)])
+
+
+def setup_kind(kind, handle, input_ptr, output_ptr):  # logsumexp: output_ptr is lse
+    return bytes([14, kind, handle]) + input_ptr + output_ptr
+
+
+def one_shot_kind(kind, channels, in_stride, batch, input_ptr, output_ptr, flags,
+                  out_stride=None, pool=False):
+    body = bytes([15, kind]) + channels + in_stride
+    if kind != LSE_F32:
+        body += bytes([1]) if out_stride is None else bytes([0]) + out_stride
+    return body + batch + input_ptr + output_ptr + flags + bytes([int(pool)])
+
+
+def lse_output(handle, lse_ptr, live=True, near_output=False):
+    """twopass_setup_logsumexp_output (calls 16-17); for a live handle a byte chooses
+    which tensor ptr_previous() / ptr_previous_plus() are relative to."""
+    return bytes([16, handle]) + (bytes([0 if near_output else 1]) if live else b"") + lse_ptr
+
+
 def arena(mode, seed):
     return bytes([mode]) + struct.pack("<I", seed)
 
@@ -272,6 +322,55 @@ API_SEEDS = {
     + setup(False, 0, ptr_arena(0), ptr_arena(20000)) + run(0)
     + reshape(False, 0, size_u32(69999), stride_same(), size_big(6)) + run(0)
     + setup(False, 0, ptr_arena(0), ptr_arena(20000)) + run(0, pool=True),
+    # Log-softmax f32 (masked-row-zero) with its lse output: bound, run with and without
+    # the pool, unbound by setup; then multi-chunk rows (split over the pool).
+    "log-softmax-lifecycle": arena(0, 21) + create_kind(LOG_F32, 0, flags_valid(4))
+    + reshape_kind(LOG_F32, 0, size_u16(100), stride_plus(3), size_small(3), pool=True)
+    + setup_kind(LOG_F32, 0, ptr_arena(0), ptr_arena(20000)) + lse_output(0, ptr_arena(30000))
+    + run(0) + run(0, pool=True) + setup_kind(LOG_F32, 0, ptr_arena(0), ptr_arena(20000))
+    + run(0) + reshape_kind(LOG_F32, 0, size_u16(4100), stride_same(), size_small(2))
+    + setup_kind(LOG_F32, 0, ptr_arena(0), ptr_arena(20000)) + lse_output(0, ptr_arena(40000))
+    + run(0, pool=True) + delete(0),
+    # Log-softmax f16 in place at an odd byte, lse bound; one-shot f16 and f32 calls.
+    "log-softmax-f16-in-place": arena(1, 22) + create_kind(LOG_F16, 1, flags_valid(1))
+    + reshape_kind(LOG_F16, 1, size_u16(4100), stride_plus(5), size_small(2), pool=True)
+    + setup_kind(LOG_F16, 1, ptr_arena(101), ptr_previous()) + lse_output(1, ptr_arena(60000))
+    + run(1, pool=True) + delete(1)
+    + one_shot_kind(LOG_F16, size_u16(300), stride_plus(1), size_small(4), ptr_arena(3),
+                    ptr_arena(70001), flags_valid(5), out_stride=stride_plus(2))
+    + one_shot_kind(LOG_F32, size_u16(513), stride_same(), size_small(5), ptr_arena(10),
+                    ptr_previous(), flags_valid(0), pool=True),
+    # Logsumexp: life cycle, lse overlapping or equal to the input, the lse output call
+    # refused on it, one-shot calls.
+    "logsumexp-lifecycle": arena(0, 23) + create_kind(LSE_F32, 2, flags_valid(0))
+    + reshape_kind(LSE_F32, 2, size_u16(4999), stride_plus(1), size_small(3), pool=True)
+    + setup_kind(LSE_F32, 2, ptr_arena(0), ptr_arena(20000)) + run(2) + run(2, pool=True)
+    + setup_kind(LSE_F32, 2, ptr_arena(0), ptr_previous_plus(10))
+    + setup_kind(LSE_F32, 2, ptr_arena(0), ptr_previous()) + lse_output(2, ptr_arena(30000))
+    + run(2) + one_shot_kind(LSE_F32, size_u16(70), stride_plus(4), size_small(9),
+                             ptr_arena(100), ptr_arena(5000), flags_valid(1), pool=True)
+    + one_shot_kind(LSE_F32, size_u16(70), stride_same(), size_small(9), ptr_arena(100),
+                    ptr_previous_plus(3), flags_valid(0)),
+    # Calls of one kind on operators of another, unsupported flags, the lse output before
+    # setup, overlapping the output, wrapping, unbound by NULL and by reshape.
+    "cross-kind": arena(2, 24) + create(False, 0, flags_valid(0))
+    + create_kind(LOG_F32, 1, flags_valid(0)) + create_kind(LSE_F32, 2, flags_valid(0))
+    + reshape(False, 1, size_small(8), stride_same(), size_small(2))
+    + reshape_kind(LOG_F32, 0, size_small(8), stride_same(), size_small(2))
+    + reshape_kind(LSE_F32, 0, size_small(8), stride_same(), size_small(2))
+    + reshape_kind(LOG_F16, 1, size_small(8), stride_same(), size_small(2))
+    + lse_output(0, ptr_arena(1000))
+    + reshape(False, 0, size_small(8), stride_plus(1), size_small(4))
+    + setup_kind(LSE_F32, 0, ptr_arena(0), ptr_arena(100))
+    + setup(False, 0, ptr_arena(0), ptr_arena(100))
+    + lse_output(0, ptr_previous_plus(2), near_output=True) + lse_output(0, ptr_top(0))
+    + lse_output(0, ptr_previous()) + lse_output(0, ptr_arena(1000)) + run(0)
+    + lse_output(0, ptr_null()) + run(0, pool=True) + lse_output(0, ptr_arena(1000))
+    + reshape(False, 0, size_small(8), stride_plus(1), size_small(4))
+    + setup(False, 0, ptr_arena(0), ptr_arena(100)) + run(0)
+    + create_kind(LOG_F32, 3, flags_valid(2)) + create_kind(LSE_F32, 3, flags_valid(4))
+    + create_kind(LOG_F16, 3, flags_valid(7)) + create_kind(LSE_F32, 3, flags_u32(0x20))
+    + lse_output(STALE, ptr_arena(0), live=False) + lse_output(NULL_HANDLE, ptr_arena(0), live=False),
     # One-shot calls: in place, misplaced output, scalar ISA.
     "one-shot": arena(0, 7) + set_isa(0)
     + one_shot(False, size_u16(513), stride_plus(2), size_small(5), ptr_arena(10),
