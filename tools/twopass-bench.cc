@@ -164,6 +164,7 @@ const char* const kFamilyNames[] = {
     "f32-raddextexp", "f32-vscaleextexp", "f32-rmax",         "f32-raddstoreexpminusmax",
     "f32-vscale",     "f32-raddexpminusmax", "f32-vscaleexpminusmax", "f16-raddextexp",
     "f16-vscaleextexp", "f32-vsublse", "f16-vsublse", "f32-vscaleadd", "f16-vscaleadd",
+    "f32-f16-vcvt",
 };
 
 // The family names, indented and wrapped for --help.
@@ -1594,6 +1595,9 @@ const twopass::UkernelInfo<twopass_f32_vscaleadd_ukernel_fn> kTuneVscaleadd[] = 
 const twopass::UkernelInfo<twopass_f16_vscaleadd_ukernel_fn> kTuneF16Vscaleadd[] = {
 #include "f16-vscaleadd/f16-vscaleadd.inc"
     {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_f16_vcvt_ukernel_fn> kTuneF32F16Vcvt[] = {
+#include "f32-f16-vcvt/f32-f16-vcvt.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
 #undef TWOPASS_UKERNEL
 
 // Adds the variants of `list`; call(fn, set, bytes) runs one of them.
@@ -1738,6 +1742,14 @@ std::vector<TuneFamily> MakeTuneFamilies() {
                 fn(bytes / 2, set.input, set.input, OutputF32(set), 0.125f);
               });
   families[12].pick = [](const KernelConfig& c) { return c.f16_vscaleadd.name; };
+  // f32 in, halves out: reads 4 bytes and writes 2 per element (into the output buffer).
+  families[13].dtype = Dtype::kF32;
+  families[13].bytes_per_element = 6;
+  AddVariants(&families[13], kTuneF32F16Vcvt,
+              [](twopass_f32_f16_vcvt_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                fn(bytes, InputF32(set), set.output);
+              });
+  families[13].pick = [](const KernelConfig& c) { return c.f32_f16_vcvt.name; };
   return families;
 }
 

@@ -76,6 +76,11 @@ TWOPASS_FAMILY(f16_vscaleadd, twopass_f16_vscaleadd_ukernel_fn, "f16-vscaleadd")
 #include "f16-vscaleadd/f16-vscaleadd.inc"
 TWOPASS_FAMILY_END
 
+// f16 results of the paths that compute in an f32 buffer, rounded to halves.
+TWOPASS_FAMILY(f32_f16_vcvt, twopass_f32_f16_vcvt_ukernel_fn, "f32-f16-vcvt")
+#include "f32-f16-vcvt/f32-f16-vcvt.inc"
+TWOPASS_FAMILY_END
+
 #undef TWOPASS_FAMILY
 #undef TWOPASS_FAMILY_NT
 #undef TWOPASS_FAMILY_END

@@ -149,6 +149,14 @@ typedef void (*twopass_f16_vscaleadd_ukernel_fn)(size_t batch, const void* input
 #include "f16-vscaleadd/f16-vscaleadd.inc"
 #undef TWOPASS_UKERNEL
 
+// f32 results rounded to halves (nearest even) for the f16 operators' f32 buffers.
+typedef void (*twopass_f32_f16_vcvt_ukernel_fn)(size_t batch, const float* input, void* output);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, void* output);
+#include "f32-f16-vcvt/f32-f16-vcvt.inc"
+#undef TWOPASS_UKERNEL
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif
