@@ -109,8 +109,9 @@ void ScaleExtExpF16(const RunContext& context, size_t row, size_t chunk, const R
 
 constexpr size_t kF16Piece = 512;  // 2 KiB of stack
 
-inline void WidenHalves(const uint16_t* h, size_t n, float* f) {
-  for (size_t i = 0; i < n; i++) f[i] = LoadHalf(h + i);
+// Halves widened exactly: x * 1 is x (f16-vscaleadd without an addend).
+inline void WidenHalves(const RunContext& context, const uint16_t* h, size_t n, float* f) {
+  context.config->f16_vscaleadd.fn(n * sizeof(uint16_t), h, nullptr, f, 1.0f);
 }
 
 // max of the chunk (NaN if any element is NaN).
@@ -122,7 +123,7 @@ void MaxF16(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
   float max = -INFINITY;
   for (size_t start = 0; start < c.elements; start += kF16Piece) {
     const size_t n = std::min(kF16Piece, c.elements - start);
-    WidenHalves(x + start, n, buffer);
+    WidenHalves(context, x + start, n, buffer);
     float piece_max;
     context.config->rmax.fn(n * sizeof(float), buffer, &piece_max);
     if (isnan(piece_max) || piece_max > max) max = piece_max;  // NaN sticks
@@ -140,7 +141,7 @@ void SumExpF16(const RunContext& context, size_t row, size_t chunk, const RowPla
   double sum = 0.0;
   for (size_t start = 0; start < c.elements; start += kF16Piece) {
     const size_t n = std::min(kF16Piece, c.elements - start);
-    WidenHalves(x + start, n, buffer);
+    WidenHalves(context, x + start, n, buffer);
     float piece_sum;
     context.config->raddexpminusmax.fn(n * sizeof(float), buffer, &piece_sum, plan.max);
     sum += piece_sum;
@@ -158,10 +159,10 @@ void ScaleExpF16(const RunContext& context, size_t row, size_t chunk, const RowP
   float buffer[kF16Piece];
   for (size_t start = 0; start < c.elements; start += kF16Piece) {
     const size_t n = std::min(kF16Piece, c.elements - start);
-    WidenHalves(x + start, n, buffer);
+    WidenHalves(context, x + start, n, buffer);
     context.config->vscaleexpminusmax.fn(n * sizeof(float), buffer, buffer, plan.max,
                                          plan.inv_sum);
-    for (size_t i = 0; i < n; i++) StoreHalf(y + start + i, buffer[i]);
+    context.config->f32_f16_vcvt.fn(n * sizeof(float), buffer, y + start);
   }
 }
 
@@ -186,113 +187,165 @@ void SubLseF16(const RunContext& context, size_t row, size_t chunk, const RowPla
 
 // ---------------------------------------------------------------------------------
 // Scale and mask: every phase reads t = x * scale + mask, which the vscaleadd kernels
-// make for one chunk (at most kMaxChunkElements) at a time in a buffer on the stack, in
-// L1; then the f32 kernels run on the buffer. x and the mask are each read once per pass,
-// as x alone is without them. f16 rows widen into the buffer; their last pass rounds the
-// f32 results to halves one at a time (correct, not tuned).
+// make in a small buffer on the stack (L1), kScaledBlockElements at a time; then the f32
+// kernels run on the buffer. x and the mask are each read once per pass, as x alone is
+// without them. f16 rows widen into the buffer; their last pass rounds the f32 results
+// to halves (f32-f16-vcvt). Reductions merge their blocks' results
+// into the chunk's partial (in double), so chunks and their merges stay as without
+// scale and mask. (Blocks: kScaledBlockElements, twopass/softmax-plan.h.)
+//
 
-using ChunkBuffer = float[kMaxChunkElements];
-
-// t of the chunk into `buffer`; returns the chunk (for its output and length).
-template <ElementType kType>
-RowChunk ScaledChunk(const RunContext& context, size_t row, size_t chunk, float* buffer) {
+// Calls body(t, n, output) for each block of the chunk, t = x * scale + mask of the
+// block's n elements and output the block's first output element (null when the
+// operation has none).
+template <ElementType kType, typename Body>
+void ForEachScaledBlock(const RunContext& context, size_t row, size_t chunk, Body body) {
   const RowChunk c = GetChunk(context, row, chunk);
-  const void* mask = nullptr;
+  const size_t size = context.element_size;
+  const char* input = static_cast<const char*>(c.input);
+  const char* mask = nullptr;
   if (context.mask != nullptr) {
     mask = static_cast<const char*>(context.mask) +
-           (row * context.mask_stride + chunk * context.chunk_size) * context.element_size;
+           (row * context.mask_stride + chunk * context.chunk_size) * size;
   }
-  if (kType == ElementType::kF16) {
-    context.config->f16_vscaleadd.fn(c.elements * sizeof(uint16_t), c.input, mask, buffer,
-                                     context.scale);
-  } else {
-    context.config->vscaleadd.fn(c.elements * sizeof(float), c.f32_input(),
-                                 static_cast<const float*>(mask), buffer, context.scale);
+  char* output = static_cast<char*>(c.output);
+  float t[kScaledBlockElements];
+  for (size_t start = 0; start < c.elements; start += kScaledBlockElements) {
+    const size_t n = std::min(kScaledBlockElements, c.elements - start);
+    const char* block_mask = mask != nullptr ? mask + start * size : nullptr;
+    if (kType == ElementType::kF16) {
+      context.config->f16_vscaleadd.fn(n * sizeof(uint16_t), input + start * size, block_mask, t,
+                                       context.scale);
+    } else {
+      context.config->vscaleadd.fn(n * sizeof(float),
+                                   reinterpret_cast<const float*>(input + start * size),
+                                   reinterpret_cast<const float*>(block_mask), t, context.scale);
+    }
+    body(t, n, output != nullptr ? output + start * size : nullptr);
   }
-  return c;
 }
 
-// The last pass's f32 results of an f16 chunk, rounded to halves (nearest even).
-void StoreHalves(const float* results, const RowChunk& c) {
-  uint16_t* y = static_cast<uint16_t*>(c.output);
-  for (size_t i = 0; i < c.elements; i++) StoreHalf(y + i, results[i]);
+// The last pass over t: f32 results straight to the output; f16 results in place in
+// the buffer, then rounded to halves.
+template <ElementType kType, typename Kernel>
+void ScaledLastPass(const RunContext& context, size_t row, size_t chunk, Kernel kernel) {
+  ForEachScaledBlock<kType>(context, row, chunk, [&](float* t, size_t n, void* output) {
+    if (kType == ElementType::kF16) {
+      kernel(n * sizeof(float), t, t);
+      context.config->f32_f16_vcvt.fn(n * sizeof(float), t, output);
+    } else {
+      kernel(n * sizeof(float), t, static_cast<float*>(output));
+    }
+  });
 }
+
+// (m, e) pairs of a chunk's blocks summed as SumExtPartials sums chunks: a pair that is
+// not a finite sum (NaN, +inf) leaves a NaN m, which marks the row special there.
+class ExtSumOfBlocks {
+ public:
+  void Add(float m, float e) {
+    if (!(m >= 0.0f && m < INFINITY) || isnan(e) || e == INFINITY) {
+      invalid_ = true;
+    } else if (m > 0.0f) {
+      if (e > e_) {
+        if (sum_ != 0.0) sum_ = ldexp(sum_, ShiftOf(e_ - e));
+        e_ = e;
+      }
+      // (the same exponent, common, needs no ldexp call)
+      sum_ += e == e_ ? static_cast<double>(m) : ldexp(static_cast<double>(m), ShiftOf(e - e_));
+    }
+  }
+  void Store(ChunkPartial* partial) const {
+    partial->m = invalid_ ? NAN : static_cast<float>(sum_);
+    partial->e = e_;
+  }
+
+ private:
+  // e - e_max, integer-valued and <= 0; below double's range the term is 0 anyway.
+  static int ShiftOf(float shift) { return static_cast<int>(std::max(shift, -1100.0f)); }
+  double sum_ = 0.0;
+  float e_ = -INFINITY;
+  bool invalid_ = false;
+};
 
 template <ElementType kType>
 void ScaledExtSum(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
                   ChunkPartial* partial) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  float sum[2];
-  context.config->raddextexp.fn(c.elements * sizeof(float), t, sum);
-  partial->m = sum[0];
-  partial->e = sum[1];
+  ExtSumOfBlocks sum;
+  ForEachScaledBlock<kType>(context, row, chunk, [&](const float* t, size_t n, void*) {
+    float block[2];
+    context.config->raddextexp.fn(n * sizeof(float), t, block);
+    sum.Add(block[0], block[1]);
+  });
+  sum.Store(partial);
 }
 
 template <ElementType kType>
 void ScaledScaleExtExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                        ChunkPartial*) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  if (kType == ElementType::kF16) {
-    context.config->vscaleextexp.fn(c.elements * sizeof(float), t, t, plan.scale_m, plan.scale_e);
-    StoreHalves(t, c);
-  } else {
-    context.vscaleextexp(c.elements * sizeof(float), t, c.f32_output(), plan.scale_m, plan.scale_e);
-  }
+  // f16 keeps the regular-store kernel: its results go back to the buffer.
+  const auto fn =
+      kType == ElementType::kF16 ? context.config->vscaleextexp.fn : context.vscaleextexp;
+  ScaledLastPass<kType>(context, row, chunk, [&](size_t bytes, const float* t, float* y) {
+    fn(bytes, t, y, plan.scale_m, plan.scale_e);
+  });
 }
 
+// A NaN in any block is the chunk's maximum, as rmax gives for one block.
 template <ElementType kType>
 void ScaledMax(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
                ChunkPartial* partial) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  context.config->rmax.fn(c.elements * sizeof(float), t, &partial->max);
+  float max = -INFINITY;
+  ForEachScaledBlock<kType>(context, row, chunk, [&](const float* t, size_t n, void*) {
+    float block;
+    context.config->rmax.fn(n * sizeof(float), t, &block);
+    if (!isnan(max)) max = isnan(block) || block > max ? block : max;
+  });
+  partial->max = max;
 }
 
 // Reload (f32): exp(t - max) stored in the output for ScaleStoredF32.
 void ScaledSumStoreExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                           ChunkPartial* partial) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<ElementType::kF32>(context, row, chunk, t);
-  float max = plan.max;
-  context.config->raddstoreexpminusmax.fn(c.elements * sizeof(float), t, &max, c.f32_output(),
-                                          &partial->sum);
+  double sum = 0.0;
+  ForEachScaledBlock<ElementType::kF32>(
+      context, row, chunk, [&](const float* t, size_t n, void* output) {
+        float max = plan.max;
+        float block;
+        context.config->raddstoreexpminusmax.fn(n * sizeof(float), t, &max,
+                                                static_cast<float*>(output), &block);
+        sum += static_cast<double>(block);
+      });
+  partial->sum = static_cast<float>(sum);
 }
 
 template <ElementType kType>
 void ScaledSumExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                   ChunkPartial* partial) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  context.config->raddexpminusmax.fn(c.elements * sizeof(float), t, &partial->sum, plan.max);
+  double sum = 0.0;
+  ForEachScaledBlock<kType>(context, row, chunk, [&](const float* t, size_t n, void*) {
+    float block;
+    context.config->raddexpminusmax.fn(n * sizeof(float), t, &block, plan.max);
+    sum += static_cast<double>(block);
+  });
+  partial->sum = static_cast<float>(sum);
 }
 
 template <ElementType kType>
 void ScaledScaleExp(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                     ChunkPartial*) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  if (kType == ElementType::kF16) {
-    context.config->vscaleexpminusmax.fn(c.elements * sizeof(float), t, t, plan.max, plan.inv_sum);
-    StoreHalves(t, c);
-  } else {
-    context.config->vscaleexpminusmax.fn(c.elements * sizeof(float), t, c.f32_output(), plan.max,
-                                         plan.inv_sum);
-  }
+  ScaledLastPass<kType>(context, row, chunk, [&](size_t bytes, const float* t, float* y) {
+    context.config->vscaleexpminusmax.fn(bytes, t, y, plan.max, plan.inv_sum);
+  });
 }
 
 template <ElementType kType>
 void ScaledSubLse(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                   ChunkPartial*) {
-  ChunkBuffer t;
-  const RowChunk c = ScaledChunk<kType>(context, row, chunk, t);
-  if (kType == ElementType::kF16) {
-    context.config->vsublse.fn(c.elements * sizeof(float), t, t, plan.lse_hi, plan.lse_lo);
-    StoreHalves(t, c);
-  } else {
-    context.vsublse(c.elements * sizeof(float), t, c.f32_output(), plan.lse_hi, plan.lse_lo);
-  }
+  const auto fn = kType == ElementType::kF16 ? context.config->vsublse.fn : context.vsublse;
+  ScaledLastPass<kType>(context, row, chunk, [&](size_t bytes, const float* t, float* y) {
+    fn(bytes, t, y, plan.lse_hi, plan.lse_lo);
+  });
 }
 
 // ---------------------------------------------------------------------------------

@@ -12,6 +12,13 @@ namespace twopass {
 // Largest chunk and its granularity (whole cache lines).
 constexpr size_t kMaxChunkElements = 4096;
 constexpr size_t kChunkGranularity = 64;
+// Scale and mask (twopass_setup_scale_mask): each chunk's t = x * scale + mask is made and
+// consumed in blocks of this many elements. Why not the whole chunk: x and the mask of a
+// row out of cache then arrived only while t was made, and the kernels computed with no
+// loads in flight (time = memory + compute: 1.41-1.52x the traffic floor on the Zen 5
+// VM); with blocks of 512 one block's loads overlap the previous block's compute
+// (1.20-1.27x; docs/benchmarks.md, 2026-12-06). Prefetching the next chunk gained nothing.
+constexpr size_t kScaledBlockElements = 512;
 
 // The two-pass reduction t = x - n*ln2 keeps exp within a few ULP up to |x| = 1e4,
 // i.e. |n| <= 1e4 * log2(e) = 14426.95. A row whose dominant exponent is beyond that
