@@ -16,12 +16,17 @@
 //   byte 1: row length class (bits 0-1: up to 16, 300, 5000 or 70000 elements)
 //   bytes 2-4: row length within the class (24 bits, modulo)
 //   byte 5: bits 0-2 input gap, bits 3-5 output gap (elements), bits 6-7 misalignment
-//   byte 6: bits 0-2 fill mode, bits 3-5 value range (Traits::kRanges)
+//   byte 6: bits 0-2 fill mode, bits 3-5 value range (Traits::kRanges), bit 6 scale and
+//           mask (twopass_setup_scale_mask; f32 only: Traits::kScaleMask), bit 7 one
+//           broadcast mask row instead of a row per row
 //   bytes 7-10: seed of the filler
 //   bytes 11-12: first position of the explicit values (modulo the batch's elements)
 //   byte 13: step between explicit values (1 + value)
 //   rest: explicit values (Traits::kValueBytes each: float or half bit patterns),
 //         written over the filled rows from that position on, in row-major order.
+// With scale and mask, the filler's seed also picks the scale (kScales), the mask's gap
+// and the mask's fill (MakeMask); every check then runs on t = x * scale + mask (the
+// product rounded, then the sum), and runs use the operator (never the one-shot calls).
 #pragma once
 
 #include <stddef.h>
@@ -121,6 +126,8 @@ class DiffFuzzer {
     // Bytes off the guard page's alignment, in units of Traits::kMisalignUnit.
     misalign_ = misaligned ? (1 + (gaps >> 6) % 3) * Traits::kMisalignUnit : 0;
     const uint8_t fill = in->U8();
+    scaled_ = Traits::kScaleMask && (fill & 64) != 0;
+    broadcast_ = (fill & 128) != 0;
     const uint32_t seed = in->U32();
     const size_t position = in->U16();
     const size_t step = 1 + in->U8();
@@ -140,6 +147,7 @@ class DiffFuzzer {
       const size_t element = k % total;
       input_[(element / channels_) * input_stride_ + element % channels_] = value;
     }
+    if (scaled_) MakeMask(seed);
   }
 
   void Run(pthreadpool_t pool) {
@@ -148,7 +156,7 @@ class DiffFuzzer {
     log_references_.resize(batch_);
     lse_references_.resize(batch_);
     for (size_t b = 0; b < batch_; b++) {
-      const T* x = &input_[b * input_stride_];
+      const T* x = &Rows()[b * input_stride_];
       Traits::Reference(x, channels_, masked_, &references_[b]);
       const std::vector<float> xf = Traits::Widen(x, channels_);
       ReferenceLogSoftmax(xf.data(), channels_, masked_, &log_references_[b]);
@@ -215,6 +223,45 @@ class DiffFuzzer {
 
   size_t Span(size_t stride) const { return (batch_ - 1) * stride + channels_; }
 
+  // The rows every check reads: t with scale and mask, else the input.
+  const std::vector<T>& Rows() const { return scaled_ ? t_ : input_; }
+
+  // The scale, the mask (a row per row, or one broadcast row, with a gap of 0-3 elements
+  // after each row) and t. Mask fills: 0 zeros; 1 uniform in [-8, 8]; 2 causal (-inf after
+  // the first b * channels / 4 + 1 elements of row b); 3 uniform with every 5th -inf and
+  // rarely +inf or NaN.
+  void MakeMask(uint32_t seed) {
+    static const float kScales[8] = {0.125f, -1.5f, 0.0f, 1.0f, 1.0e30f, 0.0883883f, 3.0f,
+                                     -0.01f};
+    scale_ = kScales[(seed >> 24) & 7];
+    mask_stride_ = channels_ + ((seed >> 8) & 3);
+    const size_t rows = broadcast_ ? 1 : batch_;
+    mask_.assign((rows - 1) * mask_stride_ + channels_, Traits::Untouched());
+    Random random(seed ^ 0x5BD1E995u);
+    const int mode = static_cast<int>((seed >> 16) & 3);
+    for (size_t b = 0; b < rows; b++) {
+      for (size_t i = 0; i < channels_; i++) {
+        float m = 0.0f;
+        if (mode == 1) m = random.Uniform(-8.0f, 8.0f);
+        if (mode == 2) m = i < b * channels_ / 4 + 1 ? 0.0f : -INFINITY;
+        if (mode == 3) {
+          const uint64_t r = random.Next();
+          m = r % 5 == 0 ? -INFINITY : random.Uniform(-8.0f, 8.0f);
+          if ((r >> 8) % 4096 == 0) m = (r >> 20) % 2 == 0 ? INFINITY : NAN;
+        }
+        mask_[b * mask_stride_ + i] = m;
+      }
+    }
+    t_ = input_;
+    for (size_t b = 0; b < batch_; b++) {
+      const size_t mb = broadcast_ ? 0 : b;
+      for (size_t i = 0; i < channels_; i++) {
+        volatile float product = input_[b * input_stride_ + i] * scale_;  // rounded: no fma
+        t_[b * input_stride_ + i] = product + mask_[mb * mask_stride_ + i];
+      }
+    }
+  }
+
   template <typename U>
   static bool SameBits(const std::vector<U>& a, const std::vector<U>& b) {
     return a.size() == b.size() &&
@@ -228,7 +275,10 @@ class DiffFuzzer {
         batch_, channels_, input_stride_, output_stride_,
         masked_ && key.kind != Kind::kLogSumExp ? " masked-row-zero" : "",
         in_place_ && key.kind != Kind::kLogSumExp ? " in-place" : "",
-        one_shot_ ? " one-shot" : "", nt_ ? " nt" : "", misalign_);
+        one_shot_ && !scaled_ ? " one-shot" : "", nt_ ? " nt" : "", misalign_) +
+           (scaled_ ? testing::Format(", scale %g, mask %s stride %zu", scale_,
+                                      broadcast_ ? "broadcast" : "rows", mask_stride_)
+                    : std::string());
   }
 
   // One run on fresh buffers.
@@ -242,7 +292,10 @@ class DiffFuzzer {
     const size_t out_span = lse_only ? 0 : Span(output_stride_);
     Buffer input(in_span, sizeof(T), misalign_, guard_);
     Buffer output_memory(in_place ? 0 : out_span, sizeof(T), misalign_, guard_);
-    const bool bind_lse = lse_only || !one_shot_;
+    const bool one_shot = one_shot_ && !scaled_;  // scale and mask: operators only
+    const bool bind_lse = lse_only || !one_shot;
+    Buffer mask(mask_.size(), sizeof(T), misalign_, guard_);
+    if (!mask_.empty()) memcpy(mask.data(), mask_.data(), mask_.size() * sizeof(T));
     Buffer lse(bind_lse ? batch_ : 0, sizeof(float), 0, guard_);
     memcpy(input.data(), input_.data(), in_span * sizeof(T));
     uint8_t* output = in_place ? input.data() : output_memory.data();
@@ -256,7 +309,7 @@ class DiffFuzzer {
       memcpy(&lse_data[b], &bits, sizeof(bits));
     }
     enum twopass_status status;
-    if (one_shot_) {
+    if (one_shot) {
       status = lse_only
                    ? twopass_run_logsumexp_nc_f32(channels_, input_stride_, batch_,
                                                   reinterpret_cast<const float*>(input.data()),
@@ -282,6 +335,12 @@ class DiffFuzzer {
                         : Traits::Setup(key.kind, op, input.data(), output);
       FUZZ_CHECK(status == twopass_status_success, "%s: setup returned %d",
                  Describe(key).c_str(), status);
+      if (scaled_) {
+        status = twopass_setup_scale_mask(
+            op, scale_, mask.data(), broadcast_ ? TWOPASS_MASK_STRIDE_BROADCAST : mask_stride_);
+        FUZZ_CHECK(status == twopass_status_success, "%s: setup_scale_mask returned %d",
+                   Describe(key).c_str(), status);
+      }
       if (!lse_only) {
         status = twopass_setup_logsumexp_output(op, lse_data);
         FUZZ_CHECK(status == twopass_status_success, "%s: setup_logsumexp_output returned %d",
@@ -296,6 +355,8 @@ class DiffFuzzer {
       FUZZ_CHECK(memcmp(input.data(), input_.data(), in_span * sizeof(T)) == 0,
                  "%s: the input was written", Describe(key).c_str());
     }
+    FUZZ_CHECK(mask_.empty() || memcmp(mask.data(), mask_.data(), mask_.size() * sizeof(T)) == 0,
+               "%s: the mask was written", Describe(key).c_str());
     Result result;
     result.y.resize(out_span);
     if (out_span != 0) memcpy(result.y.data(), output, out_span * sizeof(T));
@@ -310,7 +371,7 @@ class DiffFuzzer {
         FUZZ_CHECK(error.empty(), "%s: row %zu: %s", Describe(key).c_str(), b, error.c_str());
       }
       if (key.kind == Kind::kLogSumExp) continue;
-      const T* x = &input_[b * input_stride_];
+      const T* x = &Rows()[b * input_stride_];
       const T* y = &result.y[b * output_stride_];
       std::string error;
       if (key.kind == Kind::kSoftmax) {
@@ -363,6 +424,11 @@ class DiffFuzzer {
 
   size_t batch_, channels_, input_stride_, output_stride_, misalign_;
   bool in_place_, masked_, one_shot_, nt_;
+  bool scaled_ = false, broadcast_ = false;
+  float scale_ = 1.0f;
+  size_t mask_stride_ = 0;
+  std::vector<T> mask_;  // with scale and mask: its rows (the gaps Untouched)
+  std::vector<T> t_;     // with scale and mask: t in the input's layout
   testing::Guard guard_;
   std::vector<T> input_;
   std::vector<std::vector<double>> references_;      // softmax

@@ -143,6 +143,9 @@ struct F16 {
 
   static constexpr bool kF16 = true;
   // The logsumexp operator exists for f32 only (f16 operators have the lse output).
+  // Scale and mask (twopass_setup_scale_mask) in the checks: f32 only (the f16 checks read
+  // halves, and t is no half).
+  static constexpr bool kScaleMask = false;
   static constexpr bool kHasLogSumExp = false;
   static std::vector<float> Widen(const uint16_t* x, size_t n) {
     return testing::HalvesToFloats(x, n);

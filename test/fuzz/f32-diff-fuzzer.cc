@@ -129,6 +129,8 @@ struct F32 {
 
   static constexpr bool kF16 = false;
   // The logsumexp operator exists for f32 only (f16 operators have the lse output).
+  // Scale and mask (twopass_setup_scale_mask) in the checks: f32 only.
+  static constexpr bool kScaleMask = true;
   static constexpr bool kHasLogSumExp = true;
   static std::vector<float> Widen(const float* x, size_t n) {
     return std::vector<float>(x, x + n);

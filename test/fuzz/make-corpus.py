@@ -28,13 +28,13 @@ def f16(*bits):
 def diff_seed(batch=1, in_place=False, masked=False, one_shot=False, nt=False,
               guard_before=False, misaligned=False, length_class=0, channels=1,
               in_gap=0, out_gap=0, misalign=0, fill_mode=0, value_range=0, seed=1,
-              position=0, step=0, values=b""):
+              position=0, step=0, values=b"", scale_mask=False, broadcast=False):
     mode = ((batch - 1) | in_place << 2 | masked << 3 | one_shot << 4 | nt << 5
             | guard_before << 6 | misaligned << 7)
     length = channels - 1
     header = bytes([mode, length_class, length & 0xFF, (length >> 8) & 0xFF,
                     (length >> 16) & 0xFF, in_gap | out_gap << 3 | misalign << 6,
-                    fill_mode | value_range << 3])
+                    fill_mode | value_range << 3 | scale_mask << 6 | broadcast << 7])
     return header + struct.pack("<IHB", seed, position, step) + values
 
 
@@ -82,6 +82,20 @@ F32_SEEDS = {
     "all-minus-inf": diff_seed(channels=33, batch=2, fill_mode=2, values=f32(MINUS_INF)),
     "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
                                       fill_mode=2, values=f32(MINUS_INF)),
+    # Scale and mask (f32 only): the seed's bits 24-26 pick the scale (kScales in
+    # diff-fuzzer.h), bits 16-17 the mask fill, bits 8-9 the mask's gap.
+    "scale-mask-causal": diff_seed(channels=4097, length_class=2, batch=4, scale_mask=True,
+                                   seed=0 << 24 | 2 << 16 | 1 << 8 | 5),
+    "scale-mask-broadcast-specials": diff_seed(channels=300, length_class=1, batch=3,
+                                               scale_mask=True, broadcast=True,
+                                               seed=1 << 24 | 3 << 16 | 2 << 8 | 7),
+    "scale-zero-infinities": diff_seed(channels=16, batch=2, scale_mask=True,
+                                       seed=2 << 24 | 1 << 16,
+                                       values=f32(INF, MINUS_INF, 1.0)),
+    "scale-huge-in-place-nt": diff_seed(channels=4999, length_class=2, in_place=True, nt=True,
+                                        scale_mask=True, seed=4 << 24 | 1 << 16 | 3 << 8),
+    "scale-mask-long-row": diff_seed(channels=69999, length_class=3, batch=2, scale_mask=True,
+                                     value_range=1, seed=5 << 24 | 1 << 16 | 9),
 }
 
 H_NAN = 0x7E00
