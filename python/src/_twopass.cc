@@ -173,6 +173,90 @@ enum twopass_status RunRows(const RowsCall& c) {
                     std::to_string(c.in.batch) + ", flags=" + std::to_string(c.flags) + ")");
 }
 
+// softmax (or log-softmax) of t = x * scale + mask over the rows of x into out (x and out
+// as for SoftmaxRows). mask: None (scale only), or P rows of x's dtype and channels (unit
+// stride in a row, any row stride) with P dividing x's rows: row r of x adds mask row
+// r % P (P = 1: one row for all; P = rows: a row per row). The rows run as rows / P
+// blocks of P rows through one operator (twopass_setup_scale_mask per block), so a
+// mask shared by blocks (a causal mask of every head) is never copied.
+void SoftmaxRowsScaled(const py::array& x, py::array& out, uint32_t flags, size_t threads,
+                       bool log, float scale, py::object mask_object) {
+  RowsCall call;
+  if (!PrepareRows(x, out, flags, threads, log, &call)) return;
+  const bool has_mask = !mask_object.is_none();
+  py::array mask;
+  Rows m{call.in.batch, call.in.channels, 0};
+  if (has_mask) {
+    mask = py::reinterpret_borrow<py::array>(mask_object);
+    if (!mask.dtype().equal(x.dtype())) {
+      throw py::value_error("softmax: mask must have the dtype of x (" +
+                            std::string(py::str(x.dtype())) + "), got " +
+                            std::string(py::str(mask.dtype())));
+    }
+    m = CheckRows(mask, "mask", x.itemsize());
+    if (m.channels != call.in.channels || m.batch == 0 || call.in.batch % m.batch != 0) {
+      throw py::value_error("softmax: mask has " + std::to_string(m.batch) + " rows of " +
+                            std::to_string(m.channels) + ", x " + std::to_string(call.in.batch) +
+                            " rows of " + std::to_string(call.in.channels) +
+                            " (the mask's rows must divide x's)");
+    }
+  }
+  const size_t period = m.batch;
+  const size_t element = static_cast<size_t>(x.itemsize());
+  const char* what = "twopass_create";
+  enum twopass_status status;
+  {
+    py::gil_scoped_release release;
+    twopass_operator_t op = nullptr;
+    const RowsCall& c = call;
+    if (c.is_f32) {
+      status = c.log ? twopass_create_log_softmax_nc_f32(c.flags, &op)
+                     : twopass_create_softmax_nc_f32(c.flags, &op);
+    } else {
+      status = c.log ? twopass_create_log_softmax_nc_f16(c.flags, &op)
+                     : twopass_create_softmax_nc_f16(c.flags, &op);
+    }
+    if (status == twopass_status_success) {
+      what = "twopass_reshape";
+      const auto reshape = c.is_f32 ? (c.log ? twopass_reshape_log_softmax_nc_f32
+                                             : twopass_reshape_softmax_nc_f32)
+                                    : (c.log ? twopass_reshape_log_softmax_nc_f16
+                                             : twopass_reshape_softmax_nc_f16);
+      status = reshape(op, c.in.channels, c.in.stride, c.to.stride, period, c.pool);
+    }
+    for (size_t first = 0; status == twopass_status_success && first < c.in.batch;
+         first += period) {
+      const char* input = static_cast<const char*>(c.input) + first * c.in.stride * element;
+      char* output = static_cast<char*>(c.output) + first * c.to.stride * element;
+      what = "twopass_setup";
+      if (c.is_f32) {
+        status = c.log ? twopass_setup_log_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
+                                                          reinterpret_cast<float*>(output))
+                       : twopass_setup_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
+                                                      reinterpret_cast<float*>(output));
+      } else {
+        status = c.log ? twopass_setup_log_softmax_nc_f16(op, input, output)
+                       : twopass_setup_softmax_nc_f16(op, input, output);
+      }
+      if (status != twopass_status_success) break;
+      what = "twopass_setup_scale_mask";
+      const size_t stride =
+          !has_mask ? 0 : (period == 1 ? TWOPASS_MASK_STRIDE_BROADCAST : m.stride);
+      status = twopass_setup_scale_mask(op, scale, has_mask ? mask.data() : nullptr, stride);
+      if (status != twopass_status_success) break;
+      what = "twopass_run_operator";
+      status = twopass_run_operator(op, c.pool);
+    }
+    if (op != nullptr) twopass_delete_operator(op);
+  }
+  if (status != twopass_status_success) {
+    Raise(status, std::string(what) + " (scale=" + std::to_string(scale) + ", mask rows=" +
+                      std::to_string(has_mask ? period : 0) + ", channels=" +
+                      std::to_string(call.in.channels) + ", rows=" +
+                      std::to_string(call.in.batch) + ")");
+  }
+}
+
 // softmax (or log-softmax) over the rows of x into out (same shape and dtype; may be x
 // itself).
 void SoftmaxRows(const py::array& x, py::array& out, uint32_t flags, size_t threads, bool log) {
@@ -317,6 +401,11 @@ PYBIND11_MODULE(_twopass, m) {
         "softmax_rows(x, out, flags, threads, log=False): softmax (log=True: log-softmax) "
         "over the rows of 2-D arrays (unit stride in a row). threads: 0 = all cores, "
         "1 = calling thread, N = a cached pool of N threads.");
+  m.def("softmax_rows_scaled", &SoftmaxRowsScaled, py::arg("x"), py::arg("out"),
+        py::arg("flags"), py::arg("threads"), py::arg("log"), py::arg("scale"), py::arg("mask"),
+        "softmax_rows_scaled(x, out, flags, threads, log, scale, mask): softmax_rows of "
+        "x * scale + mask; mask None or P rows of x's dtype, row r of x adding mask row "
+        "r % P (P must divide x's rows).");
   m.def("fast_rows", &FastRows, py::arg("x"), py::arg("axis"), py::arg("out"), py::arg("flags"),
         py::arg("threads"), py::arg("log"),
         "fast_rows(x, axis, out, flags, threads, log) -> out or None: the last-axis, "

@@ -77,6 +77,8 @@ def softmax(
     threads: Optional[int] = None,
     *,
     masked_row_zero: bool = False,
+    scale: Optional[float] = None,
+    mask: Optional[ArrayLike] = None,
 ) -> np.ndarray:
     """Compute the softmax of an array along one axis.
 
@@ -105,6 +107,10 @@ def softmax(
     masked_row_zero : bool, optional
         If True, a row whose inputs are all -inf gives zeros instead of NaN
         (fully masked attention rows).
+    scale, mask : optional
+        Compute the softmax of ``t = x * scale + mask`` instead of `x` (attention scores
+        with a temperature or ``1/sqrt(d)`` and an additive causal or padding mask), in
+        the same passes over memory: see "Scale and mask" below.
 
     Returns
     -------
@@ -134,21 +140,36 @@ def softmax(
     ``max|y - r| <= 1e-6 * max(r)`` per row, float16 results are within 1 half-precision
     ULP of r.
 
+    Scale and mask: `scale` a finite float (default 1), `mask` array_like of floats that
+    broadcasts to the shape of `x` (converted to x's dtype), or None. ``t`` is computed in
+    float32 as the rounded product plus the mask (never fused) and every contract above
+    holds for ``t``: a -inf mask entry gives an exact 0, a fully masked row NaN (or zeros
+    with ``masked_row_zero=True``). A mask that repeats along the leading axes (one row for
+    all rows, or a ``(q, k)`` causal mask for every batch and head of ``(b, h, q, k)``
+    scores) is read in place, never expanded; a mask that varies along an axis inside
+    a repeated one (shape ``(b, 1, q, k)`` against ``(b, h, q, k)``) is expanded first.
+
     Examples
     --------
     >>> import numpy as np, twopass
     >>> twopass.softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([0.09003058, 0.24472846, 0.66524094], dtype=float32)
+    >>> causal = np.triu(np.full((3, 3), -np.inf, dtype=np.float32), 1)
+    >>> twopass.softmax(np.ones((2, 3, 3), dtype=np.float32), scale=0.5, mask=causal)[0]
+    array([[1.        , 0.        , 0.        ],
+           [0.5       , 0.5       , 0.        ],
+           [0.33333334, 0.33333334, 0.33333334]], dtype=float32)
     """
     flags = ALGORITHMS.get(algorithm) if type(algorithm) is str else None
-    if flags is not None:
+    if flags is not None and scale is None and mask is None:
         if masked_row_zero:
             flags |= _twopass.FLAG_MASKED_ROW_ZERO
         y = _twopass.fast_rows(x, axis, out, flags, threads, False)
         if y is not None:
             return y
     return _rows_operation("softmax", x, axis, out, algorithm, threads,
-                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0, log=False)
+                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_zero else 0, log=False,
+                           scale=scale, mask=mask)
 
 
 def log_softmax(
@@ -158,6 +179,8 @@ def log_softmax(
     threads: Optional[int] = None,
     *,
     masked_row_ninf: bool = False,
+    scale: Optional[float] = None,
+    mask: Optional[ArrayLike] = None,
 ) -> np.ndarray:
     """Compute the log of the softmax of an array along one axis.
 
@@ -182,6 +205,9 @@ def log_softmax(
     masked_row_ninf : bool, optional
         If True, a row whose inputs are all -inf gives -inf everywhere (the log of the
         zeros ``softmax(..., masked_row_zero=True)`` gives) instead of NaN.
+    scale, mask : optional
+        The log-softmax of ``t = x * scale + mask``, as for `softmax` (a -inf mask entry
+        gives -inf).
 
     Returns
     -------
@@ -212,16 +238,45 @@ def log_softmax(
     >>> twopass.log_softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([-2.407606  , -1.407606  , -0.40760598], dtype=float32)
     """
-    y = _twopass.fast_rows(x, axis, out, _LOG_FLAGS[bool(masked_row_ninf)], threads, True)
-    if y is not None:
-        return y
+    if scale is None and mask is None:
+        y = _twopass.fast_rows(x, axis, out, _LOG_FLAGS[bool(masked_row_ninf)], threads, True)
+        if y is not None:
+            return y
     return _rows_operation("log_softmax", x, axis, out, "two_pass", threads,
-                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_ninf else 0, log=True)
+                           _twopass.FLAG_MASKED_ROW_ZERO if masked_row_ninf else 0, log=True,
+                           scale=scale, mask=mask)
+
+
+def _mask_rows(name: str, mask: ArrayLike, a: np.ndarray, axis: int) -> np.ndarray:
+    """The mask as P rows (a 2-D array of x's dtype, unit stride in a row) such that row r
+    of x (axis moved last, leading axes flattened in C order) adds mask row r % P."""
+    m = np.asarray(mask)
+    if m.dtype.kind not in "fiu":
+        raise ValueError(f"{name}: mask must hold numbers, got dtype {m.dtype}")
+    if m.dtype != a.dtype:
+        m = m.astype(a.dtype)
+    try:
+        m = np.broadcast_to(m, a.shape)
+    except ValueError:
+        raise ValueError(f"{name}: mask of shape {np.shape(mask)} does not broadcast to "
+                         f"x's shape {a.shape}") from None
+    m = np.moveaxis(m, axis, -1)
+    # Leading axes along which the mask repeats (stride 0, or length 1) come first: the
+    # rest is one block of P rows that repeats for every x row r // P.
+    lead = 0
+    while lead < m.ndim - 1 and (m.strides[lead] == 0 or m.shape[lead] == 1):
+        lead += 1
+    block = m[(0,) * lead]
+    rows = _row_view(block)
+    if rows is None:
+        rows = np.ascontiguousarray(block).reshape(-1, m.shape[-1])
+    return rows
 
 
 def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray],
                     algorithm: str, threads: Optional[int], extra_flags: int,
-                    log: bool) -> np.ndarray:
+                    log: bool, scale: Optional[float] = None,
+                    mask: Optional[ArrayLike] = None) -> np.ndarray:
     """softmax / log_softmax: argument checks, then the rows through the library. The
     general path: the common case (an aligned float32/float16 ndarray along its last axis,
     rows with one row stride, `out` None or alike) is handled before, in one call to the
@@ -256,24 +311,40 @@ def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray
                              f"x has {a.shape} and {a.dtype}")
         if not out.flags.writeable:
             raise ValueError(f"{name}: out is read-only")
+    scaled = scale is not None or mask is not None
+    if scaled:
+        if scale is None:
+            scale = 1.0
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer,
+                                                              np.floating)):
+            raise ValueError(f"{name}: scale must be a float, got {scale!r}")
+        scale = float(scale)
+        if not np.isfinite(scale):
+            raise ValueError(f"{name}: scale must be finite, got {scale!r}")
+        mask_rows = None if mask is None else _mask_rows(name, mask, a, axis)
     if a.size == 0:
         return out
+
+    def run(rows_in: np.ndarray, rows_out: np.ndarray) -> None:
+        if scaled:
+            _twopass.softmax_rows_scaled(rows_in, rows_out, flags, pool, log, scale, mask_rows)
+        else:
+            _twopass.softmax_rows(rows_in, rows_out, flags, pool, log)
 
     if axis == a.ndim - 1:
         rows_in = _row_view(a)
         rows_out = _row_view(out)
         if rows_in is not None and rows_out is not None:
-            _twopass.softmax_rows(rows_in, rows_out, flags, pool, log)
+            run(rows_in, rows_out)
             return out
         if rows_out is not None and not np.shares_memory(a, out):
-            _twopass.softmax_rows(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out,
-                                  flags, pool, log)
+            run(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out)
             return out
     # The general path: a C-contiguous, aligned copy with the axis last, computed in place
     # (always a copy: ascontiguousarray would return `a` itself, and x would be overwritten).
     moved = np.array(np.moveaxis(a, axis, -1), order="C", copy=True)
     rows = moved.reshape(-1, moved.shape[-1])
-    _twopass.softmax_rows(rows, rows, flags, pool, log)
+    run(rows, rows)
     np.copyto(out, np.moveaxis(moved, -1, axis))
     return out
 
