@@ -223,3 +223,24 @@ def test_log_accuracy_against_torch_float32_2_20():
     REPORT.append(f"1 x 2^20 f32 log-softmax, uniform [-10, 10], max absolute error vs float64: "
                   f"twopass {ours:.3g}, torch {torch.__version__} {theirs:.3g}")
     assert ours <= 1e-6 * max(1.0, float(np.max(np.abs(r))))
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_scale_and_causal_mask(log):
+    b, h, q, k = 2, 4, 16, 700
+    scores = torch.empty(b, h, q, k).uniform_(-8, 8)
+    causal = torch.triu(torch.full((q, k), float("-inf")), k - q + 1)
+    scale = 0.125
+    y = (tt.log_softmax if log else tt.softmax)(scores, -1, scale=scale, mask=causal)
+    t = (scores * scale + causal).double()  # float32 product, then sum, as the library
+    expected = (torch.log_softmax if log else torch.softmax)(t, -1).numpy()
+    assert_close(y.numpy(), expected)
+
+
+def test_scale_mask_fallback_applies_them():
+    t = torch.empty(3, 50).uniform_(-5, 5).double()  # float64: falls back to torch
+    mask = torch.empty(50).uniform_(-2, 2).double()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = tt.softmax(t, -1, scale=0.5, mask=mask)
+    assert torch.allclose(y, torch.softmax(t * 0.5 + mask, -1))
