@@ -8,6 +8,7 @@
 #include <twopass.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -173,12 +174,68 @@ enum twopass_status RunRows(const RowsCall& c) {
                     std::to_string(c.in.batch) + ", flags=" + std::to_string(c.flags) + ")");
 }
 
-// softmax (or log-softmax) of t = x * scale + mask over the rows of x into out (x and out
-// as for SoftmaxRows). mask: None (scale only), or P rows of x's dtype and channels (unit
-// stride in a row, any row stride) with P dividing x's rows: row r of x adds mask row
-// r % P (P = 1: one row for all; P = rows: a row per row). The rows run as rows / P
-// blocks of P rows through one operator (twopass_setup_scale_mask per block), so a
-// mask shared by blocks (a causal mask of every head) is never copied.
+// softmax (or log-softmax) of t = x * scale + mask over the rows of the call: mask NULL
+// (scale only), or `period` rows of x's dtype `mask_stride` elements apart, row r of x
+// adding mask row r % period (period divides the rows; 1: one row for all). The rows run
+// as rows / period blocks through one operator (twopass_setup_scale_mask per block), so a
+// mask shared by blocks (a causal mask of every head) is never copied. Needs no GIL;
+// `*what` names the call that failed.
+enum twopass_status RunRowsScaled(const RowsCall& c, float scale, const void* mask,
+                                  size_t period, size_t mask_stride, const char** what) {
+  const size_t element = c.is_f32 ? sizeof(float) : sizeof(uint16_t);
+  twopass_operator_t op = nullptr;
+  *what = "twopass_create";
+  enum twopass_status status;
+  if (c.is_f32) {
+    status = c.log ? twopass_create_log_softmax_nc_f32(c.flags, &op)
+                   : twopass_create_softmax_nc_f32(c.flags, &op);
+  } else {
+    status = c.log ? twopass_create_log_softmax_nc_f16(c.flags, &op)
+                   : twopass_create_softmax_nc_f16(c.flags, &op);
+  }
+  if (status == twopass_status_success) {
+    *what = "twopass_reshape";
+    const auto reshape =
+        c.is_f32 ? (c.log ? twopass_reshape_log_softmax_nc_f32 : twopass_reshape_softmax_nc_f32)
+                 : (c.log ? twopass_reshape_log_softmax_nc_f16 : twopass_reshape_softmax_nc_f16);
+    status = reshape(op, c.in.channels, c.in.stride, c.to.stride, period, c.pool);
+  }
+  for (size_t first = 0; status == twopass_status_success && first < c.in.batch;
+       first += period) {
+    const char* input = static_cast<const char*>(c.input) + first * c.in.stride * element;
+    char* output = static_cast<char*>(c.output) + first * c.to.stride * element;
+    *what = "twopass_setup";
+    if (c.is_f32) {
+      status = c.log ? twopass_setup_log_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
+                                                        reinterpret_cast<float*>(output))
+                     : twopass_setup_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
+                                                    reinterpret_cast<float*>(output));
+    } else {
+      status = c.log ? twopass_setup_log_softmax_nc_f16(op, input, output)
+                     : twopass_setup_softmax_nc_f16(op, input, output);
+    }
+    if (status != twopass_status_success) break;
+    *what = "twopass_setup_scale_mask";
+    const size_t stride =
+        mask == nullptr ? 0 : (period == 1 ? TWOPASS_MASK_STRIDE_BROADCAST : mask_stride);
+    status = twopass_setup_scale_mask(op, scale, mask, stride);
+    if (status != twopass_status_success) break;
+    *what = "twopass_run_operator";
+    status = twopass_run_operator(op, c.pool);
+  }
+  if (op != nullptr) twopass_delete_operator(op);
+  return status;
+}
+
+[[noreturn]] void RaiseScaled(const RowsCall& c, enum twopass_status status, const char* what,
+                              float scale, size_t mask_rows) {
+  Raise(status, std::string(what) + " (scale=" + std::to_string(scale) + ", mask rows=" +
+                    std::to_string(mask_rows) + ", channels=" + std::to_string(c.in.channels) +
+                    ", rows=" + std::to_string(c.in.batch) + ")");
+}
+
+// softmax_rows of t = x * scale + mask: mask None or P rows (2-D, x's dtype and channels,
+// unit stride in a row, any row stride) with P dividing x's rows (RunRowsScaled).
 void SoftmaxRowsScaled(const py::array& x, py::array& out, uint32_t flags, size_t threads,
                        bool log, float scale, py::object mask_object) {
   RowsCall call;
@@ -201,59 +258,15 @@ void SoftmaxRowsScaled(const py::array& x, py::array& out, uint32_t flags, size_
                             " (the mask's rows must divide x's)");
     }
   }
-  const size_t period = m.batch;
-  const size_t element = static_cast<size_t>(x.itemsize());
-  const char* what = "twopass_create";
+  const char* what = "";
   enum twopass_status status;
   {
     py::gil_scoped_release release;
-    twopass_operator_t op = nullptr;
-    const RowsCall& c = call;
-    if (c.is_f32) {
-      status = c.log ? twopass_create_log_softmax_nc_f32(c.flags, &op)
-                     : twopass_create_softmax_nc_f32(c.flags, &op);
-    } else {
-      status = c.log ? twopass_create_log_softmax_nc_f16(c.flags, &op)
-                     : twopass_create_softmax_nc_f16(c.flags, &op);
-    }
-    if (status == twopass_status_success) {
-      what = "twopass_reshape";
-      const auto reshape = c.is_f32 ? (c.log ? twopass_reshape_log_softmax_nc_f32
-                                             : twopass_reshape_softmax_nc_f32)
-                                    : (c.log ? twopass_reshape_log_softmax_nc_f16
-                                             : twopass_reshape_softmax_nc_f16);
-      status = reshape(op, c.in.channels, c.in.stride, c.to.stride, period, c.pool);
-    }
-    for (size_t first = 0; status == twopass_status_success && first < c.in.batch;
-         first += period) {
-      const char* input = static_cast<const char*>(c.input) + first * c.in.stride * element;
-      char* output = static_cast<char*>(c.output) + first * c.to.stride * element;
-      what = "twopass_setup";
-      if (c.is_f32) {
-        status = c.log ? twopass_setup_log_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
-                                                          reinterpret_cast<float*>(output))
-                       : twopass_setup_softmax_nc_f32(op, reinterpret_cast<const float*>(input),
-                                                      reinterpret_cast<float*>(output));
-      } else {
-        status = c.log ? twopass_setup_log_softmax_nc_f16(op, input, output)
-                       : twopass_setup_softmax_nc_f16(op, input, output);
-      }
-      if (status != twopass_status_success) break;
-      what = "twopass_setup_scale_mask";
-      const size_t stride =
-          !has_mask ? 0 : (period == 1 ? TWOPASS_MASK_STRIDE_BROADCAST : m.stride);
-      status = twopass_setup_scale_mask(op, scale, has_mask ? mask.data() : nullptr, stride);
-      if (status != twopass_status_success) break;
-      what = "twopass_run_operator";
-      status = twopass_run_operator(op, c.pool);
-    }
-    if (op != nullptr) twopass_delete_operator(op);
+    status = RunRowsScaled(call, scale, has_mask ? mask.data() : nullptr, m.batch, m.stride,
+                           &what);
   }
   if (status != twopass_status_success) {
-    Raise(status, std::string(what) + " (scale=" + std::to_string(scale) + ", mask rows=" +
-                      std::to_string(has_mask ? period : 0) + ", channels=" +
-                      std::to_string(call.in.channels) + ", rows=" +
-                      std::to_string(call.in.batch) + ")");
+    RaiseScaled(call, status, what, scale, has_mask ? m.batch : 0);
   }
 }
 
@@ -321,7 +334,8 @@ bool FastArray(py::handle h, int* type_num) {
 }
 
 py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flags,
-                    py::handle threads, bool log) {
+                    py::handle threads, bool log, py::handle scale_object,
+                    py::handle mask_object) {
   int type_num = 0;
   if (!FastArray(x, &type_num)) return py::none();
   const auto a = py::reinterpret_borrow<py::array>(x);
@@ -355,6 +369,35 @@ py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flag
     }
     if (!FastRowLayout(given, &to)) return py::none();
   }
+  // Scale and mask: scale None or a Python float (finite: the general path raises), mask
+  // None or an array of x's type whose shape is x's trailing dimensions (after unit ones)
+  // and whose rows one stride describes: P rows repeated for every block of P rows of x.
+  const bool scaled = !scale_object.is_none() || !mask_object.is_none();
+  float scale = 1.0f;
+  Rows m{0, in.channels, 0};
+  py::array mask;
+  if (scaled) {
+    if (!scale_object.is_none()) {
+      if (!PyFloat_CheckExact(scale_object.ptr())) return py::none();
+      const double value = PyFloat_AsDouble(scale_object.ptr());
+      if (!std::isfinite(value)) return py::none();
+      scale = static_cast<float>(value);
+    }
+    if (!mask_object.is_none()) {
+      int mask_type = 0;
+      if (!FastArray(mask_object, &mask_type) || mask_type != type_num) return py::none();
+      mask = py::reinterpret_borrow<py::array>(mask_object);
+      if (mask.ndim() < 1 || mask.ndim() > a.ndim()) return py::none();
+      // Aligned at the right as NumPy broadcasts; leading unit dimensions repeat the rest.
+      const py::ssize_t skip = a.ndim() - mask.ndim();
+      bool leading = true;
+      for (py::ssize_t d = 0; d < mask.ndim(); d++) {
+        leading = leading && mask.shape(d) == 1;
+        if (!leading && mask.shape(d) != a.shape(skip + d)) return py::none();
+      }
+      if (!FastRowLayout(mask, &m) || in.batch % m.batch != 0) return py::none();
+    }
+  }
   // (py::array's default constructor would allocate an empty array: build y in one go.)
   py::array y = out.is_none() ? py::array(a.dtype(), std::vector<py::ssize_t>(
                                                          a.shape(), a.shape() + a.ndim()))
@@ -363,11 +406,17 @@ py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flag
   const RowsCall call{type_num == kNpyFloat, log, in, to, a.data(), y.mutable_data(), flags,
                       thread_count == 1 ? nullptr : GetPool(thread_count)};
   enum twopass_status status;
+  const char* what = "";
   {
     py::gil_scoped_release release;
-    status = RunRows(call);
+    status = scaled ? RunRowsScaled(call, scale, m.batch != 0 ? mask.data() : nullptr,
+                                    m.batch != 0 ? m.batch : in.batch, m.stride, &what)
+                    : RunRows(call);
   }
-  if (status != twopass_status_success) RaiseRows(call, status);
+  if (status != twopass_status_success) {
+    if (scaled) RaiseScaled(call, status, what, scale, m.batch);
+    RaiseRows(call, status);
+  }
   return std::move(y);
 }
 
@@ -407,7 +456,8 @@ PYBIND11_MODULE(_twopass, m) {
         "x * scale + mask; mask None or P rows of x's dtype, row r of x adding mask row "
         "r % P (P must divide x's rows).");
   m.def("fast_rows", &FastRows, py::arg("x"), py::arg("axis"), py::arg("out"), py::arg("flags"),
-        py::arg("threads"), py::arg("log"),
+        py::arg("threads"), py::arg("log"), py::arg("scale") = py::none(),
+        py::arg("mask") = py::none(),
         "fast_rows(x, axis, out, flags, threads, log) -> out or None: the last-axis, "
         "one-row-stride case of twopass.softmax/log_softmax in one call; None when the "
         "arguments need the general path (which also raises the errors).");

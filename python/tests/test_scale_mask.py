@@ -124,3 +124,22 @@ def test_mask_overlapping_the_output_is_rejected():
     out = np.zeros_like(x)
     with pytest.raises(ValueError, match="invalid_parameter"):
         twopass.softmax(x, out=out, mask=out)
+
+
+@pytest.mark.parametrize("mask_shape", [(7, 300), (1, 1, 7, 300), (2, 1, 7, 300), (300,),
+                                        (2, 3, 7, 300)])
+def test_fast_and_general_paths_agree(mask_shape):
+    # A mask of x's dtype whose shape is x's trailing dimensions (after unit ones) takes the
+    # one-call path; the same values as float64 take the general path (converted first);
+    # (2, 1, 7, 300) varies inside a repeated axis and is expanded. Same bits either way.
+    x = rng.uniform(-6, 6, size=(2, 3, 7, 300)).astype(np.float32)
+    mask64 = rng.uniform(-3, 3, size=mask_shape)
+    mask64[..., ::11] = -np.inf
+    mask32 = mask64.astype(np.float32)
+    for log in (False, True):
+        f = twopass.log_softmax if log else twopass.softmax
+        fast = f(x, scale=0.25, mask=mask32)
+        general = f(x, scale=0.25, mask=mask64)
+        assert np.array_equal(fast, general, equal_nan=True)
+        r = (log_softmax64 if log else softmax64)(t_of(x, 0.25, mask32))
+        assert_close(fast, r)

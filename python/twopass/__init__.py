@@ -161,10 +161,10 @@ def softmax(
            [0.33333334, 0.33333334, 0.33333334]], dtype=float32)
     """
     flags = ALGORITHMS.get(algorithm) if type(algorithm) is str else None
-    if flags is not None and scale is None and mask is None:
+    if flags is not None:
         if masked_row_zero:
             flags |= _twopass.FLAG_MASKED_ROW_ZERO
-        y = _twopass.fast_rows(x, axis, out, flags, threads, False)
+        y = _twopass.fast_rows(x, axis, out, flags, threads, False, scale, mask)
         if y is not None:
             return y
     return _rows_operation("softmax", x, axis, out, algorithm, threads,
@@ -238,10 +238,10 @@ def log_softmax(
     >>> twopass.log_softmax(np.array([1.0, 2.0, 3.0], dtype=np.float32))
     array([-2.407606  , -1.407606  , -0.40760598], dtype=float32)
     """
-    if scale is None and mask is None:
-        y = _twopass.fast_rows(x, axis, out, _LOG_FLAGS[bool(masked_row_ninf)], threads, True)
-        if y is not None:
-            return y
+    y = _twopass.fast_rows(x, axis, out, _LOG_FLAGS[bool(masked_row_ninf)], threads, True,
+                           scale, mask)
+    if y is not None:
+        return y
     return _rows_operation("log_softmax", x, axis, out, "two_pass", threads,
                            _twopass.FLAG_MASKED_ROW_ZERO if masked_row_ninf else 0, log=True,
                            scale=scale, mask=mask)
