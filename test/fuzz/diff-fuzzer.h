@@ -24,16 +24,24 @@
 //   byte 13: step between explicit values (1 + value)
 //   rest: explicit values (Traits::kValueBytes each: float or half bit patterns),
 //         written over the filled rows from that position on, in row-major order.
+// The filler's seed also cuts the rows into 1-4 shards (bits 28-29 + 1, at most one per
+// element; the cuts at random) for the sharded-row calls, run on every ISA for softmax and
+// log-softmax: partial on each shard, merge, finish on each shard (not with scale and
+// mask, which those calls do not take, nor on rows with a finite value beyond +-1e7, where
+// their pairs' exponents round: unsupported, twopass.h); their results are checked as the
+// operators'.
 // With scale and mask, the filler's seed also picks the scale (kScales), the mask's gap
 // and the mask's fill (MakeMask); every check then runs on t = x * scale + mask (the
 // product rounded, then the sum), and runs use the operator (never the one-shot calls).
 #pragma once
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -70,6 +78,7 @@ struct RunKey {
   enum twopass_isa isa;
   uint32_t algorithm;  // 0 or one TWOPASS_FLAG_ALGORITHM_*
   Kind kind;
+  bool sharded = false;  // partial / merge / finish over the shards
 };
 
 inline const char* AlgorithmName(uint32_t algorithm) {
@@ -148,6 +157,20 @@ class DiffFuzzer {
       input_[(element / channels_) * input_stride_ + element % channels_] = value;
     }
     if (scaled_) MakeMask(seed);
+    // Shards: cuts_ = 0 < c_1 < ... < channels_.
+    const size_t shards = std::min<size_t>(1 + ((seed >> 28) & 3), channels_);
+    Random cut_random(seed ^ 0xC2B2AE35u);
+    cuts_.assign(1, 0);
+    for (size_t s = 1; s < shards; s++) {
+      const size_t lo = cuts_.back() + 1, hi = channels_ - (shards - s);  // leave one each
+      cuts_.push_back(lo + cut_random.Next() % (hi - lo + 1));
+    }
+    cuts_.push_back(channels_);
+    shardable_ = !scaled_;
+    for (size_t b = 0; b < batch_; b++) {
+      const std::vector<float> xf = Traits::Widen(&input_[b * input_stride_], channels_);
+      for (float v : xf) shardable_ = shardable_ && !(std::isfinite(v) && fabsf(v) > 1e7f);
+    }
   }
 
   void Run(pthreadpool_t pool) {
@@ -208,6 +231,17 @@ class DiffFuzzer {
           } else {
             CrossCheck(first_key, first, key, alone);
           }
+        }
+        if (kind != Kind::kLogSumExp && shardable_) {
+          RunKey key{isa, 0u, kind};
+          key.sharded = true;
+          const Result alone = RunSharded(key, nullptr);
+          CheckOutput(key, alone);
+          const Result pooled = RunSharded(key, pool);
+          FUZZ_CHECK(SameBits(alone.y, pooled.y),
+                     "%s: results with a pool of 2 threads differ from those without one",
+                     Describe(key).c_str());
+          CrossCheck(first_key, first, key, alone);
         }
       }
     }
@@ -275,7 +309,9 @@ class DiffFuzzer {
         batch_, channels_, input_stride_, output_stride_,
         masked_ && key.kind != Kind::kLogSumExp ? " masked-row-zero" : "",
         in_place_ && key.kind != Kind::kLogSumExp ? " in-place" : "",
-        one_shot_ && !scaled_ ? " one-shot" : "", nt_ ? " nt" : "", misalign_) +
+        one_shot_ && !scaled_ && !key.sharded ? " one-shot" : "", nt_ ? " nt" : "",
+        misalign_) +
+           (key.sharded ? testing::Format(", %zu shards", cuts_.size() - 1) : std::string()) +
            (scaled_ ? testing::Format(", scale %g, mask %s stride %zu", scale_,
                                       broadcast_ ? "broadcast" : "rows", mask_stride_)
                     : std::string());
@@ -364,6 +400,54 @@ class DiffFuzzer {
     return result;
   }
 
+  // The sharded-row calls: partial on every shard, one merge, finish on every shard (the
+  // output's shards written in turn; in place, every partial reads before any finish).
+  Result RunSharded(const RunKey& key, pthreadpool_t pool) {
+    const uint32_t flags = masked_ ? TWOPASS_FLAG_MASKED_ROW_ZERO : 0;
+    const size_t in_span = Span(input_stride_);
+    const size_t out_span = Span(output_stride_);
+    Buffer input(in_span, sizeof(T), misalign_, guard_);
+    Buffer output_memory(in_place_ ? 0 : out_span, sizeof(T), misalign_, guard_);
+    memcpy(input.data(), input_.data(), in_span * sizeof(T));
+    uint8_t* output = in_place_ ? input.data() : output_memory.data();
+    if (!in_place_) {
+      const std::vector<T> untouched(out_span, Traits::Untouched());
+      memcpy(output, untouched.data(), out_span * sizeof(T));
+    }
+    const size_t shards = cuts_.size() - 1;
+    std::vector<std::vector<twopass_softmax_partial>> pairs(
+        shards, std::vector<twopass_softmax_partial>(batch_));
+    std::vector<const twopass_softmax_partial*> pointers(shards);
+    for (size_t s = 0; s < shards; s++) {
+      const enum twopass_status status =
+          Traits::Partial(cuts_[s + 1] - cuts_[s], input_stride_, batch_,
+                          input.data() + cuts_[s] * sizeof(T), pairs[s].data(), pool);
+      FUZZ_CHECK(status == twopass_status_success, "%s: partial of shard %zu returned %d",
+                 Describe(key).c_str(), s, status);
+      pointers[s] = pairs[s].data();
+    }
+    std::vector<twopass_softmax_partial> merged(batch_);
+    FUZZ_CHECK(twopass_merge_softmax_partials(shards, pointers.data(), batch_, merged.data()) ==
+                   twopass_status_success,
+               "%s: merge failed", Describe(key).c_str());
+    for (size_t s = 0; s < shards; s++) {
+      const enum twopass_status status = Traits::Finish(
+          key.kind, cuts_[s + 1] - cuts_[s], input_stride_, output_stride_, batch_,
+          input.data() + cuts_[s] * sizeof(T), merged.data(), output + cuts_[s] * sizeof(T), flags,
+          pool);
+      FUZZ_CHECK(status == twopass_status_success, "%s: finish of shard %zu returned %d",
+                 Describe(key).c_str(), s, status);
+    }
+    if (!in_place_) {
+      FUZZ_CHECK(memcmp(input.data(), input_.data(), in_span * sizeof(T)) == 0,
+                 "%s: the input was written", Describe(key).c_str());
+    }
+    Result result;
+    result.y.resize(out_span);
+    memcpy(result.y.data(), output, out_span * sizeof(T));
+    return result;
+  }
+
   void CheckOutput(const RunKey& key, const Result& result) const {
     for (size_t b = 0; b < batch_; b++) {
       if (!result.lse.empty()) {
@@ -429,6 +513,8 @@ class DiffFuzzer {
   size_t mask_stride_ = 0;
   std::vector<T> mask_;  // with scale and mask: its rows (the gaps Untouched)
   std::vector<T> t_;     // with scale and mask: t in the input's layout
+  std::vector<size_t> cuts_;  // shard boundaries in a row: 0, ..., channels_
+  bool shardable_ = false;    // the sharded-row calls run (see the layout above)
   testing::Guard guard_;
   std::vector<T> input_;
   std::vector<std::vector<double>> references_;      // softmax

@@ -154,6 +154,23 @@ struct F32 {
     return kind == Kind::kSoftmax ? twopass_setup_softmax_nc_f32(op, static_cast<const float*>(x), static_cast<float*>(y))
                                   : twopass_setup_log_softmax_nc_f32(op, static_cast<const float*>(x), static_cast<float*>(y));
   }
+  // Sharded rows (twopass_run_softmax_partial / merge / finish).
+  static enum twopass_status Partial(size_t channels, size_t stride, size_t batch, const void* x,
+                                     twopass_softmax_partial* partial, pthreadpool_t pool) {
+    return twopass_run_softmax_partial_nc_f32(channels, stride, batch, static_cast<const float*>(x), partial, 0,
+                                                pool);
+  }
+  static enum twopass_status Finish(Kind kind, size_t channels, size_t in_stride,
+                                    size_t out_stride, size_t batch, const void* x,
+                                    const twopass_softmax_partial* merged, void* y,
+                                    uint32_t flags, pthreadpool_t pool) {
+    return kind == Kind::kSoftmax
+               ? twopass_run_softmax_finish_nc_f32(channels, in_stride, out_stride, batch,
+                                                     static_cast<const float*>(x), merged, static_cast<float*>(y), flags, pool)
+               : twopass_run_log_softmax_finish_nc_f32(channels, in_stride, out_stride, batch,
+                                                         static_cast<const float*>(x), merged, static_cast<float*>(y), flags,
+                                                         pool);
+  }
   static enum twopass_status OneShot(Kind kind, size_t channels, size_t in_stride,
                                      size_t out_stride, size_t batch, const void* x, void* y,
                                      uint32_t flags, pthreadpool_t pool) {

@@ -96,6 +96,11 @@ F32_SEEDS = {
                                         scale_mask=True, seed=4 << 24 | 1 << 16 | 3 << 8),
     "scale-mask-long-row": diff_seed(channels=69999, length_class=3, batch=2, scale_mask=True,
                                      value_range=1, seed=5 << 24 | 1 << 16 | 9),
+    # Sharded rows: the seed's bits 28-29 + 1 shards (partial / merge / finish).
+    "sharded-4-long": diff_seed(channels=69999, length_class=3, batch=2, value_range=1,
+                                seed=3 << 28 | 21),
+    "sharded-3-specials": diff_seed(channels=300, length_class=1, batch=3, masked=True,
+                                    fill_mode=7, seed=2 << 28 | 7),
 }
 
 H_NAN = 0x7E00
@@ -135,6 +140,11 @@ F16_SEEDS = {
                                              H_LOWEST)),
     "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
                                       fill_mode=2, values=f16(H_MINUS_INF)),
+    # Sharded rows: the seed's bits 28-29 + 1 shards (partial / merge / finish).
+    "sharded-2-in-place": diff_seed(channels=4999, length_class=2, in_place=True,
+                                    seed=1 << 28 | 9),
+    "sharded-4-minus-inf": diff_seed(channels=33, batch=2, masked=True, fill_mode=5,
+                                     seed=3 << 28 | 3),
 }
 
 
