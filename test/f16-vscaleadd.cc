@@ -4,6 +4,7 @@
 #include <float.h>
 #include <stddef.h>
 
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -96,6 +97,25 @@ TEST_P(F16VScaleAddTest, SpecialValuesAtEveryPosition) {
         VScaleAddMicrokernelTester().elements(n).special(position, special).Test(k.fn);
         VScaleAddMicrokernelTester().elements(n).addend_special(position, special).Test(k.fn);
       }
+    }
+  }
+}
+
+// Every half, scale 1 and no addend: the exact widening (x * 1 = x), which the f16
+// three-pass paths use to widen their rows (src/softmax-phases.cc, WidenHalves).
+TEST_P(F16VScaleAddTest, EveryHalfWidensExactly) {
+  const Kernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  std::vector<uint16_t> halves(65536);
+  for (size_t i = 0; i < halves.size(); i++) halves[i] = static_cast<uint16_t>(i);
+  std::vector<float> widened(halves.size());
+  k.fn(halves.size() * sizeof(uint16_t), halves.data(), nullptr, widened.data(), 1.0f);
+  for (size_t i = 0; i < halves.size(); i++) {
+    const float expected = HalfToFloat(halves[i]);
+    if (std::isnan(expected)) {
+      ASSERT_TRUE(std::isnan(widened[i])) << "half 0x" << std::hex << i;
+    } else {
+      ASSERT_EQ(FloatBits(widened[i]), FloatBits(expected)) << "half 0x" << std::hex << i;
     }
   }
 }

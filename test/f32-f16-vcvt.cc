@@ -64,9 +64,8 @@ double RoundToHalf(float x) {
 void Check(const Kernel& k, const std::vector<float>& x, size_t offset = 0,
            Guard guard = Guard::kAfter) {
   const size_t n = x.size();
-  SCOPED_TRACE(::testing::Message() << k.name << ", " << n << " elements, output offset "
-                                    << offset << ", guard "
-                                    << (guard == Guard::kAfter ? "after" : "before"));
+  SCOPED_TRACE(::testing::Message() << k.name << ", " << n << " elements, output offset " << offset
+                                    << ", guard " << (guard == Guard::kAfter ? "after" : "before"));
   GuardedBuffer<float> input(n, guard);
   GuardedBuffer<uint8_t> output(n * sizeof(uint16_t) + offset, guard);
   std::copy(x.begin(), x.end(), input.begin());

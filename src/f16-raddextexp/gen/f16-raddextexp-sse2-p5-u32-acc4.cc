@@ -22,8 +22,8 @@
 //
 // Half-precision input (this file is generated from the f32 template with FAMILY
 // f16-raddextexp): batch counts bytes, 2 per element. SSE2 has no half conversion:
-// each element is widened to f32 exactly with the FP16 library
-// (fp16_ieee_to_fp32_value), four at a time into a vector, then the f32 math below
+// four elements at a time are widened to f32 exactly in integer arithmetic
+// (twopass/half-sse2.h), then the f32 math below
 // runs unchanged; sums are never kept in half precision. |x| <= 65504 < B for
 // finite halves, so step 1 only acts on ±inf. The 1-3 element tail is padded with
 // f16 -inf (0xFC00), which adds exactly 0.
@@ -75,23 +75,13 @@
 
 #include <emmintrin.h>
 
-#include <fp16.h>
-
-#include "twopass/half-io.h"
+#include "twopass/half-sse2.h"
 
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// 4 halves widened to floats one at a time with the FP16 library: SSE2 has no
-// conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
-// 16 lanes per instruction).
-inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
-                     twopass::LoadHalf(p + 3));
-}
 
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
 // (*vdlo: lanes 0-1, *vdhi: lanes 2-3, at exponents *vdexp) and clears it. Exponents
@@ -147,21 +137,21 @@ extern "C" void twopass_f16_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     }
     pending++;
     __m128 vp0, vn0;
-    ExtExp(LoadF16(input + 0), &vp0, &vn0);
+    ExtExp(twopass::LoadHalvesSse2(input + 0), &vp0, &vn0);
     __m128 vp1, vn1;
-    ExtExp(LoadF16(input + 4), &vp1, &vn1);
+    ExtExp(twopass::LoadHalvesSse2(input + 4), &vp1, &vn1);
     __m128 vp2, vn2;
-    ExtExp(LoadF16(input + 8), &vp2, &vn2);
+    ExtExp(twopass::LoadHalvesSse2(input + 8), &vp2, &vn2);
     __m128 vp3, vn3;
-    ExtExp(LoadF16(input + 12), &vp3, &vn3);
+    ExtExp(twopass::LoadHalvesSse2(input + 12), &vp3, &vn3);
     __m128 vp4, vn4;
-    ExtExp(LoadF16(input + 16), &vp4, &vn4);
+    ExtExp(twopass::LoadHalvesSse2(input + 16), &vp4, &vn4);
     __m128 vp5, vn5;
-    ExtExp(LoadF16(input + 20), &vp5, &vn5);
+    ExtExp(twopass::LoadHalvesSse2(input + 20), &vp5, &vn5);
     __m128 vp6, vn6;
-    ExtExp(LoadF16(input + 24), &vp6, &vn6);
+    ExtExp(twopass::LoadHalvesSse2(input + 24), &vp6, &vn6);
     __m128 vp7, vn7;
-    ExtExp(LoadF16(input + 28), &vp7, &vn7);
+    ExtExp(twopass::LoadHalvesSse2(input + 28), &vp7, &vn7);
     input += 32;
 
     // Delayed maximum: one new exponent per accumulator for this iteration.
@@ -199,7 +189,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
   Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
     __m128 vp, vn;
-    ExtExp(LoadF16(input), &vp, &vn);
+    ExtExp(twopass::LoadHalvesSse2(input), &vp, &vn);
     input += 4;
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
@@ -208,7 +198,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__sse2_p5_u32_acc4(size_t batch, c
     uint16_t buffer[4] = {0xFC00, 0xFC00, 0xFC00, 0xFC00};  // f16 -inf
     memcpy(buffer, input, batch);
     __m128 vp, vn;
-    ExtExp(LoadF16(buffer), &vp, &vn);
+    ExtExp(twopass::LoadHalvesSse2(buffer), &vp, &vn);
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 

@@ -4,8 +4,8 @@
 //   Kernel: twopass_f16_vscaleadd_ukernel__sse2_u16
 
 // f16-vscaleadd, SSE2: output[i] = float(input[i]) * scale + float(addend[i]) on
-// half-precision input and addend, f32 output. SSE2 has no half conversion: halves are
-// widened one at a time with the FP16 library, four at a time into a vector.
+// half-precision input and addend, f32 output. SSE2 has no half conversion: four halves
+// at a time are widened exactly in integer arithmetic (twopass/half-sse2.h).
 //
 // The scaled and masked input of softmax(scale * x + mask), a chunk at a time.
 // Contract (tested by test/f16-vscaleadd.cc): batch > 0 bytes of input, a multiple of
@@ -22,18 +22,8 @@
 
 #include <emmintrin.h>
 
-#include "twopass/half-io.h"
+#include "twopass/half-sse2.h"
 #include "twopass/microkernels.h"
-
-namespace {
-
-// Halves at any byte address (twopass/half-io.h), four at a time.
-inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
-                     twopass::LoadHalf(p + 3));
-}
-
-}  // namespace
 
 extern "C" void twopass_f16_vscaleadd_ukernel__sse2_u16(
     size_t batch, const void* input_data, const void* addend_data, float* output, float scale) {
@@ -47,35 +37,35 @@ extern "C" void twopass_f16_vscaleadd_ukernel__sse2_u16(
   const __m128 vscale = _mm_set1_ps(scale);
   if (addend == nullptr) {
     for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
-      _mm_storeu_ps(output + 0, _mm_mul_ps(LoadF16(input + 0), vscale));
-      _mm_storeu_ps(output + 4, _mm_mul_ps(LoadF16(input + 4), vscale));
-      _mm_storeu_ps(output + 8, _mm_mul_ps(LoadF16(input + 8), vscale));
-      _mm_storeu_ps(output + 12, _mm_mul_ps(LoadF16(input + 12), vscale));
+      _mm_storeu_ps(output + 0, _mm_mul_ps(twopass::LoadHalvesSse2(input + 0), vscale));
+      _mm_storeu_ps(output + 4, _mm_mul_ps(twopass::LoadHalvesSse2(input + 4), vscale));
+      _mm_storeu_ps(output + 8, _mm_mul_ps(twopass::LoadHalvesSse2(input + 8), vscale));
+      _mm_storeu_ps(output + 12, _mm_mul_ps(twopass::LoadHalvesSse2(input + 12), vscale));
       input += 16;
       output += 16;
     }
     for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
-      _mm_storeu_ps(output, _mm_mul_ps(LoadF16(input), vscale));
+      _mm_storeu_ps(output, _mm_mul_ps(twopass::LoadHalvesSse2(input), vscale));
       input += 4;
       output += 4;
     }
   } else {
     for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
-      const __m128 vp0 = _mm_mul_ps(LoadF16(input + 0), vscale);
-      const __m128 vp1 = _mm_mul_ps(LoadF16(input + 4), vscale);
-      const __m128 vp2 = _mm_mul_ps(LoadF16(input + 8), vscale);
-      const __m128 vp3 = _mm_mul_ps(LoadF16(input + 12), vscale);
-      _mm_storeu_ps(output + 0, _mm_add_ps(vp0, LoadF16(addend + 0)));
-      _mm_storeu_ps(output + 4, _mm_add_ps(vp1, LoadF16(addend + 4)));
-      _mm_storeu_ps(output + 8, _mm_add_ps(vp2, LoadF16(addend + 8)));
-      _mm_storeu_ps(output + 12, _mm_add_ps(vp3, LoadF16(addend + 12)));
+      const __m128 vp0 = _mm_mul_ps(twopass::LoadHalvesSse2(input + 0), vscale);
+      const __m128 vp1 = _mm_mul_ps(twopass::LoadHalvesSse2(input + 4), vscale);
+      const __m128 vp2 = _mm_mul_ps(twopass::LoadHalvesSse2(input + 8), vscale);
+      const __m128 vp3 = _mm_mul_ps(twopass::LoadHalvesSse2(input + 12), vscale);
+      _mm_storeu_ps(output + 0, _mm_add_ps(vp0, twopass::LoadHalvesSse2(addend + 0)));
+      _mm_storeu_ps(output + 4, _mm_add_ps(vp1, twopass::LoadHalvesSse2(addend + 4)));
+      _mm_storeu_ps(output + 8, _mm_add_ps(vp2, twopass::LoadHalvesSse2(addend + 8)));
+      _mm_storeu_ps(output + 12, _mm_add_ps(vp3, twopass::LoadHalvesSse2(addend + 12)));
       input += 16;
       addend += 16;
       output += 16;
     }
     for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
-      const __m128 vp = _mm_mul_ps(LoadF16(input), vscale);
-      _mm_storeu_ps(output, _mm_add_ps(vp, LoadF16(addend)));
+      const __m128 vp = _mm_mul_ps(twopass::LoadHalvesSse2(input), vscale);
+      _mm_storeu_ps(output, _mm_add_ps(vp, twopass::LoadHalvesSse2(addend)));
       input += 4;
       addend += 4;
       output += 4;
@@ -86,10 +76,10 @@ extern "C" void twopass_f16_vscaleadd_ukernel__sse2_u16(
     uint16_t x[4] = {0, 0, 0, 0};
     uint16_t a[4] = {0, 0, 0, 0};
     memcpy(x, input, batch);
-    __m128 vy = _mm_mul_ps(LoadF16(x), vscale);
+    __m128 vy = _mm_mul_ps(twopass::LoadHalvesSse2(x), vscale);
     if (addend != nullptr) {
       memcpy(a, addend, batch);
-      vy = _mm_add_ps(vy, LoadF16(a));
+      vy = _mm_add_ps(vy, twopass::LoadHalvesSse2(a));
     }
     float y[4];
     _mm_storeu_ps(y, vy);

@@ -23,9 +23,8 @@
 //
 // Half-precision input and output (this file is generated from the f32 template
 // with FAMILY f16-vscaleextexp): batch counts bytes, 2 per element. SSE2 has no
-// half conversion: elements are converted one at a time with the FP16 library
-// (fp16_ieee_to_fp32_value, and fp16_ieee_from_fp32_value, which rounds to nearest
-// even), four at a time into and out of a vector.
+// half conversion: four elements at a time are converted in integer arithmetic
+// (twopass/half-sse2.h: widened exactly, rounded to nearest even).
 // Each result is computed in f32 as below and then rounded to the nearest half
 // (ties to even); results below the smallest normal half (2^-14) become correctly
 // rounded subnormal halves or +0. The f32 result is rounded first, so the half is
@@ -54,32 +53,11 @@
 
 #include <emmintrin.h>
 
-#include <fp16.h>
-
-#include "twopass/half-io.h"
+#include "twopass/half-sse2.h"
 
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-sse2.h"
 #include "twopass/microkernels.h"
-
-namespace {
-
-// 4 halves widened to floats one at a time with the FP16 library: SSE2 has no
-// conversion instruction (a documented simple choice; the F16C ISAs convert 8 or
-// 16 lanes per instruction).
-inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
-                     twopass::LoadHalf(p + 3));
-}
-
-// 4 floats rounded to halves (nearest even) one at a time with the FP16 library.
-inline void StoreF16(uint16_t* p, __m128 v) {
-  float f[4];
-  _mm_storeu_ps(f, v);
-  for (int i = 0; i < 4; i++) twopass::StoreHalf(p + i, f[i]);
-}
-
-}  // namespace
 
 extern "C" void twopass_f16_vscaleextexp_ukernel__sse2_p5_u16(size_t batch, const void* input_data, void* output_data,
                            float scale_mantissa, float scale_exponent) {
@@ -93,29 +71,29 @@ extern "C" void twopass_f16_vscaleextexp_ukernel__sse2_p5_u16(size_t batch, cons
   const __m128 vs = _mm_set1_ps(scale_mantissa);
   const __m128 ve = _mm_set1_ps(scale_exponent);
   for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
-    const __m128 vx0 = LoadF16(input + 0);
-    const __m128 vx1 = LoadF16(input + 4);
-    const __m128 vx2 = LoadF16(input + 8);
-    const __m128 vx3 = LoadF16(input + 12);
+    const __m128 vx0 = twopass::LoadHalvesSse2(input + 0);
+    const __m128 vx1 = twopass::LoadHalvesSse2(input + 4);
+    const __m128 vx2 = twopass::LoadHalvesSse2(input + 8);
+    const __m128 vx3 = twopass::LoadHalvesSse2(input + 12);
     input += 16;
 
-    StoreF16(output + 0, ScaledExtExp(vx0, vs, ve));
-    StoreF16(output + 4, ScaledExtExp(vx1, vs, ve));
-    StoreF16(output + 8, ScaledExtExp(vx2, vs, ve));
-    StoreF16(output + 12, ScaledExtExp(vx3, vs, ve));
+    twopass::StoreHalvesSse2(output + 0, ScaledExtExp(vx0, vs, ve));
+    twopass::StoreHalvesSse2(output + 4, ScaledExtExp(vx1, vs, ve));
+    twopass::StoreHalvesSse2(output + 8, ScaledExtExp(vx2, vs, ve));
+    twopass::StoreHalvesSse2(output + 12, ScaledExtExp(vx3, vs, ve));
     output += 16;
   }
   for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
-    const __m128 vx = LoadF16(input);
+    const __m128 vx = twopass::LoadHalvesSse2(input);
     input += 4;
-    StoreF16(output, ScaledExtExp(vx, vs, ve));
+    twopass::StoreHalvesSse2(output, ScaledExtExp(vx, vs, ve));
     output += 4;
   }
   if (batch != 0) {
     // 1-3 elements.
     uint16_t buffer[4] = {0, 0, 0, 0};
     memcpy(buffer, input, batch);
-    StoreF16(buffer, ScaledExtExp(LoadF16(buffer), vs, ve));
+    twopass::StoreHalvesSse2(buffer, ScaledExtExp(twopass::LoadHalvesSse2(buffer), vs, ve));
     memcpy(output, buffer, batch);
   }
 }

@@ -5,8 +5,8 @@
 
 // f16-vsublse, SSE2: pass 2 of log-softmax on half-precision data,
 // output[i] = half((float(input[i]) - lse_hi) - lse_lo), rounded to nearest even.
-// SSE2 has no half conversion: elements are converted one at a time with the FP16
-// library, four at a time into and out of a vector (as in f16-vscaleextexp).
+// SSE2 has no half conversion: four elements at a time are converted in integer
+// arithmetic (twopass/half-sse2.h), as in f16-vscaleextexp.
 //
 // lse_hi + lse_lo is the row's log-sum-exp as an unevaluated float pair: x - lse_hi
 // is exact where the result is small (Sterbenz), then lse_lo is subtracted.
@@ -23,22 +23,10 @@
 
 #include <emmintrin.h>
 
-#include "twopass/half-io.h"
+#include "twopass/half-sse2.h"
 #include "twopass/microkernels.h"
 
 namespace {
-
-// Halves at any byte address (twopass/half-io.h), four at a time.
-inline __m128 LoadF16(const uint16_t* p) {
-  return _mm_setr_ps(twopass::LoadHalf(p), twopass::LoadHalf(p + 1), twopass::LoadHalf(p + 2),
-                     twopass::LoadHalf(p + 3));
-}
-
-inline void StoreF16(uint16_t* p, __m128 v) {
-  float f[4];
-  _mm_storeu_ps(f, v);
-  for (int i = 0; i < 4; i++) twopass::StoreHalf(p + i, f[i]);
-}
 
 inline __m128 SubLse(__m128 vx, __m128 vhi, __m128 vlo) {
   return _mm_sub_ps(_mm_sub_ps(vx, vhi), vlo);
@@ -59,29 +47,29 @@ extern "C" void twopass_f16_vsublse_ukernel__sse2_u16(
   const __m128 vlo = _mm_set1_ps(lse_lo);
   for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
     // All loads before the stores, so that in-place operation is safe.
-    const __m128 vx0 = LoadF16(input + 0);
-    const __m128 vx1 = LoadF16(input + 4);
-    const __m128 vx2 = LoadF16(input + 8);
-    const __m128 vx3 = LoadF16(input + 12);
+    const __m128 vx0 = twopass::LoadHalvesSse2(input + 0);
+    const __m128 vx1 = twopass::LoadHalvesSse2(input + 4);
+    const __m128 vx2 = twopass::LoadHalvesSse2(input + 8);
+    const __m128 vx3 = twopass::LoadHalvesSse2(input + 12);
     input += 16;
 
-    StoreF16(output + 0, SubLse(vx0, vhi, vlo));
-    StoreF16(output + 4, SubLse(vx1, vhi, vlo));
-    StoreF16(output + 8, SubLse(vx2, vhi, vlo));
-    StoreF16(output + 12, SubLse(vx3, vhi, vlo));
+    twopass::StoreHalvesSse2(output + 0, SubLse(vx0, vhi, vlo));
+    twopass::StoreHalvesSse2(output + 4, SubLse(vx1, vhi, vlo));
+    twopass::StoreHalvesSse2(output + 8, SubLse(vx2, vhi, vlo));
+    twopass::StoreHalvesSse2(output + 12, SubLse(vx3, vhi, vlo));
     output += 16;
   }
   for (; batch >= 4 * sizeof(uint16_t); batch -= 4 * sizeof(uint16_t)) {
-    const __m128 vx = LoadF16(input);
+    const __m128 vx = twopass::LoadHalvesSse2(input);
     input += 4;
-    StoreF16(output, SubLse(vx, vhi, vlo));
+    twopass::StoreHalvesSse2(output, SubLse(vx, vhi, vlo));
     output += 4;
   }
   if (batch != 0) {
     // 1-3 elements through a buffer.
     uint16_t buffer[4] = {0, 0, 0, 0};
     memcpy(buffer, input, batch);
-    StoreF16(buffer, SubLse(LoadF16(buffer), vhi, vlo));
+    twopass::StoreHalvesSse2(buffer, SubLse(twopass::LoadHalvesSse2(buffer), vhi, vlo));
     memcpy(output, buffer, batch);
   }
 }
