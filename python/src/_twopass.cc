@@ -7,6 +7,7 @@
 
 #include <twopass.h>
 
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -180,9 +181,22 @@ enum twopass_status RunRows(const RowsCall& c) {
 // as rows / period blocks through one operator (twopass_setup_scale_mask per block), so a
 // mask shared by blocks (a causal mask of every head) is never copied. Needs no GIL;
 // `*what` names the call that failed.
-enum twopass_status RunRowsScaled(const RowsCall& c, float scale, const void* mask,
-                                  size_t period, size_t mask_stride, const char** what) {
+enum twopass_status RunRowsScaled(const RowsCall& c, float scale, const void* mask, size_t period,
+                                  size_t mask_stride, const char** what) {
   const size_t element = c.is_f32 ? sizeof(float) : sizeof(uint16_t);
+  if (mask != nullptr) {
+    // The library rejects a mask overlapping the output per block, once some blocks have
+    // run; checked here for all of them first, so that a failing call writes nothing.
+    const uintptr_t mask_begin = reinterpret_cast<uintptr_t>(mask);
+    const uintptr_t mask_end = mask_begin + ((period - 1) * mask_stride + c.in.channels) * element;
+    const uintptr_t out_begin = reinterpret_cast<uintptr_t>(c.output);
+    const uintptr_t out_end =
+        out_begin + ((c.in.batch - 1) * c.to.stride + c.in.channels) * element;
+    if (mask_begin < out_end && out_begin < mask_end) {
+      *what = "the mask overlaps the output";
+      return twopass_status_invalid_parameter;
+    }
+  }
   twopass_operator_t op = nullptr;
   *what = "twopass_create";
   enum twopass_status status;
@@ -241,10 +255,14 @@ void SoftmaxRowsScaled(const py::array& x, py::array& out, uint32_t flags, size_
   RowsCall call;
   if (!PrepareRows(x, out, flags, threads, log, &call)) return;
   const bool has_mask = !mask_object.is_none();
-  py::array mask;
+  const void* mask_data = nullptr;
   Rows m{call.in.batch, call.in.channels, 0};
   if (has_mask) {
-    mask = py::reinterpret_borrow<py::array>(mask_object);
+    if (!py::isinstance<py::array>(mask_object)) {
+      throw py::value_error("softmax: mask must be None or a numpy.ndarray");
+    }
+    const auto mask = py::reinterpret_borrow<py::array>(mask_object);
+    mask_data = mask.data();
     if (!mask.dtype().equal(x.dtype())) {
       throw py::value_error("softmax: mask must have the dtype of x (" +
                             std::string(py::str(x.dtype())) + "), got " +
@@ -262,8 +280,7 @@ void SoftmaxRowsScaled(const py::array& x, py::array& out, uint32_t flags, size_
   enum twopass_status status;
   {
     py::gil_scoped_release release;
-    status = RunRowsScaled(call, scale, has_mask ? mask.data() : nullptr, m.batch, m.stride,
-                           &what);
+    status = RunRowsScaled(call, scale, mask_data, m.batch, m.stride, &what);
   }
   if (status != twopass_status_success) {
     RaiseScaled(call, status, what, scale, has_mask ? m.batch : 0);
@@ -375,19 +392,21 @@ py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flag
   const bool scaled = !scale_object.is_none() || !mask_object.is_none();
   float scale = 1.0f;
   Rows m{0, in.channels, 0};
-  py::array mask;
+  const void* mask_data = nullptr;  // (no py::array here: its default constructor allocates)
   if (scaled) {
     if (!scale_object.is_none()) {
       if (!PyFloat_CheckExact(scale_object.ptr())) return py::none();
       const double value = PyFloat_AsDouble(scale_object.ptr());
-      if (!std::isfinite(value)) return py::none();
+      if (!(std::fabs(value) <= FLT_MAX)) return py::none();  // NaN, inf, beyond float
       scale = static_cast<float>(value);
     }
     if (!mask_object.is_none()) {
       int mask_type = 0;
       if (!FastArray(mask_object, &mask_type) || mask_type != type_num) return py::none();
-      mask = py::reinterpret_borrow<py::array>(mask_object);
+      const auto mask = py::reinterpret_borrow<py::array>(mask_object);
       if (mask.ndim() < 1 || mask.ndim() > a.ndim()) return py::none();
+      // The last dimension is the row: never broadcast (the general path does that).
+      if (mask.shape(mask.ndim() - 1) != a.shape(a.ndim() - 1)) return py::none();
       // Aligned at the right as NumPy broadcasts; leading unit dimensions repeat the rest.
       const py::ssize_t skip = a.ndim() - mask.ndim();
       bool leading = true;
@@ -395,7 +414,10 @@ py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flag
         leading = leading && mask.shape(d) == 1;
         if (!leading && mask.shape(d) != a.shape(skip + d)) return py::none();
       }
-      if (!FastRowLayout(mask, &m) || in.batch % m.batch != 0) return py::none();
+      if (!FastRowLayout(mask, &m) || m.channels != in.channels || in.batch % m.batch != 0) {
+        return py::none();
+      }
+      mask_data = mask.data();
     }
   }
   // (py::array's default constructor would allocate an empty array: build y in one go.)
@@ -409,7 +431,7 @@ py::object FastRows(py::handle x, py::handle axis, py::handle out, uint32_t flag
   const char* what = "";
   {
     py::gil_scoped_release release;
-    status = scaled ? RunRowsScaled(call, scale, m.batch != 0 ? mask.data() : nullptr,
+    status = scaled ? RunRowsScaled(call, scale, mask_data,
                                     m.batch != 0 ? m.batch : in.batch, m.stride, &what)
                     : RunRows(call);
   }

@@ -107,6 +107,7 @@ def test_mask_dtype_converted():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(scale=float("nan")), "scale must be finite"),
     (dict(scale=float("inf")), "scale must be finite"),
+    (dict(scale=1e39), "scale must be finite"),
     (dict(scale="2"), "scale must be a float"),
     (dict(mask=np.zeros((3, 5), dtype=np.float32)), "does not broadcast"),
     (dict(mask=np.zeros((2, 4), dtype=bool)), "must hold numbers"),
@@ -127,7 +128,7 @@ def test_mask_overlapping_the_output_is_rejected():
 
 
 @pytest.mark.parametrize("mask_shape", [(7, 300), (1, 1, 7, 300), (2, 1, 7, 300), (300,),
-                                        (2, 3, 7, 300)])
+                                        (2, 3, 7, 300), (1,), (1, 1), (7, 1)])
 def test_fast_and_general_paths_agree(mask_shape):
     # A mask of x's dtype whose shape is x's trailing dimensions (after unit ones) takes the
     # one-call path; the same values as float64 take the general path (converted first);
@@ -143,3 +144,13 @@ def test_fast_and_general_paths_agree(mask_shape):
         assert np.array_equal(fast, general, equal_nan=True)
         r = (log_softmax64 if log else softmax64)(t_of(x, 0.25, mask32))
         assert_close(fast, r)
+
+
+def test_mask_overlapping_a_later_block_of_the_output_writes_nothing():
+    # In place with the mask being x's second block: the library would reject it only at
+    # that block; the binding checks first, so x is left as it was.
+    x = rng.uniform(-1, 1, size=(2, 3, 16)).astype(np.float32)
+    before = x.copy()
+    with pytest.raises(ValueError, match="overlaps the output"):
+        twopass.softmax(x, out=x, mask=x[1])
+    assert np.array_equal(x, before)

@@ -319,8 +319,8 @@ def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray
                                                               np.floating)):
             raise ValueError(f"{name}: scale must be a float, got {scale!r}")
         scale = float(scale)
-        if not np.isfinite(scale):
-            raise ValueError(f"{name}: scale must be finite, got {scale!r}")
+        if not abs(scale) <= float(np.finfo(np.float32).max):
+            raise ValueError(f"{name}: scale must be finite (in float32), got {scale!r}")
         mask_rows = None if mask is None else _mask_rows(name, mask, a, axis)
     if a.size == 0:
         return out
