@@ -187,13 +187,12 @@ void SubLseF16(const RunContext& context, size_t row, size_t chunk, const RowPla
 
 // ---------------------------------------------------------------------------------
 // Scale and mask: every phase reads t = x * scale + mask, which the vscaleadd kernels
-// make in a small buffer on the stack (L1), kScaledBlockElements at a time; then the f32
-// kernels run on the buffer. x and the mask are each read once per pass, as x alone is
-// without them. f16 rows widen into the buffer; their last pass rounds the f32 results
-// to halves (f32-f16-vcvt). Reductions merge their blocks' results
-// into the chunk's partial (in double), so chunks and their merges stay as without
-// scale and mask. (Blocks: kScaledBlockElements, twopass/softmax-plan.h.)
-//
+// make in a small buffer on the stack (L1), kScaledBlockElements (twopass/softmax-plan.h)
+// at a time; then the f32 kernels run on the buffer. x and the mask are each read once
+// per pass, as x alone is without them. f16 rows widen into the buffer; their last pass
+// rounds the f32 results to halves (f32-f16-vcvt). Reductions merge their blocks'
+// results into the chunk's partial (in double), so chunks and their merges stay as
+// without scale and mask.
 
 // Calls body(t, n, output) for each block of the chunk, t = x * scale + mask of the
 // block's n elements and output the block's first output element (null when the
