@@ -63,6 +63,8 @@
  * - No alignment requirement on input or output beyond the element type's own (a float*
  *   is 4-byte aligned, as C requires; f16 tensors, passed as void*, may start at any
  *   byte); nothing outside the rows' elements is ever read or written (no padding rule).
+ *   Every call checks it: an f32 tensor or mask, an lse output or an array of partial
+ *   pairs that is not 4-byte aligned is invalid_parameter (logged, nothing written).
  * - No memory is allocated and no kernel is chosen by run: reshape allocates the
  *   scratch space, create fixes the kernels.
  *
@@ -369,9 +371,9 @@ TWOPASS_API enum twopass_status twopass_run_log_softmax_nc_f16(
  * double; for f16 operators, of the half inputs). Special rows: a NaN anywhere gives NaN;
  * +inf entries give +inf; a row of only -inf gives -inf (with or without
  * TWOPASS_FLAG_MASKED_ROW_ZERO).
- * Returns success, uninitialized, invalid_parameter (NULL or dead op, lse overlapping a
- * tensor or wrapping the address space) or invalid_state (not set up, or not a softmax or
- * log-softmax operator); on failure the binding is unchanged. */
+ * Returns success, uninitialized, invalid_parameter (NULL or dead op, lse not 4-byte
+ * aligned, overlapping a tensor or wrapping the address space) or invalid_state (not set up, or not
+ * a softmax or log-softmax operator); on failure the binding is unchanged. */
 TWOPASS_API enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t op, float* lse);
 
 /* ## Scale and additive mask

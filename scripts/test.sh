@@ -16,8 +16,13 @@ log=$(mktemp)
 install_log=$(mktemp)
 trap 'rm -f "$log" "$install_log"' EXIT
 
+# Seconds each part took, printed before the closing line (where CI time goes).
+times="" mark=$SECONDS
+took() { times+="${times:+, }$1 $((SECONDS - mark)) s"; mark=$SECONDS; }
+
 bazel test //... "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+took bazel
 
 counts=$(python3 scripts/count-tests.py "$log" "$(bazel info bazel-testlogs 2>/dev/null)")
 count_status=$?
@@ -29,6 +34,7 @@ scripts/test-install.sh 2>&1 | tee "$install_log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || count_status=1
 read -r install_passed install_failed < <(sed -n \
   's/^install: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$install_log")
+took install
 read -r passed failed skipped < <(echo "$counts" | sed -n \
   's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p')
 
@@ -69,6 +75,7 @@ else
   echo "python: the extension module did not build"
 fi
 [ "${py_failed:-1}" -eq 0 ] || count_status=1
+took python
 
 # In CI, the tests again under the sanitizers (clang-14 builds, their own bazel-out
 # directories); their test cases are added to the counts. A build failure there is a
@@ -83,6 +90,7 @@ if [ -n "${CI:-}" ]; then
     's/^sanitizers: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p' \
     "$san_log")
   rm -f "$san_log"
+  took sanitizers
 fi
 
 # In CI, the fuzzers (test/fuzz/, clang-14 libFuzzer + asan/ubsan builds in their own
@@ -98,7 +106,9 @@ if [ -n "${CI:-}" ]; then
   read -r fuzz_passed fuzz_failed < <(sed -n \
     's/^fuzz: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$fuzz_log")
   rm -f "$fuzz_log"
+  took fuzz
 fi
+echo "test.sh: time per part: $times (total $SECONDS s)"
 
 # A count that cannot be read is one failure.
 echo "$(( ${passed:-0} + ${install_passed:-0} + ${py_passed:-0} + ${san_passed:-0} +

@@ -568,6 +568,79 @@ TEST_F(SoftmaxBadInput, OneShotRejectsEachBadArgument) {
   }
 }
 
+// Float pointers off their 4-byte alignment (C forbids them; every call rejects them
+// before touching memory): f32 tensors and masks, lse outputs (also beside f16 tensors,
+// which may start at any byte: the API fuzzer's finding) and partial pairs.
+TEST_F(SoftmaxBadInput, MisalignedFloatPointers) {
+  char* bytes = reinterpret_cast<char*>(output_.data());
+  float* odd_out = reinterpret_cast<float*>(bytes + 2);
+  const float* odd_in = reinterpret_cast<const float*>(reinterpret_cast<char*>(input_.data()) + 1);
+  const float* in = input_.data();
+  float* lse = output_.data() + 128;  // aligned; odd_lse is 1 byte further
+  float* odd_lse = reinterpret_cast<float*>(reinterpret_cast<char*>(lse) + 1);
+  CreateReshaped(5, 4);
+  std::string log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_softmax_nc_f32(op_, odd_in, output_.data()));
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_softmax_nc_f32(op_, in, odd_out));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_softmax_nc_f32(5, 5, 5, 4, in, odd_out, 0, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_log_softmax_nc_f32(5, 5, 5, 4, odd_in, output_.data(), 0, nullptr));
+  });
+  EXPECT_LOGGED(log, "setup_softmax_nc_f32: input (");
+  EXPECT_LOGGED(log, "run_softmax_nc_f32: output (");
+  EXPECT_LOGGED(log, "is not 4-byte aligned");
+  ExpectOutputUntouched();
+  // A set-up operator keeps its binding; a misaligned lse or f32 mask is refused.
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, in, output_.data()));
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(op_, odd_lse));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_setup_scale_mask(op_, 1.0f, odd_in, TWOPASS_MASK_STRIDE_BROADCAST));
+  });
+  EXPECT_LOGGED(log, "setup_logsumexp_output: lse (");
+  EXPECT_LOGGED(log, "setup_scale_mask: mask (");
+  ASSERT_EQ(twopass_status_success, twopass_run_operator(op_, nullptr));
+  for (size_t i = 20; i < output_.size(); i++) ASSERT_EQ(kSentinel, output_[i]) << i;
+  std::fill(output_.begin(), output_.end(), kSentinel);
+
+  // f16: the tensors may start at any byte; the lse output may not.
+  const uint16_t halves[8] = {0x3c00, 0x4000, 0x4200, 0x4400, 0x3c00, 0x4000, 0x4200, 0x4400};
+  twopass_operator_t f16 = nullptr;
+  ASSERT_EQ(twopass_status_success, twopass_create_softmax_nc_f16(0, &f16));
+  ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f16(f16, 4, 4, 4, 2, nullptr));
+  ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f16(f16, halves, bytes + 1));
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_setup_logsumexp_output(f16, odd_lse));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_logsumexp_nc_f16(4, 4, 2, halves, odd_lse, 0, nullptr));
+  });
+  EXPECT_LOGGED(log, "setup_logsumexp_output: lse (");
+  EXPECT_LOGGED(log, "run_logsumexp_nc_f16: lse (");
+  EXPECT_EQ(twopass_status_success, twopass_delete_operator(f16));
+  ExpectOutputUntouched();
+
+  // Sharded rows: misaligned pairs, input or output.
+  twopass_softmax_partial* odd_pairs = reinterpret_cast<twopass_softmax_partial*>(bytes + 3);
+  twopass_softmax_partial pairs[4];
+  const twopass_softmax_partial* list[1] = {odd_pairs};
+  log = CaptureLog([&] {
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_softmax_partial_nc_f32(5, 5, 4, in, odd_pairs, 0, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_softmax_partial_nc_f32(5, 5, 4, odd_in, pairs, 0, nullptr));
+    EXPECT_EQ(twopass_status_invalid_parameter, twopass_merge_softmax_partials(1, list, 4, pairs));
+    EXPECT_EQ(twopass_status_invalid_parameter,
+              twopass_run_softmax_finish_nc_f32(5, 5, 5, 4, in, pairs, odd_out, 0, nullptr));
+  });
+  EXPECT_LOGGED(log, "run_softmax_partial_nc_f32: partial is not 4-byte aligned");
+  EXPECT_LOGGED(log, "run_softmax_partial_nc_f32: input is not 4-byte aligned");
+  EXPECT_LOGGED(log, "merge_softmax_partials: partials[0] (");
+  EXPECT_LOGGED(log, "run_softmax_finish_nc_f32: output is not 4-byte aligned");
+  ExpectOutputUntouched();
+}
+
 TEST_F(SoftmaxBadInput, BatchZeroWritesNothing) {
   CreateReshaped(5, 0);
   ASSERT_EQ(twopass_status_success, twopass_setup_softmax_nc_f32(op_, input_.data(), output_.data()));

@@ -372,6 +372,13 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
     TWOPASS_LOG_ERROR("%s: output is NULL", function);
     return twopass_status_invalid_parameter;
   }
+  if (op->element_type == ElementType::kF32 &&
+      (MisalignedFloats(input) || MisalignedFloats(output))) {
+    TWOPASS_LOG_ERROR("%s: %s (%p) is not 4-byte aligned (a float* must be)", function,
+                      MisalignedFloats(input) ? "input" : "output",
+                      MisalignedFloats(input) ? input : static_cast<const void*>(output));
+    return twopass_status_invalid_parameter;
+  }
   size_t input_span = 0, output_span = 0;
   const size_t element_size = ElementSize(op->element_type);
   const RunContext& context = op->context;
@@ -423,6 +430,13 @@ enum twopass_status SetupLogSumExpImpl(twopass_operator* op, const void* input, 
   }
   if (input == nullptr || lse == nullptr) {
     TWOPASS_LOG_ERROR("%s: %s is NULL", function, input == nullptr ? "input" : "lse");
+    return twopass_status_invalid_parameter;
+  }
+  const bool input_misaligned = op->element_type == ElementType::kF32 && MisalignedFloats(input);
+  if (input_misaligned || MisalignedFloats(lse)) {
+    TWOPASS_LOG_ERROR("%s: %s (%p) is not 4-byte aligned (a float* must be)", function,
+                      input_misaligned ? "input" : "lse",
+                      input_misaligned ? input : static_cast<const void*>(lse));
     return twopass_status_invalid_parameter;
   }
   const RunContext& context = op->context;
@@ -663,6 +677,11 @@ extern "C" enum twopass_status twopass_setup_logsumexp_output(twopass_operator_t
     return twopass_status_invalid_state;
   }
   twopass::RunContext& context = op->context;
+  if (lse != nullptr && twopass::MisalignedFloats(lse)) {
+    TWOPASS_LOG_ERROR("%s: lse (%p) is not 4-byte aligned (a float* must be)", kFunction,
+                      static_cast<const void*>(lse));
+    return twopass_status_invalid_parameter;
+  }
   if (lse != nullptr && context.batch_size != 0) {
     // [lse, lse + batch) must not wrap nor overlap either tensor's whole range.
     const uintptr_t begin = reinterpret_cast<uintptr_t>(lse);
@@ -724,6 +743,10 @@ extern "C" enum twopass_status twopass_setup_scale_mask(twopass_operator_t op, f
     return twopass_status_invalid_parameter;
   }
   if (mask != nullptr) {
+    if (context.element_size == sizeof(float) && twopass::MisalignedFloats(mask)) {
+      TWOPASS_LOG_ERROR("%s: mask (%p) of an f32 operator is not 4-byte aligned", kFunction, mask);
+      return twopass_status_invalid_parameter;
+    }
     if (mask_stride == 0) {
       TWOPASS_LOG_ERROR(
           "%s: mask (%p) without its stride (mask_stride 0; "

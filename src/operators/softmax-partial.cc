@@ -111,6 +111,15 @@ enum twopass_status Validate(ShardedOperation operation, size_t element_size, si
                                          : "output");
     return twopass_status_invalid_parameter;
   }
+  const bool f32 = element_size == sizeof(float);
+  const char* misaligned = f32 && MisalignedFloats(input)                ? "input"
+                           : MisalignedFloats(pairs)                     ? pairs_name
+                           : f32 && !partial && MisalignedFloats(output) ? "output"
+                                                                         : nullptr;
+  if (misaligned != nullptr) {
+    TWOPASS_LOG_ERROR("%s: %s is not 4-byte aligned (floats must be)", function, misaligned);
+    return twopass_status_invalid_parameter;
+  }
   Range input_range, output_range{0, 0}, pair_range;
   if (!MakeRange(input, input_bytes, &input_range) || !MakeRange(pairs, pair_bytes, &pair_range) ||
       (!partial && !MakeRange(output, output_bytes, &output_range))) {
@@ -273,6 +282,11 @@ extern "C" enum twopass_status twopass_merge_softmax_partials(
     TWOPASS_LOG_ERROR("%s: count (0) must be at least 1", kFunction);
     return twopass_status_invalid_parameter;
   }
+  if (twopass::MisalignedFloats(merged)) {
+    TWOPASS_LOG_ERROR("%s: merged (%p) is not 4-byte aligned", kFunction,
+                      static_cast<const void*>(merged));
+    return twopass_status_invalid_parameter;
+  }
   size_t bytes;
   twopass::Range merged_range;
   if (__builtin_mul_overflow(batch_size, sizeof(twopass_softmax_partial), &bytes) ||
@@ -286,6 +300,11 @@ extern "C" enum twopass_status twopass_merge_softmax_partials(
     twopass::Range range;
     if (partials[i] == nullptr) {
       TWOPASS_LOG_ERROR("%s: partials[%zu] is NULL", kFunction, i);
+      return twopass_status_invalid_parameter;
+    }
+    if (twopass::MisalignedFloats(partials[i])) {
+      TWOPASS_LOG_ERROR("%s: partials[%zu] (%p) is not 4-byte aligned", kFunction, i,
+                        static_cast<const void*>(partials[i]));
       return twopass_status_invalid_parameter;
     }
     if (!twopass::MakeRange(partials[i], bytes, &range)) {

@@ -165,6 +165,13 @@ struct RunContext {
   const twopass_softmax_partial* merged_in;
 };
 
+// True when p, which the library accesses as floats (f32 tensors and masks, lse, pairs),
+// is not float-aligned: the header requires it and setup checks it (a finding of the API
+// fuzzer: an lse placed at an odd byte beside an f16 tensor).
+inline bool MisalignedFloats(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % alignof(float) != 0;
+}
+
 }  // namespace twopass
 
 struct twopass_operator {

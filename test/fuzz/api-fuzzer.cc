@@ -318,8 +318,13 @@ class ApiFuzzer {
         break;
     }
     const size_t unit = element_size == 2 ? 1 : element_size;
-    return memory_.arena + (in_.U32() % (kArenaBytes / unit + 1)) * unit;
+    uint8_t* p = memory_.arena + (in_.U32() % (kArenaBytes / unit + 1)) * unit;
+    // One arena pick in 32 (c >= 248) puts a float pointer off its alignment.
+    if (element_size == 4 && c >= 248 && p != memory_.arena + kArenaBytes) p += 1 + c % 3;
+    return p;
   }
+
+  static bool Misaligned(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) % 4 != 0; }
 
   bool InArena(const uint8_t* p, unsigned __int128 bytes) const {
     const uintptr_t begin = reinterpret_cast<uintptr_t>(memory_.arena);
@@ -333,6 +338,9 @@ class ApiFuzzer {
                                 size_t input_stride, size_t output_stride, size_t batch,
                                 size_t element_size) {
     if (input == nullptr || output == nullptr) return Bit(twopass_status_invalid_parameter);
+    if (element_size == 4 && (Misaligned(input) || Misaligned(output))) {
+      return Bit(twopass_status_invalid_parameter);
+    }
     unsigned __int128 in_bytes, out_bytes;
     SpanBytes(channels, input_stride, batch, element_size, &in_bytes);
     SpanBytes(channels, output_stride, batch, element_size, &out_bytes);
@@ -393,6 +401,7 @@ class ApiFuzzer {
                             const uint8_t* input, unsigned __int128 input_bytes,
                             const uint8_t* output, unsigned __int128 output_bytes) {
     if (lse == nullptr) return null_allowed ? 0 : Bit(twopass_status_invalid_parameter);
+    if (Misaligned(lse)) return Bit(twopass_status_invalid_parameter);
     if (batch == 0 && null_allowed) return 0;
     const unsigned __int128 begin = reinterpret_cast<uintptr_t>(lse);
     const unsigned __int128 end = begin + static_cast<unsigned __int128>(batch) * 4;
@@ -705,7 +714,8 @@ class ApiFuzzer {
         unsigned __int128 in_bytes;
         SpanBytes(h.op->channels, h.op->input_stride, h.op->batch, es, &in_bytes);
         if (static_cast<unsigned __int128>(reinterpret_cast<uintptr_t>(input)) + in_bytes >
-            UINTPTR_MAX) {
+                UINTPTR_MAX ||
+            (es == 4 && Misaligned(input))) {
           errors |= Bit(twopass_status_invalid_parameter);
         }
         errors |= LseErrors(output, h.op->batch, false, input, in_bytes, nullptr, 0);
@@ -843,7 +853,8 @@ class ApiFuzzer {
         errors |= Bit(twopass_status_invalid_parameter);
       } else {
         if (static_cast<unsigned __int128>(reinterpret_cast<uintptr_t>(input)) + in_bytes >
-            UINTPTR_MAX) {
+                UINTPTR_MAX ||
+            (es == 4 && Misaligned(input))) {
           errors |= Bit(twopass_status_invalid_parameter);
         }
         errors |= LseErrors(output, batch, false, input, in_bytes, nullptr, 0);

@@ -199,6 +199,10 @@ def ptr_null():
     return bytes([0])
 
 
+def ptr_misaligned(element):  # arena + element * 4 + 1 for a float pointer (c = 249)
+    return bytes([249]) + struct.pack("<I", element)
+
+
 def ptr_previous():
     return bytes([5])
 
@@ -306,6 +310,19 @@ API_SEEDS = {
     + reshape(True, 1, size_u16(4100), stride_plus(5), size_small(2), pool=True)
     + setup(True, 1, ptr_arena(101), ptr_previous()) + run(1, pool=True)
     + reshape(True, 1, size_small(7), stride_same(), size_small(9)) + run(1) + delete(1),
+    # Float pointers off alignment: an lse 16 bytes after an f16 output at an odd byte
+    # (the API fuzzer's first finding, a misaligned float store), f32 tensors at +1 byte.
+    "misaligned-floats": arena(0, 9) + create(True, 1, flags_valid(0))
+    + reshape(True, 1, size_small(9), stride_same(), size_small(3))
+    + setup(True, 1, ptr_arena(101), ptr_arena(2001))
+    + lse_output(1, ptr_previous_plus(4), near_output=True) + run(1)
+    + lse_output(1, ptr_arena(1000)) + run(1, pool=True)
+    + create(False, 0, flags_valid(0))
+    + reshape(False, 0, size_small(9), stride_same(), size_small(3))
+    + setup(False, 0, ptr_misaligned(0), ptr_arena(200))
+    + setup(False, 0, ptr_arena(0), ptr_misaligned(200)) + run(0)
+    + one_shot(False, size_small(5), stride_same(), size_small(2), ptr_arena(0),
+               ptr_misaligned(300), flags_valid(0)),
     # Wrong order and wrong types: setup and run before reshape, f32 calls on f16.
     "out-of-order": arena(2, 3) + create(True, 2, flags_valid(1)) + setup(True, 2, ptr_arena(0),
                                                                          ptr_arena(50))
