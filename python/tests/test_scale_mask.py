@@ -104,6 +104,22 @@ def test_mask_dtype_converted():
     assert_close(y, softmax64(t_of(x, 1.0, mask)))
 
 
+@pytest.mark.parametrize("log", [False, True])
+def test_misaligned_float32_mask(log):
+    # A float32 mask at an odd address (the library takes only aligned float pointers):
+    # copied, not passed, for a broadcast row and for one row per x row.
+    function = twopass.log_softmax if log else twopass.softmax
+    x = rng.uniform(-5, 5, size=(3, 40)).astype(np.float32)
+    for shape in [(40,), (3, 40)]:
+        values = rng.uniform(-3, 3, size=shape).astype(np.float32)
+        data = np.zeros(values.nbytes + 1, dtype=np.uint8)
+        mask = np.frombuffer(data.data, dtype=np.float32, count=values.size, offset=1)
+        mask = mask.reshape(shape)
+        assert mask.ctypes.data % 4 != 0
+        data[1:] = values.view(np.uint8).ravel()
+        assert np.array_equal(function(x, mask=mask), function(x, mask=values))
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(scale=float("nan")), "scale must be finite"),
     (dict(scale=float("inf")), "scale must be finite"),

@@ -269,7 +269,7 @@ def _mask_rows(name: str, mask: ArrayLike, a: np.ndarray, axis: int) -> np.ndarr
     block = m[(0,) * lead]
     rows = _row_view(block)
     if rows is None:
-        rows = np.ascontiguousarray(block).reshape(-1, m.shape[-1])
+        rows = np.require(block, requirements=("C", "A")).reshape(-1, m.shape[-1])
     return rows
 
 
@@ -338,7 +338,7 @@ def _rows_operation(name: str, x: ArrayLike, axis: int, out: Optional[np.ndarray
             run(rows_in, rows_out)
             return out
         if rows_out is not None and not np.shares_memory(a, out):
-            run(np.ascontiguousarray(a).reshape(rows_out.shape), rows_out)
+            run(np.require(a, requirements=("C", "A")).reshape(rows_out.shape), rows_out)
             return out
     # The general path: a C-contiguous, aligned copy with the axis last, computed in place
     # (always a copy: ascontiguousarray would return `a` itself, and x would be overwritten).
