@@ -5,10 +5,13 @@
 // reshape with any sizes (0, huge, overflowing), setup with NULL, overlapping,
 // in-place, wrapping or bogus pointers, twopass_setup_logsumexp_output with lse NULL,
 // overlapping a tensor, wrapping or anywhere (refused on logsumexp operators and before
-// setup; unbound by setup and reshape), run with and without a pool, delete (twice),
-// calls out of order, on an operator of another kind or element type, on NULL, deleted
-// and never-created handles, one-shot calls of every kind, log levels and ISAs out of
-// range. A model of every operator predicts the statuses the header documents; every
+// setup; unbound by setup and reshape), twopass_setup_scale_mask with any scale (0,
+// negative, huge, NaN, inf) and a mask that is NULL, misaligned, next to or overlapping
+// the tensors or lse, wrapping, with any stride or broadcast (runs then check t = x *
+// scale + mask, f16 results within a half's rounding of t's reference), run with and
+// without a pool, delete (twice), calls out of order, on an operator of another kind or
+// element type, on NULL, deleted and never-created handles, one-shot calls of every
+// kind, log levels and ISAs out of range. A model of every operator predicts the statuses the header documents; every
 // call must return one of them. Buffers live in one arena between two guard pages;
 // after every call the whole arena is compared with its copy from before the call:
 // only the output rows and the bound lse floats of a successful run may change (gaps,
@@ -105,6 +108,11 @@ struct Operator {
   // batch floats the run writes: logsumexp's setup binds it, twopass_setup_logsumexp_output
   // binds it to a set-up softmax or log-softmax operator; setup and reshape unbind it.
   uint8_t* lse = nullptr;
+  // twopass_setup_scale_mask (ready operators; setup and reshape unbind it).
+  bool scaled = false;
+  float scale = 1.0f;
+  const uint8_t* mask = nullptr;
+  size_t mask_stride = 0;
 };
 
 // One mapping: guard page, arena, guard page; and a page that is never accessible,
@@ -167,7 +175,7 @@ class ApiFuzzer {
     FUZZ_CHECK(twopass_internal_set_isa(best) == twopass_status_success, "set_isa");
     for (size_t calls = 0; calls < kMaxCalls && !in_.empty(); calls++) {
       memcpy(memory_.copy.data(), memory_.arena, kArenaBytes);
-      Call(in_.U8() % 18);
+      Call(in_.U8() % 19);
     }
     for (Operator& op : slots_) {
       if (op.handle != nullptr) {
@@ -452,9 +460,10 @@ class ApiFuzzer {
   // After a successful run of this shape: only the output rows and the lse floats
   // changed, and they are the softmax, log-softmax and log-sum-exp of the input rows as
   // they were before the call.
-  void CheckRun(const char* call, Kind kind, uint32_t flags, size_t channels,
-                size_t input_stride, size_t output_stride, size_t batch, const uint8_t* input,
-                const uint8_t* output, const uint8_t* lse) {
+  void CheckRun(const char* call, Kind kind, uint32_t flags, size_t channels, size_t input_stride,
+                size_t output_stride, size_t batch, const uint8_t* input, const uint8_t* output,
+                const uint8_t* lse, const Operator* op = nullptr) {
+    const bool scaled = op != nullptr && op->scaled;
     const size_t es = ElementBytes(kind);
     const uint8_t* copy = memory_.copy.data();
     const size_t in_offset = static_cast<size_t>(input - memory_.arena);
@@ -491,6 +500,7 @@ class ApiFuzzer {
       } else {
         memcpy(xf.data(), x, channels * es);
       }
+      if (scaled) ScaledRow(*op, b, &xf);
       std::string error;
       if (output != nullptr) {
         const uint8_t* y = memory_.arena + out_offset + b * output_stride * es;
@@ -514,7 +524,13 @@ class ApiFuzzer {
           memcpy(xs.data(), x, channels * es);
           memcpy(ys.data(), y, channels * es);
           double max_error = 0.0;
-          error = testing::CheckSoftmaxRowF16(xs.data(), ys.data(), channels, masked, &max_error);
+          if (scaled) {  // the reference of t (a float row), the halves' tolerance
+            testing::ReferenceSoftmax(xf.data(), channels, masked, &r);
+            error =
+                testing::CheckSoftmaxRowF16(xs.data(), ys.data(), channels, masked, r, &max_error);
+          } else {
+            error = testing::CheckSoftmaxRowF16(xs.data(), ys.data(), channels, masked, &max_error);
+          }
         } else {
           std::vector<float> ys(channels);
           memcpy(ys.data(), y, channels * es);
@@ -533,10 +549,36 @@ class ApiFuzzer {
     }
   }
 
+  // Row b of t = x * scale + mask as the library forms it: the product rounded to float,
+  // then the sum (f16 masks widened exactly); xf holds x and receives t.
+  void ScaledRow(const Operator& op, size_t b, std::vector<float>* xf) const {
+    const size_t es = ElementBytes(op.kind);
+    const uint8_t* m = nullptr;
+    if (op.mask != nullptr) {
+      const size_t row = op.mask_stride == TWOPASS_MASK_STRIDE_BROADCAST ? 0 : b * op.mask_stride;
+      m = memory_.copy.data() + (op.mask - memory_.arena) + row * es;
+    }
+    for (size_t i = 0; i < xf->size(); i++) {
+      volatile float product = (*xf)[i] * op.scale;  // never fused with the sum
+      float addend = 0.0f;
+      if (m != nullptr) {
+        if (es == 2) {
+          uint16_t h;
+          memcpy(&h, m + i * 2, 2);
+          addend = testing::HalfToFloat(h);
+        } else {
+          memcpy(&addend, m + i * 4, 4);
+        }
+      }
+      (*xf)[i] = m != nullptr ? product + addend : product;
+    }
+  }
+
   // ---- Calls -----------------------------------------------------------------------
 
   // The call bytes 0-11 are those of the softmax-only fuzzer (the seeds keep their
-  // meaning); 12-15 are the same calls for another kind, 16-17 the lse output.
+  // meaning); 12-15 are the same calls for another kind, 16-17 the lse output, 18 scale
+  // and mask.
   void Call(uint8_t which) {
     switch (which) {
       case 0:
@@ -567,8 +609,11 @@ class ApiFuzzer {
         return Setup(OtherKind());
       case 15:
         return OneShot(OtherKind());
-      default:
+      case 16:
+      case 17:
         return SetupLogSumExpOutput();
+      default:
+        return SetupScaleMask();
     }
   }
 
@@ -624,6 +669,24 @@ class ApiFuzzer {
     slot.handle = op;
     slot.kind = kind;
     slot.flags = flags;
+  }
+
+  static void Unscale(Operator* op) {
+    op->scaled = false;
+    op->scale = 1.0f;
+    op->mask = nullptr;
+    op->mask_stride = 0;
+  }
+
+  // Bytes of the bound mask: one row when broadcast, else batch rows of mask_stride.
+  static unsigned __int128 MaskBytes(const Operator& op) {
+    const size_t es = ElementBytes(op.kind);
+    if (op.mask_stride == TWOPASS_MASK_STRIDE_BROADCAST) {
+      return static_cast<unsigned __int128>(op.channels) * es;
+    }
+    unsigned __int128 bytes;
+    SpanBytes(op.channels, op.mask_stride, op.batch, es, &bytes);
+    return bytes;
   }
 
   void Forget(Operator* slot) {
@@ -684,6 +747,7 @@ class ApiFuzzer {
       h.op->input = nullptr;
       h.op->output = nullptr;
       h.op->lse = nullptr;
+      Unscale(h.op);
     } else if (status == twopass_status_out_of_memory) {
       // docs/api.md: the previous shape is kept, but the operator is no longer set up
       // (nor its lse bound).
@@ -752,6 +816,7 @@ class ApiFuzzer {
     CheckArenaUntouched(call.c_str());
     if (h.op != nullptr && status == twopass_status_success) {
       h.op->state = State::kReady;
+      Unscale(h.op);  // setup unbinds scale and mask
       h.op->input = input;
       if (IsLogSumExp(kind)) {
         h.op->output = nullptr;
@@ -782,6 +847,13 @@ class ApiFuzzer {
       SpanBytes(h.op->channels, h.op->input_stride, h.op->batch, es, &in_bytes);
       SpanBytes(h.op->channels, h.op->output_stride, h.op->batch, es, &out_bytes);
       errors = LseErrors(lse, h.op->batch, true, h.op->input, in_bytes, h.op->output, out_bytes);
+      if (errors == 0 && lse != nullptr && h.op->mask != nullptr && h.op->batch != 0) {
+        const unsigned __int128 begin = reinterpret_cast<uintptr_t>(lse);
+        const unsigned __int128 mask = reinterpret_cast<uintptr_t>(h.op->mask);
+        if (begin < mask + MaskBytes(*h.op) && mask < begin + h.op->batch * 4) {
+          errors = Bit(twopass_status_invalid_parameter);
+        }
+      }
     }
     const enum twopass_status status =
         twopass_setup_logsumexp_output(h.handle, reinterpret_cast<float*>(lse));
@@ -789,6 +861,77 @@ class ApiFuzzer {
     CheckArenaUntouched("setup_logsumexp_output");
     // On failure the binding is unchanged.
     if (h.op != nullptr && status == twopass_status_success) h.op->lse = lse;
+  }
+
+  // twopass_setup_scale_mask on any handle: refused (invalid_state) before setup; scale
+  // not finite, a mask without its stride or a stride without a mask, a stride below
+  // channels, a misaligned f32 mask, a mask range that overflows, wraps or overlaps the
+  // output or the lse output: invalid_parameter; anything else binds (any address).
+  void SetupScaleMask() {
+    static const float kScales[8] = {1.0f, 0.125f, -1.0f, 0.0f, 3.0f, 1e30f, NAN, INFINITY};
+    const Handle h = PickHandle();
+    const float scale = kScales[in_.U8() % 8];
+    const size_t es = h.op != nullptr ? ElementBytes(h.op->kind) : 4;
+    uint8_t* near = nullptr;
+    if (h.op != nullptr) near = in_.Bool() ? const_cast<uint8_t*>(h.op->input) : h.op->output;
+    const uint8_t* mask = in_.Bool() ? Pointer(es, near) : nullptr;
+    const size_t channels = h.op != nullptr ? h.op->channels : 1;
+    size_t mask_stride = 0;
+    switch (in_.U8() % 4) {
+      case 0:
+        break;
+      case 1:
+        mask_stride = TWOPASS_MASK_STRIDE_BROADCAST;
+        break;
+      case 2:
+        mask_stride = Stride(channels);
+        break;
+      default:
+        mask_stride = Size();
+        break;
+    }
+    uint32_t errors = 0;
+    if (h.op == nullptr) {
+      errors = Bit(twopass_status_invalid_parameter);
+    } else if (h.op->state != State::kReady) {
+      errors = Bit(twopass_status_invalid_state);
+    } else {
+      Operator bound = *h.op;
+      bound.mask = mask;
+      bound.mask_stride = mask_stride;
+      const bool broadcast = mask_stride == TWOPASS_MASK_STRIDE_BROADCAST;
+      unsigned __int128 mask_bytes = 0;
+      bool overflow = false;
+      if (mask != nullptr && !broadcast) {
+        overflow = !SpanBytes(channels, mask_stride, h.op->batch, es, &mask_bytes);
+      } else if (mask != nullptr) {
+        mask_bytes = MaskBytes(bound);
+      }
+      const unsigned __int128 begin = reinterpret_cast<uintptr_t>(mask);
+      const auto overlaps = [&](const uint8_t* base, unsigned __int128 bytes) {
+        const unsigned __int128 b = reinterpret_cast<uintptr_t>(base);
+        return base != nullptr && h.op->batch != 0 && begin < b + bytes && b < begin + mask_bytes;
+      };
+      unsigned __int128 out_bytes = 0;
+      SpanBytes(channels, h.op->output_stride, h.op->batch, es, &out_bytes);
+      if (!(scale == scale && scale - scale == 0.0f) || (mask == nullptr && mask_stride != 0) ||
+          (mask != nullptr &&
+           (mask_stride == 0 || (es == 4 && Misaligned(mask)) ||
+            (!broadcast && mask_stride < channels) || overflow ||
+            begin + mask_bytes > UINTPTR_MAX || overlaps(h.op->output, out_bytes) ||
+            overlaps(h.op->lse, h.op->batch * 4)))) {
+        errors = Bit(twopass_status_invalid_parameter);
+      }
+    }
+    const enum twopass_status status = twopass_setup_scale_mask(h.handle, scale, mask, mask_stride);
+    CheckStatus("setup_scale_mask", status, errors);
+    CheckArenaUntouched("setup_scale_mask");
+    if (h.op != nullptr && status == twopass_status_success) {
+      h.op->scaled = true;
+      h.op->scale = scale;
+      h.op->mask = mask;
+      h.op->mask_stride = mask != nullptr ? mask_stride : 0;
+    }
   }
 
   void RunOperator() {
@@ -808,12 +951,13 @@ class ApiFuzzer {
       if (!InArena(h.op->input, in_bytes)) return;
       if (h.op->output != nullptr && !InArena(h.op->output, out_bytes)) return;
       if (h.op->lse != nullptr && !InArena(h.op->lse, h.op->batch * 4)) return;
+      if (h.op->mask != nullptr && !InArena(h.op->mask, MaskBytes(*h.op))) return;
     }
     const enum twopass_status status = twopass_run_operator(h.handle, pool);
     CheckStatus("run_operator", status, errors);
     if (status == twopass_status_success && h.op->batch != 0) {
       CheckRun("run_operator", h.op->kind, h.op->flags, h.op->channels, h.op->input_stride,
-               h.op->output_stride, h.op->batch, h.op->input, h.op->output, h.op->lse);
+               h.op->output_stride, h.op->batch, h.op->input, h.op->output, h.op->lse, h.op);
     } else {
       CheckArenaUntouched("run_operator");
     }

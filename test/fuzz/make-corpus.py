@@ -295,6 +295,20 @@ def lse_output(handle, lse_ptr, live=True, near_output=False):
     return bytes([16, handle]) + (bytes([0 if near_output else 1]) if live else b"") + lse_ptr
 
 
+SCALES = {1.0: 0, 0.125: 1, -1.0: 2, 0.0: 3, 3.0: 4, 1e30: 5, "nan": 6, "inf": 7}
+STRIDE_NONE, STRIDE_BROADCAST, STRIDE_CHOSEN, STRIDE_SIZE = 0, 1, 2, 3
+
+
+def scale_mask(handle, scale, mask_ptr=None, stride_kind=STRIDE_NONE, stride=b"",
+               near_output=False, live=True):
+    """twopass_setup_scale_mask (call 18): scale from the fuzzer's list, a mask pointer
+    (None: NULL), the stride's kind and its bytes (stride_same() etc. for STRIDE_CHOSEN)."""
+    body = bytes([18, handle, SCALES[scale]])
+    body += bytes([0 if near_output else 1]) if live else b""
+    body += bytes([0]) if mask_ptr is None else bytes([1]) + mask_ptr
+    return body + bytes([stride_kind]) + stride
+
+
 def arena(mode, seed):
     return bytes([mode]) + struct.pack("<I", seed)
 
@@ -323,6 +337,38 @@ API_SEEDS = {
     + setup(False, 0, ptr_arena(0), ptr_misaligned(200)) + run(0)
     + one_shot(False, size_small(5), stride_same(), size_small(2), ptr_arena(0),
                ptr_misaligned(300), flags_valid(0)),
+    # Scale and mask on every kind: per-row and broadcast masks, a mask beside the output
+    # (overlap refused), a stride without a mask, NaN scale, the lse output next to a bound
+    # mask, setup unbinding it, runs checked against t = x * scale + mask.
+    "scale-mask": arena(0, 11) + create(False, 0, flags_valid(0))
+    + reshape(False, 0, size_u16(600), stride_plus(3), size_small(3))
+    + setup(False, 0, ptr_arena(0), ptr_arena(4000))
+    + scale_mask(0, 0.125, ptr_arena(9000), STRIDE_CHOSEN, stride_same()) + run(0)
+    + scale_mask(0, -1.0, ptr_arena(12000), STRIDE_BROADCAST) + run(0, pool=True)
+    + lse_output(0, ptr_arena(12100)) + lse_output(0, ptr_arena(20000)) + run(0)
+    + scale_mask(0, 3.0, ptr_previous_plus(2), STRIDE_BROADCAST, near_output=True)
+    + scale_mask(0, 1.0, None, STRIDE_BROADCAST) + scale_mask(0, "nan")
+    + scale_mask(0, 0.0) + run(0)
+    + setup(False, 0, ptr_arena(0), ptr_arena(4000)) + run(0)
+    + create_kind(LOG_F16, 1, flags_valid(0))
+    + reshape_kind(LOG_F16, 1, size_u16(40), stride_same(), size_small(2))
+    + setup_kind(LOG_F16, 1, ptr_arena(1), ptr_arena(3001))
+    + scale_mask(1, 1e30, ptr_arena(7001), STRIDE_CHOSEN, stride_plus(1)) + run(1)
+    + create_kind(LSE_F32, 2, flags_valid(0))
+    + reshape_kind(LSE_F32, 2, size_small(30), stride_same(), size_small(4))
+    + setup_kind(LSE_F32, 2, ptr_arena(0), ptr_arena(5000))
+    + scale_mask(2, 0.125, ptr_arena(6000), STRIDE_CHOSEN, stride_same()) + run(2),
+    # The same on f16 operators over an arena of halves (at even bytes: odd ones read
+    # random bits, NaN rows that would hide wrong values).
+    "scale-mask-f16": arena(1, 12) + create(True, 3, flags_valid(0))
+    + reshape(True, 3, size_u16(700), stride_plus(1), size_small(2))
+    + setup(True, 3, ptr_arena(2), ptr_arena(20002))
+    + scale_mask(3, 0.125, ptr_arena(30002), STRIDE_BROADCAST) + run(3)
+    + scale_mask(3, -1.0, ptr_arena(40002), STRIDE_CHOSEN, stride_same()) + run(3, pool=True)
+    + create_kind(LOG_F16, 1, flags_valid(0))
+    + reshape_kind(LOG_F16, 1, size_u16(100), stride_same(), size_small(3))
+    + setup_kind(LOG_F16, 1, ptr_arena(0), ptr_arena(3002))
+    + scale_mask(1, 3.0, ptr_arena(7002), STRIDE_CHOSEN, stride_plus(1)) + run(1),
     # Wrong order and wrong types: setup and run before reshape, f32 calls on f16.
     "out-of-order": arena(2, 3) + create(True, 2, flags_valid(1)) + setup(True, 2, ptr_arena(0),
                                                                          ptr_arena(50))
