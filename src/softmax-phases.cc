@@ -68,6 +68,24 @@ void ScaleStoredF32(const RunContext& context, size_t row, size_t chunk, const R
   context.vscale(c.elements * sizeof(float), c.f32_output(), c.f32_output(), plan.inv_sum);
 }
 
+// Reload of a short row in one kernel call (the row is its only chunk): the max and
+// the sum for MergeMaxSum; nothing written when the max is not finite.
+void SoftmaxRowF32(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
+                   ChunkPartial* partial) {
+  const RowChunk c = GetChunk(context, row, chunk);
+  float max_sum[2] = {0.0f, 0.0f};
+  context.config->softmaxrow.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(), max_sum);
+  partial->max = max_sum[0];
+  partial->sum = max_sum[1];
+}
+
+// The plan of reload's two merges, from one partial that holds both (for the lse output
+// and to send a row with a non-finite max to the special path).
+void MergeMaxSum(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  MergeMaxima(partials, count, plan);
+  if (plan->kind == RowKind::kNormal) MergeSums(partials, count, plan);
+}
+
 void SumExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                ChunkPartial* partial) {
   const RowChunk c = GetChunk(context, row, chunk);
@@ -354,6 +372,7 @@ constexpr Phase kTwoPassF32[] = {{ExtSumF32, MergeExtSums}, {ScaleExtExpF32, nul
 constexpr Phase kTwoPassF16[] = {{ExtSumF16, MergeExtSums}, {ScaleExtExpF16, nullptr}};
 constexpr Phase kReloadF32[] = {
     {MaxF32, MergeMaxima}, {SumStoreExpF32, MergeSums}, {ScaleStoredF32, nullptr}};
+constexpr Phase kSoftmaxRowF32[] = {{SoftmaxRowF32, MergeMaxSum}};
 constexpr Phase kRecomputeF32[] = {
     {MaxF32, MergeMaxima}, {SumExpF32, MergeSums}, {ScaleExpF32, nullptr}};
 constexpr Phase kRecomputeF16[] = {
@@ -585,6 +604,12 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
       break;
     case Algorithm::kThreePassReload:
       context->phases = f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kReloadF32, LseFromMaxSum);
+      // Short rows in one call (bounds and ISA: twopass/softmax-plan.h).
+      if (!f16 && context->channels >= kSoftmaxRowMinChannels &&
+          context->channels <= kSoftmaxRowMaxChannels && config.isa == kSoftmaxRowIsa &&
+          config.softmaxrow.isa == kSoftmaxRowIsa) {
+        context->phases = List(kSoftmaxRowF32, LseFromMaxSum);
+      }
       break;
     case Algorithm::kThreePassRecompute:
       context->phases = context->recompute_phases;

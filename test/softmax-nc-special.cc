@@ -24,7 +24,7 @@ class SoftmaxSpecial : public ::testing::TestWithParam<IsaAlgorithm> {
   // `batch`) gets `value` at each of `positions` (relative: 0 first, 1 last,
   // 0.5 middle). Single chunk, multi-chunk, and multi-chunk split over threads.
   void TestValueAt(float value, std::vector<double> positions, uint32_t extra_flags = 0) {
-    for (size_t channels : {1, 5, 33, 1000, 9001}) {
+    for (size_t channels : {1, 5, 33, 100, 1000, 9001}) {
       for (size_t threads : {0, 3}) {
         const size_t batch = threads == 0 ? 3 : 1;
         const size_t special_row = batch / 2;

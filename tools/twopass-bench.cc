@@ -164,7 +164,7 @@ const char* const kFamilyNames[] = {
     "f32-raddextexp", "f32-vscaleextexp", "f32-rmax",         "f32-raddstoreexpminusmax",
     "f32-vscale",     "f32-raddexpminusmax", "f32-vscaleexpminusmax", "f16-raddextexp",
     "f16-vscaleextexp", "f32-vsublse", "f16-vsublse", "f32-vscaleadd", "f16-vscaleadd",
-    "f32-f16-vcvt",
+    "f32-f16-vcvt", "f32-softmaxrow",
 };
 
 // The family names, indented and wrapped for --help.
@@ -1598,6 +1598,9 @@ const twopass::UkernelInfo<twopass_f16_vscaleadd_ukernel_fn> kTuneF16Vscaleadd[]
 const twopass::UkernelInfo<twopass_f32_f16_vcvt_ukernel_fn> kTuneF32F16Vcvt[] = {
 #include "f32-f16-vcvt/f32-f16-vcvt.inc"
     {nullptr, twopass_isa_scalar, 0, nullptr}};
+const twopass::UkernelInfo<twopass_f32_softmaxrow_ukernel_fn> kTuneSoftmaxRow[] = {
+#include "f32-softmaxrow/f32-softmaxrow.inc"
+    {nullptr, twopass_isa_scalar, 0, nullptr}};
 #undef TWOPASS_UKERNEL
 
 // Adds the variants of `list`; call(fn, set, bytes) runs one of them.
@@ -1750,6 +1753,21 @@ std::vector<TuneFamily> MakeTuneFamilies() {
                 fn(bytes, InputF32(set), set.output);
               });
   families[13].pick = [](const KernelConfig& c) { return c.f32_f16_vcvt.name; };
+  // Short rows: the buffer as consecutive rows of the kernels' longest row (the last
+  // one shorter), one call per row, as the library calls it.
+  families[14].dtype = Dtype::kF32;
+  families[14].bytes_per_element = 8;
+  AddVariants(&families[14], kTuneSoftmaxRow,
+              [](twopass_f32_softmaxrow_ukernel_fn fn, const BufferSet& set, size_t bytes) {
+                const size_t row_bytes = TWOPASS_SOFTMAXROW_MAX_CHANNELS * sizeof(float);
+                float max_sum[2];
+                for (size_t done = 0; done < bytes; done += row_bytes) {
+                  const size_t offset = done / sizeof(float);
+                  fn(std::min(row_bytes, bytes - done), InputF32(set) + offset,
+                     OutputF32(set) + offset, max_sum);
+                }
+              });
+  families[14].pick = [](const KernelConfig& c) { return c.softmaxrow.name; };
   return families;
 }
 

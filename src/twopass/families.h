@@ -81,6 +81,11 @@ TWOPASS_FAMILY(f32_f16_vcvt, twopass_f32_f16_vcvt_ukernel_fn, "f32-f16-vcvt")
 #include "f32-f16-vcvt/f32-f16-vcvt.inc"
 TWOPASS_FAMILY_END
 
+// Three-pass-reload of a short row in one call (used on AVX512F: twopass/softmax-plan.h).
+TWOPASS_FAMILY(softmaxrow, twopass_f32_softmaxrow_ukernel_fn, "f32-softmaxrow")
+#include "f32-softmaxrow/f32-softmaxrow.inc"
+TWOPASS_FAMILY_END
+
 #undef TWOPASS_FAMILY
 #undef TWOPASS_FAMILY_NT
 #undef TWOPASS_FAMILY_END

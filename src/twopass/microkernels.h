@@ -157,6 +157,18 @@ typedef void (*twopass_f32_f16_vcvt_ukernel_fn)(size_t batch, const float* input
 #include "f32-f16-vcvt/f32-f16-vcvt.inc"
 #undef TWOPASS_UKERNEL
 
+// Three-pass-reload softmax of one row of at most TWOPASS_SOFTMAXROW_MAX_CHANNELS floats
+// (contract: src/f32-softmaxrow/f32-softmaxrow.inc): max_sum[0] = max, max_sum[1] = sum.
+// Every row of the table takes rows this long (its c token).
+#define TWOPASS_SOFTMAXROW_MAX_CHANNELS 128
+typedef void (*twopass_f32_softmaxrow_ukernel_fn)(size_t batch, const float* input, float* output,
+                                                  float* max_sum);
+
+#define TWOPASS_UKERNEL(isa, ukernel, tile) \
+  void ukernel(size_t batch, const float* input, float* output, float* max_sum);
+#include "f32-softmaxrow/f32-softmaxrow.inc"
+#undef TWOPASS_UKERNEL
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

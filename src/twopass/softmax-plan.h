@@ -20,6 +20,18 @@ constexpr size_t kChunkGranularity = 64;
 // (1.20-1.27x; docs/benchmarks.md, 2026-12-06). Prefetching the next chunk gained nothing.
 constexpr size_t kScaledBlockElements = 512;
 
+// f32 softmax rows of kSoftmaxRowMinChannels..kSoftmaxRowMaxChannels floats run
+// three-pass-reload in one call of the f32-softmaxrow kernel on AVX512F: the row read
+// once and written once, bitwise the three reload phases. Why these bounds, measured on
+// the Zen 5 VM (docs/benchmarks.md, 2026-12-06): 1.13-1.28x faster for 80..127 floats
+// (the separate kernels run such rows in their one-vector remainder loops), even at 64
+// and 128, 11-15% slower at 16 and 32 (one serial chain per row, where the runner's row
+// tiles overlap many rows' chains); the scalar row is 1.25-1.4x slower than scalar's
+// three kernels and serves as the contract's reference and the family's fallback only.
+constexpr size_t kSoftmaxRowMinChannels = 33;
+constexpr size_t kSoftmaxRowMaxChannels = TWOPASS_SOFTMAXROW_MAX_CHANNELS;
+constexpr enum twopass_isa kSoftmaxRowIsa = twopass_isa_avx512f;
+
 // The two-pass reduction t = x - n*ln2 keeps exp within a few ULP up to |x| = 1e4,
 // i.e. |n| <= 1e4 * log2(e) = 14426.95. A row whose dominant exponent is beyond that
 // is recomputed with three-pass (x - max is small and exact there).

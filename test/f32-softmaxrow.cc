@@ -1,0 +1,211 @@
+// Tests of every f32-softmaxrow kernel listed in src/f32-softmaxrow/f32-softmaxrow.inc.
+// Contract: for a row of 1 to C floats, max_sum[0] = the row's maximum (NaN when it has
+// a NaN); when that is finite, the output and max_sum[1] are bitwise what the ISA's
+// picks of f32-rmax, f32-raddstoreexpminusmax and f32-vscale give (three-pass reload,
+// inv_sum = 1 / (double) sum rounded to float), checked here against those kernels run
+// one after another and against the double-precision softmax of the row (the contract's
+// tolerances, test/softmax-reference.h); otherwise nothing is written. In place, every
+// length, guard pages right after the row and right before it.
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "guarded-buffer.h"
+#include "softmax-reference.h"
+#include "twopass/microkernels.h"
+#include "twopass/ukernel-list.h"
+#include "ukernel-test-util.h"
+
+namespace twopass {
+namespace testing {
+namespace {
+
+using Kernel = UkernelInfo<twopass_f32_softmaxrow_ukernel_fn>;
+
+const Kernel kKernels[] = {
+#define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
+#include "f32-softmaxrow/f32-softmaxrow.inc"
+#undef TWOPASS_UKERNEL
+};
+
+// The library's picks (rows marked TWOPASS_UKERNEL_DEFAULT*) of the three reload
+// kernels for an ISA, read from their tables.
+template <typename Fn>
+struct Pick {
+  enum twopass_isa isa;
+  Fn fn;
+};
+#define TWOPASS_UKERNEL(isa, ukernel, tile)
+#define TWOPASS_UKERNEL_DEFAULT(isa, ukernel, tile) {twopass_isa_##isa, ukernel},
+#define TWOPASS_UKERNEL_DEFAULT_NT(isa, ukernel, tile)
+#define TWOPASS_UKERNEL_DEFAULT_BOTH(isa, ukernel, tile) {twopass_isa_##isa, ukernel},
+const Pick<twopass_f32_rmax_ukernel_fn> kRmax[] = {
+#include "f32-rmax/f32-rmax.inc"
+};
+const Pick<twopass_f32_raddstoreexpminusmax_ukernel_fn> kSumStore[] = {
+#include "f32-raddstoreexpminusmax/f32-raddstoreexpminusmax.inc"
+};
+const Pick<twopass_f32_vscale_ukernel_fn> kScale[] = {
+#include "f32-vscale/f32-vscale.inc"
+};
+#undef TWOPASS_UKERNEL
+#undef TWOPASS_UKERNEL_DEFAULT
+#undef TWOPASS_UKERNEL_DEFAULT_NT
+#undef TWOPASS_UKERNEL_DEFAULT_BOTH
+
+template <typename Fn, size_t N>
+Fn PickOf(const Pick<Fn> (&picks)[N], enum twopass_isa isa) {
+  for (const Pick<Fn>& p : picks) {
+    if (p.isa == isa) return p.fn;
+  }
+  return nullptr;
+}
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kSentinel = 12345.0f;
+
+// Runs the kernel on x (out of place, or in place) and checks it against the three
+// reload kernels of its ISA and, for finite rows, against double.
+void Check(const Kernel& k, const std::vector<float>& x, bool in_place, Guard guard) {
+  const size_t n = x.size();
+  SCOPED_TRACE(::testing::Message()
+               << k.name << ", " << n << " elements, " << (in_place ? "in place" : "out of place")
+               << ", guard " << (guard == Guard::kAfter ? "after" : "before"));
+  const auto rmax = PickOf(kRmax, k.isa);
+  const auto sumstore = PickOf(kSumStore, k.isa);
+  const auto scale = PickOf(kScale, k.isa);
+  ASSERT_TRUE(rmax != nullptr && sumstore != nullptr && scale != nullptr);
+
+  GuardedBuffer<float> input(n, guard);
+  GuardedBuffer<float> output(n, guard);
+  std::copy(x.begin(), x.end(), input.begin());
+  std::fill(output.begin(), output.end(), kSentinel);
+  float* y = in_place ? input.data() : output.data();
+  float max_sum[2] = {kSentinel, kSentinel};
+  k.fn(n * sizeof(float), input.data(), y, max_sum);
+
+  float max = 0.0f;
+  rmax(n * sizeof(float), x.data(), &max);
+  if (std::isnan(max)) {
+    ASSERT_TRUE(std::isnan(max_sum[0])) << "max " << max_sum[0] << " for a row with NaN";
+  } else {
+    ASSERT_EQ(max_sum[0], max);
+  }
+  if (!std::isfinite(max)) {
+    for (size_t i = 0; i < n; i++) {
+      ASSERT_EQ(FloatBits(y[i]), FloatBits(in_place ? x[i] : kSentinel))
+          << "element " << i << " written for a row whose max is " << max;
+    }
+    if (!in_place) {
+      for (size_t i = 0; i < n; i++) ASSERT_EQ(FloatBits(input[i]), FloatBits(x[i])) << i;
+    }
+    return;
+  }
+  std::vector<float> expected(n);
+  float sum = 0.0f;
+  sumstore(n * sizeof(float), x.data(), &max, expected.data(), &sum);
+  scale(n * sizeof(float), expected.data(), expected.data(),
+        static_cast<float>(1.0 / static_cast<double>(sum)));
+  ASSERT_EQ(FloatBits(max_sum[1]), FloatBits(sum)) << "sum " << max_sum[1] << " vs " << sum;
+  for (size_t i = 0; i < n; i++) {
+    ASSERT_EQ(FloatBits(y[i]), FloatBits(expected[i]))
+        << "element " << i << " (x " << x[i] << "): " << y[i] << " vs reload " << expected[i];
+  }
+  if (!in_place) {
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(FloatBits(input[i]), FloatBits(x[i])) << i;
+  }
+  std::vector<double> r;
+  const std::string error = CheckSoftmaxRowF32(x.data(), y, n, false, &r);
+  ASSERT_TRUE(error.empty()) << error;
+}
+
+class F32SoftmaxRowTest : public ::testing::TestWithParam<Kernel> {};
+
+std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t salt) {
+  std::mt19937 rng(TestSeed() ^ salt);
+  std::uniform_real_distribution<float> uniform(lo, hi);
+  std::vector<float> x(n);
+  for (float& v : x) v = uniform(rng);
+  return x;
+}
+
+// Every length up to the kernel's limit, in and out of place, both guards, in ranges
+// that take both reference points (|max| < 2^14: k * ln2; beyond: max itself).
+TEST_P(F32SoftmaxRowTest, EveryLengthAndRange) {
+  const Kernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  const float ranges[][2] = {
+      {-10.0f, 10.0f}, {-1e4f, 1e4f}, {-90.0f, 0.0f}, {3e4f, 3.0001e4f}, {-1e30f, -1e30f + 1e25f}};
+  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+      const std::vector<float> x =
+          Uniform(n, ranges[r][0], ranges[r][1], static_cast<uint32_t>(n * 8 + r));
+      for (bool in_place : {false, true}) {
+        for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+          Check(k, x, in_place, guard);
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+}
+
+// Rows of equal values (every term the same: the sums' rounding all one way), rows whose
+// terms underflow to zero except the max, -inf entries (exact zeros) and rows of one
+// finite value among -inf.
+TEST_P(F32SoftmaxRowTest, EqualValuesUnderflowAndMinusInfinity) {
+  const Kernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+    std::vector<float> x(n, 0.966f);
+    Check(k, x, false, Guard::kAfter);
+    std::fill(x.begin(), x.end(), -200.0f);
+    x[n / 2] = 0.0f;
+    Check(k, x, true, Guard::kAfter);
+    for (size_t i = 0; i < n; i++) x[i] = i % 3 == 0 ? -kInf : static_cast<float>(i) * 0.25f;
+    if (n > 1) Check(k, x, false, Guard::kBefore);
+    std::fill(x.begin(), x.end(), -kInf);
+    x[n - 1] = -5.0f;
+    Check(k, x, false, Guard::kAfter);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// NaN, +inf and rows of only -inf at every position of every length: the max says so
+// and nothing is written (the library's special-row path takes such rows).
+TEST_P(F32SoftmaxRowTest, SpecialRowsWriteNothing) {
+  const Kernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+    const std::vector<float> base = Uniform(n, -10.0f, 10.0f, static_cast<uint32_t>(n));
+    for (float special : {kNaN, kInf, -kNaN}) {
+      for (size_t p = 0; p < n; p++) {
+        std::vector<float> x = base;
+        x[p] = special;
+        Check(k, x, p % 2 == 0, p % 3 == 0 ? Guard::kBefore : Guard::kAfter);
+        if (HasFatalFailure()) return;
+      }
+    }
+    Check(k, std::vector<float>(n, -kInf), false, Guard::kAfter);
+    Check(k, std::vector<float>(n, -kInf), true, Guard::kBefore);
+    if (HasFatalFailure()) return;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, F32SoftmaxRowTest, ::testing::ValuesIn(kKernels),
+                         [](const ::testing::TestParamInfo<Kernel>& info) {
+                           return info.param.variant();
+                         });
+
+}  // namespace
+}  // namespace testing
+}  // namespace twopass
