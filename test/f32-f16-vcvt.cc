@@ -90,19 +90,11 @@ void Check(const Kernel& k, const std::vector<float>& x, size_t offset = 0,
 
 class F32F16VcvtTest : public ::testing::TestWithParam<Kernel> {};
 
-std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t salt) {
-  std::mt19937 rng(TestSeed() ^ salt);
-  std::uniform_real_distribution<float> uniform(lo, hi);
-  std::vector<float> x(n);
-  for (float& v : x) v = uniform(rng);
-  return x;
-}
-
 TEST_P(F32F16VcvtTest, EveryTailLengthAndOffset) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= 3 * k.tile + VectorWidth(k.isa); n++) {
-    const std::vector<float> x = Uniform(n, -70000.0f, 70000.0f, static_cast<uint32_t>(n));
+    const std::vector<float> x = UniformFloats(n, -70000.0f, 70000.0f, static_cast<uint32_t>(n));
     for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
       for (size_t offset : {0, 1}) {
         Check(k, x, offset, guard);
@@ -163,7 +155,8 @@ TEST_P(F32F16VcvtTest, SpecialValuesAtEveryPosition) {
   for (float special : specials) {
     for (size_t n : lengths) {
       for (size_t position = 0; position < n; position++) {
-        std::vector<float> x = Uniform(n, -2.0f, 2.0f, static_cast<uint32_t>(n * 31 + position));
+        std::vector<float> x =
+            UniformFloats(n, -2.0f, 2.0f, static_cast<uint32_t>(n * 31 + position));
         x[position] = special;
         Check(k, x);
         if (HasFatalFailure()) return;

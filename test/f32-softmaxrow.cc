@@ -130,14 +130,6 @@ void Check(const Kernel& k, const std::vector<float>& x, bool in_place, Guard gu
 
 class F32SoftmaxRowTest : public ::testing::TestWithParam<Kernel> {};
 
-std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t salt) {
-  std::mt19937 rng(TestSeed() ^ salt);
-  std::uniform_real_distribution<float> uniform(lo, hi);
-  std::vector<float> x(n);
-  for (float& v : x) v = uniform(rng);
-  return x;
-}
-
 // Every length up to the kernel's limit, in and out of place, both guards, in ranges
 // that take both reference points (|max| < 2^14: k * ln2; beyond: max itself).
 TEST_P(F32SoftmaxRowTest, EveryLengthAndRange) {
@@ -148,7 +140,7 @@ TEST_P(F32SoftmaxRowTest, EveryLengthAndRange) {
   for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
     for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
       const std::vector<float> x =
-          Uniform(n, ranges[r][0], ranges[r][1], static_cast<uint32_t>(n * 8 + r));
+          UniformFloats(n, ranges[r][0], ranges[r][1], static_cast<uint32_t>(n * 8 + r));
       for (bool in_place : {false, true}) {
         for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
           Check(k, x, in_place, guard);
@@ -186,7 +178,7 @@ TEST_P(F32SoftmaxRowTest, SpecialRowsWriteNothing) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
-    const std::vector<float> base = Uniform(n, -10.0f, 10.0f, static_cast<uint32_t>(n));
+    const std::vector<float> base = UniformFloats(n, -10.0f, 10.0f, static_cast<uint32_t>(n));
     for (float special : {kNaN, kInf, -kNaN}) {
       for (size_t p = 0; p < n; p++) {
         std::vector<float> x = base;

@@ -63,6 +63,15 @@ inline uint32_t TestSeed() {
   return env != nullptr ? static_cast<uint32_t>(strtoul(env, nullptr, 0)) : 0x7770A55u;
 }
 
+// n floats uniform in [lo, hi), from the test seed mixed with `salt` (one row per salt).
+inline std::vector<float> UniformFloats(size_t n, float lo, float hi, uint32_t salt) {
+  std::mt19937 rng(TestSeed() ^ salt);
+  std::uniform_real_distribution<float> uniform(lo, hi);
+  std::vector<float> x(n);
+  for (float& v : x) v = uniform(rng);
+  return x;
+}
+
 inline uint32_t FloatBits(float f) {
   uint32_t u;
   memcpy(&u, &f, sizeof(u));
