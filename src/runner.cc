@@ -62,7 +62,12 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
   for (size_t i = 0; i < count; i++) plans[i] = kInitialPlan;
   const Phase* phases = context.phases.phases;
   const size_t last = context.phases.count - 1;
-  for (size_t i = 0; i < count; i++) phases[0].chunk(context, first + i, 0, plans[i], &partials[i]);
+  if (phases[0].rows != nullptr) {
+    phases[0].rows(context, first, count, partials);
+  } else {
+    for (size_t i = 0; i < count; i++)
+      phases[0].chunk(context, first + i, 0, plans[i], &partials[i]);
+  }
   // (A reduction-only list, such as logsumexp's, ends with a merge.)
   for (size_t p = 0; p <= last && phases[p].merge != nullptr; p++) {
     for (size_t i = 0; i < count; i++) {

@@ -12,6 +12,7 @@
 //   a serial slow path (SoftmaxSpecialRow) that never touches the normal path.
 #include "twopass/softmax-phases.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -69,21 +70,48 @@ void ScaleStoredF32(const RunContext& context, size_t row, size_t chunk, const R
 }
 
 // Reload of a short row in one kernel call (the row is its only chunk): the max and
-// the sum for MergeMaxSum; nothing written when the max is not finite.
+// 1 / sum for MergeMaxScale; nothing written when the max is not finite.
 void SoftmaxRowF32(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
                    ChunkPartial* partial) {
   const RowChunk c = GetChunk(context, row, chunk);
-  float max_sum[2] = {0.0f, 0.0f};
-  context.config->softmaxrow.fn(c.elements * sizeof(float), c.f32_input(), c.f32_output(), max_sum);
-  partial->max = max_sum[0];
-  partial->sum = max_sum[1];
+  float max_scale[2] = {0.0f, 0.0f};
+  context.config->softmaxrow.fn(1, c.elements * sizeof(float), c.f32_input(), 0, c.f32_output(), 0,
+                                max_scale);
+  partial->max = max_scale[0];
+  partial->inv_sum = max_scale[1];
 }
 
-// The plan of reload's two merges, from one partial that holds both (for the lse output
-// and to send a row with a non-finite max to the special path).
-void MergeMaxSum(const ChunkPartial* partials, size_t count, RowPlan* plan) {
-  MergeMaxima(partials, count, plan);
-  if (plan->kind == RowKind::kNormal) MergeSums(partials, count, plan);
+// The same for a tile of rows in one call (the kernel overlaps rows).
+void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, ChunkPartial* partials) {
+  constexpr size_t kMaxRows = 16;  // the runner's tiles are at most this many rows
+  const RowChunk c = GetChunk(context, first, 0);
+  for (size_t done = 0; done < count; done += kMaxRows) {
+    const size_t rows = std::min(kMaxRows, count - done);
+    float max_scale[2 * kMaxRows];
+    context.config->softmaxrow.fn(
+        rows, c.elements * sizeof(float), c.f32_input() + done * context.input_stride,
+        context.input_stride * sizeof(float), c.f32_output() + done * context.output_stride,
+        context.output_stride * sizeof(float), max_scale);
+    for (size_t i = 0; i < rows; i++) {
+      partials[done + i].max = max_scale[2 * i];
+      partials[done + i].inv_sum = max_scale[2 * i + 1];
+    }
+  }
+}
+
+// The plan of reload's two merges (MergeMaxima, MergeSums) from the one partial of a
+// row that f32-softmaxrow made, scale included (for the lse output, and to send a row
+// with a non-finite max to the special path).
+void MergeMaxScale(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  assert(count == 1);
+  (void)count;
+  const float max = partials[0].max;
+  if (!(max - max == 0.0f)) {  // NaN or infinite
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  plan->max = max;
+  plan->inv_sum = partials[0].inv_sum;
 }
 
 void SumExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
@@ -372,7 +400,7 @@ constexpr Phase kTwoPassF32[] = {{ExtSumF32, MergeExtSums}, {ScaleExtExpF32, nul
 constexpr Phase kTwoPassF16[] = {{ExtSumF16, MergeExtSums}, {ScaleExtExpF16, nullptr}};
 constexpr Phase kReloadF32[] = {
     {MaxF32, MergeMaxima}, {SumStoreExpF32, MergeSums}, {ScaleStoredF32, nullptr}};
-constexpr Phase kSoftmaxRowF32[] = {{SoftmaxRowF32, MergeMaxSum}};
+constexpr Phase kSoftmaxRowF32[] = {{SoftmaxRowF32, MergeMaxScale, SoftmaxRowsF32}};
 constexpr Phase kRecomputeF32[] = {
     {MaxF32, MergeMaxima}, {SumExpF32, MergeSums}, {ScaleExpF32, nullptr}};
 constexpr Phase kRecomputeF16[] = {

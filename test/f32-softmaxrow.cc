@@ -1,11 +1,12 @@
 // Tests of every f32-softmaxrow kernel listed in src/f32-softmaxrow/f32-softmaxrow.inc.
-// Contract: for a row of 1 to C floats, max_sum[0] = the row's maximum (NaN when it has
-// a NaN); when that is finite, the output and max_sum[1] are bitwise what the ISA's
+// Contract: for a row of 1 to C floats, max_scale[0] = the row's maximum (NaN when it has
+// a NaN); when that is finite, the output and max_scale[1] (inv_sum) are bitwise what the ISA's
 // picks of f32-rmax, f32-raddstoreexpminusmax and f32-vscale give (three-pass reload,
 // inv_sum = 1 / (double) sum rounded to float), checked here against those kernels run
 // one after another and against the double-precision softmax of the row (the contract's
 // tolerances, test/softmax-reference.h); otherwise nothing is written. In place, every
-// length, guard pages right after the row and right before it.
+// length, guard pages right after the row and right before it; several rows per call
+// with strides, special rows among ordinary ones.
 
 #include <math.h>
 #include <stddef.h>
@@ -73,59 +74,79 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kSentinel = 12345.0f;
 
-// Runs the kernel on x (out of place, or in place) and checks it against the three
-// reload kernels of its ISA and, for finite rows, against double.
-void Check(const Kernel& k, const std::vector<float>& x, bool in_place, Guard guard) {
+// Checks one row's results: y (the row's output, or the input row when in place) and
+// max_scale (its pair) against the three reload kernels of the kernel's ISA run on x and,
+// for finite rows, against double; `unwritten` is what y held before the call.
+void ExpectRow(const Kernel& k, const std::vector<float>& x, const float* y, const float* max_scale,
+               float unwritten_fill, bool in_place) {
   const size_t n = x.size();
-  SCOPED_TRACE(::testing::Message()
-               << k.name << ", " << n << " elements, " << (in_place ? "in place" : "out of place")
-               << ", guard " << (guard == Guard::kAfter ? "after" : "before"));
   const auto rmax = PickOf(kRmax, k.isa);
   const auto sumstore = PickOf(kSumStore, k.isa);
   const auto scale = PickOf(kScale, k.isa);
   ASSERT_TRUE(rmax != nullptr && sumstore != nullptr && scale != nullptr);
-
-  GuardedBuffer<float> input(n, guard);
-  GuardedBuffer<float> output(n, guard);
-  std::copy(x.begin(), x.end(), input.begin());
-  std::fill(output.begin(), output.end(), kSentinel);
-  float* y = in_place ? input.data() : output.data();
-  float max_sum[2] = {kSentinel, kSentinel};
-  k.fn(n * sizeof(float), input.data(), y, max_sum);
-
   float max = 0.0f;
   rmax(n * sizeof(float), x.data(), &max);
   if (std::isnan(max)) {
-    ASSERT_TRUE(std::isnan(max_sum[0])) << "max " << max_sum[0] << " for a row with NaN";
+    ASSERT_TRUE(std::isnan(max_scale[0])) << "max " << max_scale[0] << " for a row with NaN";
   } else {
-    ASSERT_EQ(max_sum[0], max);
+    ASSERT_EQ(max_scale[0], max);
   }
   if (!std::isfinite(max)) {
     for (size_t i = 0; i < n; i++) {
-      ASSERT_EQ(FloatBits(y[i]), FloatBits(in_place ? x[i] : kSentinel))
+      ASSERT_EQ(FloatBits(y[i]), FloatBits(in_place ? x[i] : unwritten_fill))
           << "element " << i << " written for a row whose max is " << max;
-    }
-    if (!in_place) {
-      for (size_t i = 0; i < n; i++) ASSERT_EQ(FloatBits(input[i]), FloatBits(x[i])) << i;
     }
     return;
   }
   std::vector<float> expected(n);
   float sum = 0.0f;
   sumstore(n * sizeof(float), x.data(), &max, expected.data(), &sum);
-  scale(n * sizeof(float), expected.data(), expected.data(),
-        static_cast<float>(1.0 / static_cast<double>(sum)));
-  ASSERT_EQ(FloatBits(max_sum[1]), FloatBits(sum)) << "sum " << max_sum[1] << " vs " << sum;
+  const float inv_sum = static_cast<float>(1.0 / static_cast<double>(sum));
+  scale(n * sizeof(float), expected.data(), expected.data(), inv_sum);
+  ASSERT_EQ(FloatBits(max_scale[1]), FloatBits(inv_sum))
+      << "scale " << max_scale[1] << " vs 1 / " << sum;
   for (size_t i = 0; i < n; i++) {
     ASSERT_EQ(FloatBits(y[i]), FloatBits(expected[i]))
         << "element " << i << " (x " << x[i] << "): " << y[i] << " vs reload " << expected[i];
   }
-  if (!in_place) {
-    for (size_t i = 0; i < n; i++) ASSERT_EQ(FloatBits(input[i]), FloatBits(x[i])) << i;
-  }
   std::vector<double> r;
   const std::string error = CheckSoftmaxRowF32(x.data(), y, n, false, &r);
   ASSERT_TRUE(error.empty()) << error;
+}
+
+// Runs the kernel on the one row x (out of place, or in place) and checks it.
+void Check(const Kernel& k, const std::vector<float>& x, bool in_place, Guard guard) {
+  const size_t n = x.size();
+  SCOPED_TRACE(::testing::Message()
+               << k.name << ", " << n << " elements, " << (in_place ? "in place" : "out of place")
+               << ", guard " << (guard == Guard::kAfter ? "after" : "before"));
+  GuardedBuffer<float> input(n, guard);
+  GuardedBuffer<float> output(n, guard);
+  std::copy(x.begin(), x.end(), input.begin());
+  std::fill(output.begin(), output.end(), kSentinel);
+  float* y = in_place ? input.data() : output.data();
+  float max_scale[2] = {kSentinel, kSentinel};
+  k.fn(1, n * sizeof(float), input.data(), 0, y, 0, max_scale);
+  ExpectRow(k, x, y, max_scale, kSentinel, in_place);
+  if (!in_place) {
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(FloatBits(input[i]), FloatBits(x[i])) << i;
+  }
+  if (::testing::Test::HasFatalFailure()) return;
+
+  // Again as the first of two rows in one call (the r2 kernels' interleaved path), the
+  // second row x reversed, the pair's end against the guard.
+  SCOPED_TRACE("two rows per call");
+  std::vector<float> x2(x.rbegin(), x.rend());
+  GuardedBuffer<float> input2(2 * n, guard);
+  GuardedBuffer<float> output2(2 * n, guard);
+  std::copy(x.begin(), x.end(), input2.begin());
+  std::copy(x2.begin(), x2.end(), input2.begin() + n);
+  std::fill(output2.begin(), output2.end(), kSentinel);
+  float* y2 = in_place ? input2.data() : output2.data();
+  float max_scale2[4] = {kSentinel, kSentinel, kSentinel, kSentinel};
+  k.fn(2, n * sizeof(float), input2.data(), n * sizeof(float), y2, n * sizeof(float), max_scale2);
+  ExpectRow(k, x, y2, max_scale2, kSentinel, in_place);
+  ExpectRow(k, x2, y2 + n, max_scale2 + 2, kSentinel, in_place);
 }
 
 class F32SoftmaxRowTest : public ::testing::TestWithParam<Kernel> {};
@@ -190,6 +211,66 @@ TEST_P(F32SoftmaxRowTest, SpecialRowsWriteNothing) {
     Check(k, std::vector<float>(n, -kInf), false, Guard::kAfter);
     Check(k, std::vector<float>(n, -kInf), true, Guard::kBefore);
     if (HasFatalFailure()) return;
+  }
+}
+
+// Several rows per call (the kernels interleave rows: a special row or one beside a
+// huge maximum must not change its neighbour's path or bits): every row count to 9,
+// rows spaced by strides larger than the row (the gaps must stay untouched), in and out
+// of place, the last row against a guard page; each row of a call draws a kind
+// (ordinary, |max| >= 2^14, NaN, +inf, only -inf, equal values) independently.
+TEST_P(F32SoftmaxRowTest, SeveralRowsPerCall) {
+  const Kernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  std::mt19937 rng(TestSeed() ^ 0x5eed);
+  const size_t lengths[] = {1, 15, 16, 33, 64, 100, 127, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
+  for (size_t n : lengths) {
+    for (size_t rows = 1; rows <= 9; rows++) {
+      for (bool in_place : {false, true}) {
+        const size_t gap = rows % 3;  // floats between rows (0: contiguous)
+        const size_t stride = n + gap;
+        const size_t total = (rows - 1) * stride + n;
+        std::vector<std::vector<float>> x(rows);
+        for (size_t r = 0; r < rows; r++) {
+          const uint32_t salt = static_cast<uint32_t>(n * 1000 + rows * 10 + r);
+          const unsigned kind = std::uniform_int_distribution<unsigned>(0, 9)(rng);
+          x[r] = kind == 1 ? UniformFloats(n, 3e4f, 3.0001e4f, salt)
+                           : UniformFloats(n, -10.0f, 10.0f, salt);
+          const size_t p = std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+          if (kind == 2) x[r][p] = kNaN;
+          if (kind == 3) x[r][p] = kInf;
+          if (kind == 4) std::fill(x[r].begin(), x[r].end(), -kInf);
+          if (kind == 5) std::fill(x[r].begin(), x[r].end(), 0.966f);
+        }
+        SCOPED_TRACE(::testing::Message()
+                     << k.name << ", " << rows << " rows of " << n << ", stride " << stride << ", "
+                     << (in_place ? "in place" : "out of place"));
+        GuardedBuffer<float> input(total, Guard::kAfter);
+        GuardedBuffer<float> output(total, Guard::kAfter);
+        std::fill(input.begin(), input.end(), kSentinel);
+        std::fill(output.begin(), output.end(), -kSentinel);
+        for (size_t r = 0; r < rows; r++) std::copy(x[r].begin(), x[r].end(), &input[r * stride]);
+        float* y = in_place ? input.data() : output.data();
+        std::vector<float> max_scale(2 * rows + 1, kSentinel);
+        k.fn(rows, n * sizeof(float), input.data(), stride * sizeof(float), y,
+             stride * sizeof(float), max_scale.data());
+        ASSERT_EQ(max_scale[2 * rows], kSentinel) << "pair past the last row written";
+        for (size_t r = 0; r < rows; r++) {
+          SCOPED_TRACE(::testing::Message() << "row " << r);
+          ExpectRow(k, x[r], y + r * stride, &max_scale[2 * r], -kSentinel, in_place);
+          if (HasFatalFailure()) return;
+          for (size_t g = 0; g < gap && r + 1 < rows; g++) {
+            const size_t i = r * stride + n + g;
+            ASSERT_EQ(y[i], in_place ? kSentinel : -kSentinel) << "gap element " << i << " written";
+          }
+          if (!in_place) {
+            for (size_t i = 0; i < n; i++) {
+              ASSERT_EQ(FloatBits(input[r * stride + i]), FloatBits(x[r][i])) << "input " << i;
+            }
+          }
+        }
+      }
+    }
   }
 }
 

@@ -157,15 +157,18 @@ typedef void (*twopass_f32_f16_vcvt_ukernel_fn)(size_t batch, const float* input
 #include "f32-f16-vcvt/f32-f16-vcvt.inc"
 #undef TWOPASS_UKERNEL
 
-// Three-pass-reload softmax of one row of at most TWOPASS_SOFTMAXROW_MAX_CHANNELS floats
-// (contract: src/f32-softmaxrow/f32-softmaxrow.inc): max_sum[0] = max, max_sum[1] = sum.
-// Every row of the table takes rows this long (its c token).
+// Three-pass-reload softmax of rows of at most TWOPASS_SOFTMAXROW_MAX_CHANNELS floats
+// (contract: src/f32-softmaxrow/f32-softmaxrow.inc): row r's max and 1 / sum at
+// max_scale[2r], max_scale[2r + 1]; strides in bytes. Every row of the table takes rows this long
+// (its c token).
 #define TWOPASS_SOFTMAXROW_MAX_CHANNELS 128
-typedef void (*twopass_f32_softmaxrow_ukernel_fn)(size_t batch, const float* input, float* output,
-                                                  float* max_sum);
+typedef void (*twopass_f32_softmaxrow_ukernel_fn)(size_t rows, size_t batch, const float* input,
+                                                  size_t input_stride, float* output,
+                                                  size_t output_stride, float* max_scale);
 
-#define TWOPASS_UKERNEL(isa, ukernel, tile) \
-  void ukernel(size_t batch, const float* input, float* output, float* max_sum);
+#define TWOPASS_UKERNEL(isa, ukernel, tile)                                                       \
+  void ukernel(size_t rows, size_t batch, const float* input, size_t input_stride, float* output, \
+               size_t output_stride, float* max_scale);
 #include "f32-softmaxrow/f32-softmaxrow.inc"
 #undef TWOPASS_UKERNEL
 

@@ -45,7 +45,8 @@ enum class OperatorState : uint32_t {
 // is part of its algorithm:
 //   two-pass pass 1:  the chunk's sum of exp(x) is m * 2^e;
 //   three-pass:       max of the chunk (max pass), then sum of exp(x - row max) over
-//                     the chunk (sum pass; the max stays readable).
+//                     the chunk (sum pass; the max stays readable);
+//   f32-softmaxrow:   the row's max and its 1 / sum (rows of one chunk).
 struct ChunkPartial {
   union {
     float m;
@@ -54,6 +55,7 @@ struct ChunkPartial {
   union {
     float e;
     float sum;
+    float inv_sum;
   };
 };
 
@@ -88,9 +90,15 @@ struct RunContext;
 using ChunkFn = void (*)(const RunContext& context, size_t row, size_t chunk,
                          const RowPlan& plan, ChunkPartial* partial);
 using MergeFn = void (*)(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// The chunk function of a first phase over single-chunk rows [first, first + count)
+// in one call (the same kernels and results per row; one call lets a kernel overlap
+// several rows' serial chains): the runner's row tiles use it where a list gives it.
+using RowsFn = void (*)(const RunContext& context, size_t first, size_t count,
+                        ChunkPartial* partials);
 struct Phase {
   ChunkFn chunk;
-  MergeFn merge;  // nullptr for the last phase (it writes the output)
+  MergeFn merge;          // nullptr for the last phase (it writes the output)
+  RowsFn rows = nullptr;  // optional, first phases only
 };
 
 // The row's log-sum-exp, log(sum_j exp(x_j)), from the plan its last merge left.

@@ -1,10 +1,10 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/scalar.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2
+//   Kernel: twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2_r1
 
-// f32-softmaxrow, scalar: the three-pass-reload softmax of a row of at most 128 floats
-// in one call (contract: f32-softmaxrow.inc). The exp values wait in a stack buffer; the
+// f32-softmaxrow, scalar: the three-pass-reload softmax of rows of at most 128 floats,
+// one at a time (contract: f32-softmaxrow.inc). The exp values wait in a stack buffer; the
 // max, the terms, their sum (2 double accumulators over 4-element steps, then the
 // rest into the first) and the scaling repeat f32-rmax, f32-raddstoreexpminusmax
 // (scalar_p5_u4_acc2), MergeSums and f32-vscale bit for bit.
@@ -12,18 +12,15 @@
 #include <assert.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "twopass/expminusmax-scalar.h"
 #include "twopass/microkernels.h"
 
-extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2(size_t batch, const float* input, float* output, float* max_sum) {
-  assert(batch != 0);
-  assert(batch % sizeof(float) == 0);
-  assert(batch <= 128 * sizeof(float));
-  assert(input != NULL);
-  assert(output != NULL);
-  assert(max_sum != NULL);
-  const size_t n = batch / sizeof(float);
+namespace {
+
+// One row of n floats.
+void Row(size_t n, const float* input, float* output, float* max_scale) {
 
   float max = input[0];
   bool nan = false;
@@ -31,7 +28,7 @@ extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2(size_t ba
     nan |= input[i] != input[i];
     max = input[i] > max ? input[i] : max;
   }
-  max_sum[0] = nan ? NAN : max;
+  max_scale[0] = nan ? NAN : max;
   if (nan || !isfinite(max)) return;
 
   const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(max);
@@ -55,7 +52,26 @@ extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2(size_t ba
   }
   vacc0 += vacc1;
   const float sum = (float) vacc0;
-  max_sum[1] = sum;
   const float inv_sum = static_cast<float>(1.0 / static_cast<double>(sum));
+  max_scale[1] = inv_sum;
   for (i = 0; i < n; i++) output[i] = f[i] * inv_sum;
+}
+
+}  // namespace
+
+extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c128_p5_u4_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
+                           float* output, size_t output_stride, float* max_scale) {
+  assert(rows != 0);
+  assert(batch != 0);
+  assert(batch % sizeof(float) == 0);
+  assert(batch <= 128 * sizeof(float));
+  assert(input != NULL);
+  assert(output != NULL);
+  assert(max_scale != NULL);
+  for (; rows != 0; rows--) {
+    Row(batch / sizeof(float), input, output, max_scale);
+    input = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(input) + input_stride);
+    output = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(output) + output_stride);
+    max_scale += 2;
+  }
 }
