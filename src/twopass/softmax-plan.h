@@ -21,14 +21,14 @@ constexpr size_t kChunkGranularity = 64;
 constexpr size_t kScaledBlockElements = 512;
 
 // f32 softmax rows of kSoftmaxRowMinChannels..kSoftmaxRowMaxChannels floats run
-// three-pass-reload in one call of the f32-softmaxrow kernel on AVX512F: the row read
-// once and written once, bitwise the three reload phases. Why these bounds, measured on
-// the Zen 5 VM (docs/benchmarks.md, 2026-12-06): 1.13-1.28x faster for 80..127 floats
-// (the separate kernels run such rows in their one-vector remainder loops), even at 64
-// and 128, 11-15% slower at 16 and 32 (one serial chain per row, where the runner's row
-// tiles overlap many rows' chains); the scalar row is 1.25-1.4x slower than scalar's
-// three kernels and serves as the contract's reference and the family's fallback only.
-constexpr size_t kSoftmaxRowMinChannels = 33;
+// three-pass-reload in the f32-softmaxrow kernel on AVX512F, a row tile per call: each row
+// read once and written once, bitwise the three reload phases. Why these bounds, measured
+// on the Zen 5 VM (docs/benchmarks.md, 2026-12-06): with two rows' chains overlapped per
+// call, 1.05-1.23x faster than the three kernels at 4..32 floats and 1.2-1.3x at 64..128
+// (one row per call was 11-15% slower at 16 and 32, hence a lower bound of 33 then); the
+// scalar row is 1.25-1.4x slower than scalar's three kernels and serves as the contract's
+// reference and the family's fallback only.
+constexpr size_t kSoftmaxRowMinChannels = 1;
 constexpr size_t kSoftmaxRowMaxChannels = TWOPASS_SOFTMAXROW_MAX_CHANNELS;
 constexpr enum twopass_isa kSoftmaxRowIsa = twopass_isa_avx512f;
 
