@@ -23,9 +23,9 @@ constexpr size_t kScaledBlockElements = 512;
 // f32 softmax rows of kSoftmaxRowMinChannels..kSoftmaxRowMaxChannels floats run
 // three-pass-reload in the f32-softmaxrow kernel on AVX512F, a row tile per call: each row
 // read once and written once, bitwise the three reload phases. Why these bounds, measured
-// on the Zen 5 VM (docs/benchmarks.md, 2026-12-06): with two rows' chains overlapped per
-// call, 1.05-1.23x faster than the three kernels at 4..32 floats and 1.2-1.3x at 64..128
-// (one row per call was 11-15% slower at 16 and 32, hence a lower bound of 33 then); the
+// on the Zen 5 VM (docs/benchmarks.md, 2026-12-06): with two rows' chains and closing
+// reductions overlapped per call, about 1.5x faster than the three kernels at 4..33
+// floats and 1.3x at 128 (one row per call was 11-15% slower at 16 and 32); the
 // scalar row is 1.25-1.4x slower than scalar's three kernels and serves as the contract's
 // reference and the family's fallback only.
 constexpr size_t kSoftmaxRowMinChannels = 1;

@@ -8,7 +8,8 @@
 // (plus re-reads from L1); the max, ExpMinusMax() of twopass/expminusmax-avx512f.h, the
 // sum and the scaling repeat f32-rmax, f32-raddstoreexpminusmax (avx512f_p5_u64_acc2:
 // 4 vectors per step into 2 float accumulators, then 16 at a time and the
-// k-masked tail into the first, F64AccTotal) and f32-vscale bit for bit, per row.
+// k-masked tail into the first, F64AccTotal; F64AccTotals2 for two rows at once) and
+// f32-vscale bit for bit, per row.
 // Why: rows of 80..127 floats ran 1.13-1.28x slower through the three kernels, whose
 // remainders go one vector at a time through one accumulator, and which store and
 // reload exp(x - ref); and one row is a serial chain (max, reduce, reference, exp, sum,
@@ -180,9 +181,9 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
   }
   between();
   const float sum0 = F64AccTotal(F64AccZero(), vacc0_0);
+  const float scale0 = static_cast<float>(1.0 / static_cast<double>(sum0));
   const bool nan0 = sum0 != sum0;  // a NaN in the row
   max_scale[0] = nan0 ? __builtin_nanf("") : max[0];
-  const float scale0 = static_cast<float>(1.0 / static_cast<double>(sum0));
   max_scale[1] = scale0;
   const __m512 vscale0 = _mm512_set1_ps(scale0);
   float* out0 = Advance(out, 0 * out_stride);
@@ -392,17 +393,19 @@ inline void ScaleRows2(size_t n, const float* in, size_t in_stride, float* out,
     }
   }
   between();
-  const float sum0 = F64AccTotal(F64AccZero(), vacc0_0);
+  float totals[4];
+  F64AccTotals2(vacc0_0, vacc1_0, totals);
+  const float sum0 = totals[0];
+  const float scale0 = totals[2];
   const bool nan0 = sum0 != sum0;  // a NaN in the row
   max_scale[0] = nan0 ? __builtin_nanf("") : max[0];
-  const float scale0 = static_cast<float>(1.0 / static_cast<double>(sum0));
   max_scale[1] = scale0;
   const __m512 vscale0 = _mm512_set1_ps(scale0);
   float* out0 = Advance(out, 0 * out_stride);
-  const float sum1 = F64AccTotal(F64AccZero(), vacc1_0);
+  const float sum1 = totals[1];
+  const float scale1 = totals[3];
   const bool nan1 = sum1 != sum1;  // a NaN in the row
   max_scale[2] = nan1 ? __builtin_nanf("") : max[1];
-  const float scale1 = static_cast<float>(1.0 / static_cast<double>(sum1));
   max_scale[3] = scale1;
   const __m512 vscale1 = _mm512_set1_ps(scale1);
   float* out1 = Advance(out, 1 * out_stride);
