@@ -105,6 +105,8 @@ void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, Chunk
 void MergeMaxScale(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   assert(count == 1);
   (void)count;
+  // MergeMaxima's rule for one partial, inline: a call to it per row cost 10-18% at
+  // 1000 x 32 (2026-12-06, Zen 5 VM).
   const float max = partials[0].max;
   if (!(max - max == 0.0f)) {  // NaN or infinite
     plan->kind = RowKind::kSpecial;

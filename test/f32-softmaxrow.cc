@@ -76,7 +76,7 @@ constexpr float kSentinel = 12345.0f;
 
 // Checks one row's results: y (the row's output, or the input row when in place) and
 // max_scale (its pair) against the three reload kernels of the kernel's ISA run on x and,
-// for finite rows, against double; `unwritten` is what y held before the call.
+// for finite rows, against double; `unwritten_fill` is what y held before the call.
 void ExpectRow(const Kernel& k, const std::vector<float>& x, const float* y, const float* max_scale,
                float unwritten_fill, bool in_place) {
   const size_t n = x.size();

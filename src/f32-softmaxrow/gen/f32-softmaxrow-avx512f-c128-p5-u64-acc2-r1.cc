@@ -18,10 +18,9 @@
 // registers").
 
 #include <assert.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <type_traits>
 
 #include <immintrin.h>
 

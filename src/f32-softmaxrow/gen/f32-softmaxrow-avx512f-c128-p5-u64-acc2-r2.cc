@@ -18,10 +18,9 @@
 // registers").
 
 #include <assert.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <type_traits>
 
 #include <immintrin.h>
 
@@ -547,7 +546,7 @@ inline size_t Groups(size_t rows, size_t n_arg, const float*& input, size_t inpu
         max[1] = RowMax(Advance(input, 1 * input_stride), full, vtail);
       }
     };
-    if (group_max[0] - group_max[0] == 0.0f && !MakeExpMinusMaxParams(group_max[0]).shift_needed && group_max[1] - group_max[1] == 0.0f && !MakeExpMinusMaxParams(group_max[1]).shift_needed) {
+    if (fabsf(group_max[0]) < twopass::kExpMinusMaxDirectBound && fabsf(group_max[1]) < twopass::kExpMinusMaxDirectBound) {
       ScaleRows2<false>(n, group_in, input_stride, group_out, output_stride, group_max_scale,
                         group_max, next_maxima);
     } else {

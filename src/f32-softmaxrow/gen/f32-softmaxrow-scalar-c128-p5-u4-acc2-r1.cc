@@ -21,7 +21,6 @@ namespace {
 
 // One row of n floats.
 void Row(size_t n, const float* input, float* output, float* max_scale) {
-
   float max = input[0];
   bool nan = false;
   for (size_t i = 0; i < n; i++) {
