@@ -62,17 +62,22 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
   for (size_t i = 0; i < count; i++) plans[i] = kInitialPlan;
   const Phase* phases = context.phases.phases;
   const size_t last = context.phases.count - 1;
-  if (phases[0].rows != nullptr) {
-    phases[0].rows(context, first, count, partials);
+  // A RowsFn also merges: phase 0's plans are then made before the loop below.
+  const bool merged = phases[0].rows != nullptr;
+  if (merged) {
+    phases[0].rows(context, first, count, partials, plans);
   } else {
     for (size_t i = 0; i < count; i++)
       phases[0].chunk(context, first + i, 0, plans[i], &partials[i]);
   }
   // (A reduction-only list, such as logsumexp's, ends with a merge.)
   for (size_t p = 0; p <= last && phases[p].merge != nullptr; p++) {
+    const bool merge = p != 0 || !merged;
     for (size_t i = 0; i < count; i++) {
-      if (!IsNormal(plans[i])) continue;
-      phases[p].merge(&partials[i], 1, &plans[i]);
+      if (merge) {
+        if (!IsNormal(plans[i])) continue;  // marked special by an earlier phase
+        phases[p].merge(&partials[i], 1, &plans[i]);
+      }
       if (!IsNormal(plans[i])) {
         context.special_row(context, first + i, &partials[i]);
         continue;

@@ -81,8 +81,29 @@ void SoftmaxRowF32(const RunContext& context, size_t row, size_t chunk, const Ro
   partial->inv_sum = max_scale[1];
 }
 
-// The same for a tile of rows in one call (the kernel overlaps rows).
-void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, ChunkPartial* partials) {
+// The plan of reload's two merges (MergeMaxima, MergeSums) from what f32-softmaxrow
+// returns for a row, scale included (for the lse output, and to send a row with a
+// non-finite max to the special path): MergeMaxima's rule for one partial, inline (a
+// call to it per row cost 10-18% at 1000 x 32, 2026-12-06, Zen 5 VM).
+inline void PlanFromMaxScale(float max, float inv_sum, RowPlan* plan) {
+  if (!(max - max == 0.0f)) {  // NaN or infinite
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  plan->max = max;
+  plan->inv_sum = inv_sum;
+}
+
+void MergeMaxScale(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  assert(count == 1);
+  (void)count;
+  PlanFromMaxScale(partials[0].max, partials[0].inv_sum, plan);
+}
+
+// SoftmaxRowF32 and MergeMaxScale for a tile of rows in one kernel call (the kernel
+// overlaps rows); plans straight from the kernel's output.
+void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, ChunkPartial*,
+                    RowPlan* plans) {
   constexpr size_t kMaxRows = 16;  // the runner's tiles are at most this many rows
   const RowChunk c = GetChunk(context, first, 0);
   for (size_t done = 0; done < count; done += kMaxRows) {
@@ -93,27 +114,9 @@ void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, Chunk
         context.input_stride * sizeof(float), c.f32_output() + done * context.output_stride,
         context.output_stride * sizeof(float), max_scale);
     for (size_t i = 0; i < rows; i++) {
-      partials[done + i].max = max_scale[2 * i];
-      partials[done + i].inv_sum = max_scale[2 * i + 1];
+      PlanFromMaxScale(max_scale[2 * i], max_scale[2 * i + 1], &plans[done + i]);
     }
   }
-}
-
-// The plan of reload's two merges (MergeMaxima, MergeSums) from the one partial of a
-// row that f32-softmaxrow made, scale included (for the lse output, and to send a row
-// with a non-finite max to the special path).
-void MergeMaxScale(const ChunkPartial* partials, size_t count, RowPlan* plan) {
-  assert(count == 1);
-  (void)count;
-  // MergeMaxima's rule for one partial, inline: a call to it per row cost 10-18% at
-  // 1000 x 32 (2026-12-06, Zen 5 VM).
-  const float max = partials[0].max;
-  if (!(max - max == 0.0f)) {  // NaN or infinite
-    plan->kind = RowKind::kSpecial;
-    return;
-  }
-  plan->max = max;
-  plan->inv_sum = partials[0].inv_sum;
 }
 
 void SumExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,

@@ -90,11 +90,13 @@ struct RunContext;
 using ChunkFn = void (*)(const RunContext& context, size_t row, size_t chunk,
                          const RowPlan& plan, ChunkPartial* partial);
 using MergeFn = void (*)(const ChunkPartial* partials, size_t count, RowPlan* plan);
-// The chunk function of a first phase over single-chunk rows [first, first + count)
-// in one call (the same kernels and results per row; one call lets a kernel overlap
-// several rows' serial chains): the runner's row tiles use it where a list gives it.
+// A first phase over single-chunk rows [first, first + count) in one call: its chunk
+// function and its merge for every row, with the same kernels and results per row;
+// plans[i] is left as the merge leaves it (special rows marked, not yet written).
+// One call lets a kernel overlap several rows' serial chains and saves the runner a
+// merge call per row; the runner's row tiles use it where a list gives it.
 using RowsFn = void (*)(const RunContext& context, size_t first, size_t count,
-                        ChunkPartial* partials);
+                        ChunkPartial* partials, RowPlan* plans);
 struct Phase {
   ChunkFn chunk;
   MergeFn merge;          // nullptr for the last phase (it writes the output)
