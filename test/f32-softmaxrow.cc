@@ -223,7 +223,9 @@ TEST_P(F32SoftmaxRowTest, SeveralRowsPerCall) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   std::mt19937 rng(TestSeed() ^ 0x5eed);
-  const size_t lengths[] = {1, 15, 16, 33, 64, 100, 127, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
+  // 128 and 129: the longest rows in pairs (r2) and the shortest one at a time.
+  const size_t lengths[] = {
+      1, 15, 16, 33, 64, 100, 127, 128, 129, 200, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
   for (size_t n : lengths) {
     for (size_t rows = 1; rows <= 9; rows++) {
       for (bool in_place : {false, true}) {

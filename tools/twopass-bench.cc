@@ -1753,23 +1753,25 @@ std::vector<TuneFamily> MakeTuneFamilies() {
                 fn(bytes, InputF32(set), set.output);
               });
   families[13].pick = [](const KernelConfig& c) { return c.f32_f16_vcvt.name; };
-  // Short rows: the buffer as consecutive rows of the kernels' longest row (the last
-  // one shorter), 16 rows per call, as the library's row tiles call it.
+  // Short rows: the buffer as consecutive rows of 128 floats (the last one shorter), 16
+  // rows per call, as the library's row tiles call it. 128: the longest rows the variants
+  // run differently (in pairs or one at a time; longer rows go one at a time in all).
   families[14].dtype = Dtype::kF32;
   families[14].bytes_per_element = 8;
   AddVariants(&families[14], kTuneSoftmaxRow,
               [](twopass_f32_softmaxrow_ukernel_fn fn, const BufferSet& set, size_t bytes) {
                 constexpr size_t kRowsPerCall = 16;
-                const size_t row_bytes = TWOPASS_SOFTMAXROW_MAX_CHANNELS * sizeof(float);
+                constexpr size_t kRowFloats = 128;
+                const size_t row_bytes = kRowFloats * sizeof(float);
                 const size_t whole = bytes / row_bytes;
                 float max_scale[2 * kRowsPerCall];
                 for (size_t row = 0; row < whole; row += kRowsPerCall) {
-                  const size_t offset = row * TWOPASS_SOFTMAXROW_MAX_CHANNELS;
+                  const size_t offset = row * kRowFloats;
                   fn(std::min(kRowsPerCall, whole - row), row_bytes, InputF32(set) + offset,
                      row_bytes, OutputF32(set) + offset, row_bytes, max_scale);
                 }
                 if (bytes % row_bytes != 0) {
-                  const size_t offset = whole * TWOPASS_SOFTMAXROW_MAX_CHANNELS;
+                  const size_t offset = whole * kRowFloats;
                   fn(1, bytes % row_bytes, InputF32(set) + offset, 0, OutputF32(set) + offset, 0,
                      max_scale);
                 }

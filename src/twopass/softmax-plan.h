@@ -25,7 +25,9 @@ constexpr size_t kScaledBlockElements = 512;
 // read once and written once, bitwise the three reload phases. Why these bounds, measured
 // on the Zen 5 VM (docs/benchmarks.md, 2026-12-06): with two rows' chains and closing
 // reductions overlapped per call, about 1.5x faster than the three kernels at 4..33
-// floats and 1.3x at 128 (one row per call was 11-15% slower at 16 and 32); the
+// floats and 1.3x at 128 (one row per call was 11-15% slower at 16 and 32); rows of
+// 129..256 floats, one at a time with the next row's max taken during this row's
+// reduction, ran 1.08-1.27x faster than the three kernels (2026-12-06, 20:24 UTC); the
 // scalar row is 1.25-1.4x slower than scalar's three kernels and serves as the contract's
 // reference and the family's fallback only.
 constexpr size_t kSoftmaxRowMinChannels = 1;

@@ -1,21 +1,23 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c128_p5_u64_acc2_r2
+//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c256_p5_u64_acc2_r2
 
-// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 128 floats
-// (contract: f32-softmaxrow.inc), 2 row(s) at a time. One read and one write of a row
-// (plus re-reads from L1); the max, ExpMinusMax() of twopass/expminusmax-avx512f.h, the
-// sum and the scaling repeat f32-rmax, f32-raddstoreexpminusmax (avx512f_p5_u64_acc2:
-// 4 vectors per step into 2 float accumulators, then 16 at a time and the
-// k-masked tail into the first, F64AccTotal; F64AccTotals2 for two rows at once) and
-// f32-vscale bit for bit, per row.
+// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 256 floats
+// (contract: f32-softmaxrow.inc), rows of at most 128 floats 2 at a time, longer ones one
+// at a time. One read and one write of a row (plus re-reads from L1); the max,
+// ExpMinusMax() of twopass/expminusmax-avx512f.h, the sum and the scaling repeat f32-rmax,
+// f32-raddstoreexpminusmax (avx512f_p5_u64_acc2: 4 vectors per step into 2
+// float accumulators, moved into double every 4 steps, then 16 at a time and the k-masked
+// tail into the first, F64AccTotal; F64AccTotals2 for two rows at once) and f32-vscale bit
+// for bit, per row.
 // Why: rows of 80..127 floats ran 1.13-1.28x slower through the three kernels, whose
 // remainders go one vector at a time through one accumulator, and which store and
 // reload exp(x - ref); and one row is a serial chain (max, reduce, reference, exp, sum,
 // reduce, divide) of ~120 cycles, which rows interleaved and the next rows' maxima taken
 // during this row's sum and divide overlap (docs/benchmarks.md, "Short rows held in
-// registers").
+// registers"). Rows of 129..256 floats (one row's terms in 16 registers) ran 1.08-1.27x
+// faster than through the three kernels (docs/benchmarks.md, "Rows of 129-256 floats").
 
 #include <assert.h>
 #include <math.h>
@@ -44,16 +46,54 @@ inline __m512 LoadRowVector(const float* row, size_t i, size_t full, __mmask16 v
                   : i == full ? _mm512_mask_loadu_ps(vninf, vtail, row + i * 16) : vninf;
 }
 
-// The max of a row (vmaxps drops NaN: NaN rows are told apart by the caller).
+// The max of a row of at most kVectors vectors (vmaxps drops NaN: NaN rows are told apart
+// by the caller). kVectors bounds the code: rows in pairs have at most 8.
+template <size_t kVectors>
 inline float RowMax(const float* row, size_t full, __mmask16 vtail) {
   __m512 vmax0 = LoadRowVector(row, 0, full, vtail);
   __m512 vmax1 = LoadRowVector(row, 1, full, vtail);
-  vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 2, full, vtail));
-  vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 3, full, vtail));
-  vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 4, full, vtail));
-  vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 5, full, vtail));
-  vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 6, full, vtail));
-  vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 7, full, vtail));
+  if (2 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 2, full, vtail));
+  }
+  if (3 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 3, full, vtail));
+  }
+  if (4 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 4, full, vtail));
+  }
+  if (5 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 5, full, vtail));
+  }
+  if (6 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 6, full, vtail));
+  }
+  if (7 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 7, full, vtail));
+  }
+  if (8 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 8, full, vtail));
+  }
+  if (9 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 9, full, vtail));
+  }
+  if (10 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 10, full, vtail));
+  }
+  if (11 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 11, full, vtail));
+  }
+  if (12 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 12, full, vtail));
+  }
+  if (13 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 13, full, vtail));
+  }
+  if (14 < kVectors) {
+    vmax0 = _mm512_max_ps(vmax0, LoadRowVector(row, 14, full, vtail));
+  }
+  if (15 < kVectors) {
+    vmax1 = _mm512_max_ps(vmax1, LoadRowVector(row, 15, full, vtail));
+  }
   return _mm512_reduce_max_ps(_mm512_max_ps(vmax0, vmax1));
 }
 
@@ -67,7 +107,15 @@ inline bool RowHasNaN(const float* row, size_t full, __mmask16 vtail) {
   const __m512 vx5 = LoadRowVector(row, 5, full, vtail);
   const __m512 vx6 = LoadRowVector(row, 6, full, vtail);
   const __m512 vx7 = LoadRowVector(row, 7, full, vtail);
-  return ((_mm512_cmp_ps_mask(vx0, vx0, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx1, vx1, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx2, vx2, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx3, vx3, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx4, vx4, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx5, vx5, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx6, vx6, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx7, vx7, _CMP_ORD_Q)) & 0xFFFF) != 0xFFFF;
+  const __m512 vx8 = LoadRowVector(row, 8, full, vtail);
+  const __m512 vx9 = LoadRowVector(row, 9, full, vtail);
+  const __m512 vx10 = LoadRowVector(row, 10, full, vtail);
+  const __m512 vx11 = LoadRowVector(row, 11, full, vtail);
+  const __m512 vx12 = LoadRowVector(row, 12, full, vtail);
+  const __m512 vx13 = LoadRowVector(row, 13, full, vtail);
+  const __m512 vx14 = LoadRowVector(row, 14, full, vtail);
+  const __m512 vx15 = LoadRowVector(row, 15, full, vtail);
+  return ((_mm512_cmp_ps_mask(vx0, vx0, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx1, vx1, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx2, vx2, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx3, vx3, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx4, vx4, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx5, vx5, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx6, vx6, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx7, vx7, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx8, vx8, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx9, vx9, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx10, vx10, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx11, vx11, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx12, vx12, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx13, vx13, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx14, vx14, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx15, vx15, _CMP_ORD_Q)) & 0xFFFF) != 0xFFFF;
 }
 
 // Rows q < 1 of a group (row q at in + q * in_stride bytes, output at out + q *
@@ -108,8 +156,34 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
   const __m512 vf0_7 =
       7 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 7, full, vtail), vref0)
              : _mm512_setzero_ps();
+  const __m512 vf0_8 =
+      8 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 8, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_9 =
+      9 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 9, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_10 =
+      10 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 10, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_11 =
+      11 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 11, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_12 =
+      12 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 12, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_13 =
+      13 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 13, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_14 =
+      14 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 14, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_15 =
+      15 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 15, full, vtail), vref0)
+             : _mm512_setzero_ps();
   // The float sums in raddstoreexpminusmax's order: steps of 4 vectors, vector i of a
-  // step into accumulator i mod 2; then whole vectors and the tail into the first.
+  // step into accumulator i mod 2, moved into double every 4 steps; then whole
+  // vectors and the tail into the first.
+  F64Acc vsum0 = F64AccZero();
   __m512 vacc0_0 = _mm512_setzero_ps();
   __m512 vacc0_1 = _mm512_setzero_ps();
   if (full >= 4) {
@@ -123,6 +197,22 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
     vacc0_1 = _mm512_add_ps(vacc0_1, vf0_5);
     vacc0_0 = _mm512_add_ps(vacc0_0, vf0_6);
     vacc0_1 = _mm512_add_ps(vacc0_1, vf0_7);
+  }
+  if (full >= 12) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_8);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_9);
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_10);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_11);
+  }
+  if (full >= 16) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_12);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_13);
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_14);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_15);
+    F64AccAdd(&vsum0, vacc0_0);
+    vacc0_0 = _mm512_setzero_ps();
+    F64AccAdd(&vsum0, vacc0_1);
+    vacc0_1 = _mm512_setzero_ps();
   }
   vacc0_0 = _mm512_add_ps(vacc0_0, vacc0_1);
   const size_t stepped = full / 4 * 4;
@@ -150,6 +240,30 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
   if (7 >= stepped && 7 < full) {
     vacc0_0 = _mm512_add_ps(vacc0_0, vf0_7);
   }
+  if (8 >= stepped && 8 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_8);
+  }
+  if (9 >= stepped && 9 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_9);
+  }
+  if (10 >= stepped && 10 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_10);
+  }
+  if (11 >= stepped && 11 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_11);
+  }
+  if (12 >= stepped && 12 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_12);
+  }
+  if (13 >= stepped && 13 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_13);
+  }
+  if (14 >= stepped && 14 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_14);
+  }
+  if (15 >= stepped && 15 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_15);
+  }
   if (n % 16 != 0) {
     switch (full) {
       case 0:
@@ -176,10 +290,34 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
       case 7:
         vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_7);
         break;
+      case 8:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_8);
+        break;
+      case 9:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_9);
+        break;
+      case 10:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_10);
+        break;
+      case 11:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_11);
+        break;
+      case 12:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_12);
+        break;
+      case 13:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_13);
+        break;
+      case 14:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_14);
+        break;
+      case 15:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_15);
+        break;
     }
   }
   between();
-  const float sum0 = F64AccTotal(F64AccZero(), vacc0_0);
+  const float sum0 = F64AccTotal(vsum0, vacc0_0);
   const float scale0 = static_cast<float>(1.0 / static_cast<double>(sum0));
   const bool nan0 = sum0 != sum0;  // a NaN in the row
   max_scale[0] = nan0 ? __builtin_nanf("") : max[0];
@@ -227,6 +365,46 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
     } else if (7 == full && n % 16 != 0) {
       _mm512_mask_storeu_ps(out0 + 112, vtail, _mm512_mul_ps(vf0_7, vscale0));
     }
+    if (8 < full) {
+      _mm512_storeu_ps(out0 + 128, _mm512_mul_ps(vf0_8, vscale0));
+    } else if (8 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 128, vtail, _mm512_mul_ps(vf0_8, vscale0));
+    }
+    if (9 < full) {
+      _mm512_storeu_ps(out0 + 144, _mm512_mul_ps(vf0_9, vscale0));
+    } else if (9 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 144, vtail, _mm512_mul_ps(vf0_9, vscale0));
+    }
+    if (10 < full) {
+      _mm512_storeu_ps(out0 + 160, _mm512_mul_ps(vf0_10, vscale0));
+    } else if (10 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 160, vtail, _mm512_mul_ps(vf0_10, vscale0));
+    }
+    if (11 < full) {
+      _mm512_storeu_ps(out0 + 176, _mm512_mul_ps(vf0_11, vscale0));
+    } else if (11 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 176, vtail, _mm512_mul_ps(vf0_11, vscale0));
+    }
+    if (12 < full) {
+      _mm512_storeu_ps(out0 + 192, _mm512_mul_ps(vf0_12, vscale0));
+    } else if (12 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 192, vtail, _mm512_mul_ps(vf0_12, vscale0));
+    }
+    if (13 < full) {
+      _mm512_storeu_ps(out0 + 208, _mm512_mul_ps(vf0_13, vscale0));
+    } else if (13 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 208, vtail, _mm512_mul_ps(vf0_13, vscale0));
+    }
+    if (14 < full) {
+      _mm512_storeu_ps(out0 + 224, _mm512_mul_ps(vf0_14, vscale0));
+    } else if (14 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 224, vtail, _mm512_mul_ps(vf0_14, vscale0));
+    }
+    if (15 < full) {
+      _mm512_storeu_ps(out0 + 240, _mm512_mul_ps(vf0_15, vscale0));
+    } else if (15 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 240, vtail, _mm512_mul_ps(vf0_15, vscale0));
+    }
   }
 }
 
@@ -242,6 +420,7 @@ inline void ScaleRows2(size_t n, const float* in, size_t in_stride, float* out,
   const size_t full = n / 16;
   const __mmask16 vtail = TailMask(n % 16);
   const size_t used = (n + 15) / 16;  // the vectors the row reaches
+  static_assert(2 < 4, "rows in flight together never reach a flush");
   const ExpMinusMaxParams vref0 = MakeExpMinusMaxParams(max[0]);
   const float* in0 = Advance(in, 0 * in_stride);
   const ExpMinusMaxParams vref1 = MakeExpMinusMaxParams(max[1]);
@@ -295,7 +474,8 @@ inline void ScaleRows2(size_t n, const float* in, size_t in_stride, float* out,
       7 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 7, full, vtail), vref1)
              : _mm512_setzero_ps();
   // The float sums in raddstoreexpminusmax's order: steps of 4 vectors, vector i of a
-  // step into accumulator i mod 2; then whole vectors and the tail into the first.
+  // step into accumulator i mod 2, moved into double every 4 steps; then whole
+  // vectors and the tail into the first.
   __m512 vacc0_0 = _mm512_setzero_ps();
   __m512 vacc0_1 = _mm512_setzero_ps();
   __m512 vacc1_0 = _mm512_setzero_ps();
@@ -502,7 +682,7 @@ inline void Row(size_t n, const float* in, float* out, float* max_scale) {
     max_scale[0] = __builtin_nanf("");
     return;
   }
-  const float max = RowMax(in, full, vtail);
+  const float max = RowMax<16>(in, full, vtail);
   max_scale[0] = max;
   if (!(max - max == 0.0f)) return;  // +-inf (a row of only -inf, or a +inf)
   if (MakeExpMinusMaxParams(max).shift_needed) {
@@ -514,20 +694,61 @@ inline void Row(size_t n, const float* in, float* out, float* max_scale) {
 
 }  // namespace
 
-// Groups of 2 rows of n floats (kN: n known at compile time, or 0); returns the rows
-// left (fewer than 2). While a group's terms are summed, reduced and divided, the next
-// group's maxima are taken. Groups with a non-finite max or one of magnitude 2^14 and
+// Groups of 1 row(s) of n floats (kN: n known at compile time, or 0; n <= 256); returns the
+// rows left (fewer than 1). While a group's terms are summed, reduced and divided, the
+// next group's maxima are taken. Groups with a non-finite max or one of magnitude 2^14 and
 // more (both rare) go row by row through Row().
 template <size_t kN>
-inline size_t Groups(size_t rows, size_t n_arg, const float*& input, size_t input_stride,
-                     float*& output, size_t output_stride, float*& max_scale) {
+inline size_t Groups1(size_t rows, size_t n_arg, const float*& input, size_t input_stride,
+                      float*& output, size_t output_stride, float*& max_scale) {
+  const size_t n = kN != 0 ? kN : n_arg;
+  const size_t full = n / 16;
+  const __mmask16 vtail = TailMask(n % 16);
+  float max[1];
+  if (rows >= 1) {
+    max[0] = RowMax<16>(Advance(input, 0 * input_stride), full, vtail);
+  }
+  while (rows >= 1) {
+    const float* group_in = input;
+    float* group_out = output;
+    float* group_max_scale = max_scale;
+    input = Advance(input, 1 * input_stride);
+    output = Advance(output, 1 * output_stride);
+    max_scale += 2;
+    rows -= 1;
+    float group_max[1];
+    group_max[0] = max[0];
+    const auto next_maxima = [&] {
+      if (rows >= 1) {
+        max[0] = RowMax<16>(Advance(input, 0 * input_stride), full, vtail);
+      }
+    };
+    if (fabsf(group_max[0]) < twopass::kExpMinusMaxDirectBound) {
+      ScaleRows1<false>(n, group_in, input_stride, group_out, output_stride, group_max_scale,
+                        group_max, next_maxima);
+    } else {
+      Row(n, Advance(group_in, 0 * input_stride), Advance(group_out, 0 * output_stride),
+          group_max_scale + 0);
+      next_maxima();
+    }
+  }
+  return rows;
+}
+
+// Groups of 2 row(s) of n floats (kN: n known at compile time, or 0; n <= 128); returns the
+// rows left (fewer than 2). While a group's terms are summed, reduced and divided, the
+// next group's maxima are taken. Groups with a non-finite max or one of magnitude 2^14 and
+// more (both rare) go row by row through Row().
+template <size_t kN>
+inline size_t Groups2(size_t rows, size_t n_arg, const float*& input, size_t input_stride,
+                      float*& output, size_t output_stride, float*& max_scale) {
   const size_t n = kN != 0 ? kN : n_arg;
   const size_t full = n / 16;
   const __mmask16 vtail = TailMask(n % 16);
   float max[2];
   if (rows >= 2) {
-    max[0] = RowMax(Advance(input, 0 * input_stride), full, vtail);
-    max[1] = RowMax(Advance(input, 1 * input_stride), full, vtail);
+    max[0] = RowMax<8>(Advance(input, 0 * input_stride), full, vtail);
+    max[1] = RowMax<8>(Advance(input, 1 * input_stride), full, vtail);
   }
   while (rows >= 2) {
     const float* group_in = input;
@@ -542,8 +763,8 @@ inline size_t Groups(size_t rows, size_t n_arg, const float*& input, size_t inpu
     group_max[1] = max[1];
     const auto next_maxima = [&] {
       if (rows >= 2) {
-        max[0] = RowMax(Advance(input, 0 * input_stride), full, vtail);
-        max[1] = RowMax(Advance(input, 1 * input_stride), full, vtail);
+        max[0] = RowMax<8>(Advance(input, 0 * input_stride), full, vtail);
+        max[1] = RowMax<8>(Advance(input, 1 * input_stride), full, vtail);
       }
     };
     if (fabsf(group_max[0]) < twopass::kExpMinusMaxDirectBound && fabsf(group_max[1]) < twopass::kExpMinusMaxDirectBound) {
@@ -560,19 +781,24 @@ inline size_t Groups(size_t rows, size_t n_arg, const float*& input, size_t inpu
   return rows;
 }
 
-extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c128_p5_u64_acc2_r2(size_t rows, size_t batch, const float* input, size_t input_stride,
+extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c256_p5_u64_acc2_r2(size_t rows, size_t batch, const float* input, size_t input_stride,
                            float* output, size_t output_stride, float* max_scale) {
   assert(rows != 0);
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
-  assert(batch <= 128 * sizeof(float));
+  assert(batch <= 256 * sizeof(float));
   assert(input != NULL);
   assert(output != NULL);
   assert(max_scale != NULL);
   const size_t n = batch / sizeof(float);
-  // Rows of 128 floats, the most common, without the length's branches.
-  rows = n == 128 ? Groups<128>(rows, n, input, input_stride, output, output_stride, max_scale)
-                 : Groups<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  // Rows of 128 and 256 floats, the most common, without the length's branches.
+  if (n <= 128) {
+    rows = n == 128 ? Groups2<128>(rows, n, input, input_stride, output, output_stride, max_scale)
+                   : Groups2<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  } else {
+    rows = n == 256 ? Groups1<256>(rows, n, input, input_stride, output, output_stride, max_scale)
+                   : Groups1<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  }
   for (; rows != 0; rows--) {
     Row(n, input, output, max_scale);
     input = Advance(input, input_stride);
