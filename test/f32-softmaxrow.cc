@@ -151,14 +151,44 @@ void Check(const Kernel& k, const std::vector<float>& x, bool in_place, Guard gu
 
 class F32SoftmaxRowTest : public ::testing::TestWithParam<Kernel> {};
 
-// Every length up to the kernel's limit, in and out of place, both guards, in ranges
+// Every length to 272 (rows in pairs up to 128, in registers up to 256, in the output
+// beyond: every boundary and tail), then the tails and block boundaries of longer rows up
+// to the kernels' limit (every length there would take minutes).
+std::vector<size_t> Lengths() {
+  std::vector<size_t> lengths;
+  for (size_t n = 1; n <= 272; n++) lengths.push_back(n);
+  for (size_t n : {300, 319, 320, 321, 383, 384, 385, 447,  448,  449,  500,  511, 512,
+                   513, 640, 700, 767, 768, 769, 900, 1000, 1007, 1008, 1009, 1023}) {
+    if (n < TWOPASS_SOFTMAXROW_MAX_CHANNELS) lengths.push_back(n);
+  }
+  lengths.push_back(TWOPASS_SOFTMAXROW_MAX_CHANNELS);
+  return lengths;
+}
+
+// Positions for one special value in a row of n: all of them in rows of up to 272, else
+// both ends, the block boundaries near them and the middle.
+std::vector<size_t> Positions(size_t n) {
+  std::vector<size_t> positions;
+  if (n <= 272) {
+    for (size_t p = 0; p < n; p++) positions.push_back(p);
+    return positions;
+  }
+  for (size_t p : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{31}, size_t{32},
+                   size_t{63}, size_t{64}, n / 3, n / 2, n - 65, n - 64, n - 33, n - 32, n - 17,
+                   n - 16, n - 15, n - 1}) {
+    positions.push_back(p);
+  }
+  return positions;
+}
+
+// Lengths() up to the kernel's limit, in and out of place, both guards, in ranges
 // that take both reference points (|max| < 2^14: k * ln2; beyond: max itself).
 TEST_P(F32SoftmaxRowTest, EveryLengthAndRange) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   const float ranges[][2] = {
       {-10.0f, 10.0f}, {-1e4f, 1e4f}, {-90.0f, 0.0f}, {3e4f, 3.0001e4f}, {-1e30f, -1e30f + 1e25f}};
-  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+  for (size_t n : Lengths()) {
     for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
       const std::vector<float> x =
           UniformFloats(n, ranges[r][0], ranges[r][1], static_cast<uint32_t>(n * 8 + r));
@@ -178,7 +208,7 @@ TEST_P(F32SoftmaxRowTest, EveryLengthAndRange) {
 TEST_P(F32SoftmaxRowTest, EqualValuesUnderflowAndMinusInfinity) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+  for (size_t n : Lengths()) {
     std::vector<float> x(n, 0.966f);
     Check(k, x, false, Guard::kAfter);
     std::fill(x.begin(), x.end(), -200.0f);
@@ -193,15 +223,15 @@ TEST_P(F32SoftmaxRowTest, EqualValuesUnderflowAndMinusInfinity) {
   }
 }
 
-// NaN, +inf and rows of only -inf at every position of every length: the max says so
+// NaN, +inf and rows of only -inf at Positions() of Lengths(): the max says so
 // and nothing is written (the library's special-row path takes such rows).
 TEST_P(F32SoftmaxRowTest, SpecialRowsWriteNothing) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
-  for (size_t n = 1; n <= TWOPASS_SOFTMAXROW_MAX_CHANNELS; n++) {
+  for (size_t n : Lengths()) {
     const std::vector<float> base = UniformFloats(n, -10.0f, 10.0f, static_cast<uint32_t>(n));
     for (float special : {kNaN, kInf, -kNaN}) {
-      for (size_t p = 0; p < n; p++) {
+      for (size_t p : Positions(n)) {
         std::vector<float> x = base;
         x[p] = special;
         Check(k, x, p % 2 == 0, p % 3 == 0 ? Guard::kBefore : Guard::kAfter);
@@ -223,9 +253,9 @@ TEST_P(F32SoftmaxRowTest, SeveralRowsPerCall) {
   const Kernel& k = GetParam();
   TWOPASS_TEST_REQUIRES_ISA(k.isa);
   std::mt19937 rng(TestSeed() ^ 0x5eed);
-  // 128 and 129: the longest rows in pairs (r2) and the shortest one at a time.
-  const size_t lengths[] = {
-      1, 15, 16, 33, 64, 100, 127, 128, 129, 200, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
+  // 128 | 129 and 256 | 257: where rows stop going in pairs (r2) and in registers.
+  const size_t lengths[] = {1,   15,  16,  33,  64,  100, 127,
+                            128, 129, 200, 256, 257, 600, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
   for (size_t n : lengths) {
     for (size_t rows = 1; rows <= 9; rows++) {
       for (bool in_place : {false, true}) {

@@ -27,7 +27,8 @@ constexpr size_t kScaledBlockElements = 512;
 // reductions overlapped per call, about 1.5x faster than the three kernels at 4..33
 // floats and 1.3x at 128 (one row per call was 11-15% slower at 16 and 32); rows of
 // 129..256 floats, one at a time with the next row's max taken during this row's
-// reduction, ran 1.08-1.27x faster than the three kernels (2026-12-06, 20:24 UTC); the
+// reduction, ran 1.08-1.27x faster than the three kernels, 257..512 (terms stored and
+// scaled in the output) 1.05-1.13x, 768 and 1024 the same (2026-12-06, 20:24-20:45 UTC); the
 // scalar row is 1.25-1.4x slower than scalar's three kernels and serves as the contract's
 // reference and the family's fallback only.
 constexpr size_t kSoftmaxRowMinChannels = 1;

@@ -1,11 +1,11 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c256_p5_u64_acc2_r1
+//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c1024_p5_u64_acc2_r1
 
-// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 256 floats
+// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 1024 floats
 // (contract: f32-softmaxrow.inc), rows of at most 128 floats 1 at a time, longer ones one
-// at a time. One read and one write of a row (plus re-reads from L1); the max,
+// at a time, in registers up to 256 floats. One read and one write of a row (plus re-reads from L1); the max,
 // ExpMinusMax() of twopass/expminusmax-avx512f.h, the sum and the scaling repeat f32-rmax,
 // f32-raddstoreexpminusmax (avx512f_p5_u64_acc2: 4 vectors per step into 2
 // float accumulators, moved into double every 4 steps, then 16 at a time and the k-masked
@@ -17,7 +17,9 @@
 // reduce, divide) of ~120 cycles, which rows interleaved and the next rows' maxima taken
 // during this row's sum and divide overlap (docs/benchmarks.md, "Short rows held in
 // registers"). Rows of 129..256 floats (one row's terms in 16 registers) ran 1.08-1.27x
-// faster than through the three kernels (docs/benchmarks.md, "Rows of 129-256 floats").
+// faster than through the three kernels, rows of 257..512 (terms stored and scaled in the
+// output, the same three passes without calls and merges between) 1.05-1.13x, longer
+// ones the same (docs/benchmarks.md, "Rows of 129-1024 floats").
 
 #include <assert.h>
 #include <math.h>
@@ -426,6 +428,128 @@ inline void Row(size_t n, const float* in, float* out, float* max_scale) {
   }
 }
 
+// Rows of 257 to 1024 floats: the terms go to the output and are scaled there, in
+// f32-raddstoreexpminusmax's and f32-vscale's order, one row at a time; the next row's max
+// is taken while this row's sum is reduced and divided.
+struct MaxNaN {
+  float max;
+  bool nan;
+};
+
+inline MaxNaN LongRowMax(const float* row, size_t n) {
+  const __m512 vninf = _mm512_set1_ps(-__builtin_inff());
+  __m512 vmax0 = vninf;
+  __m512 vmax1 = vninf;
+  __mmask16 vord = 0xFFFF;  // lanes where no NaN was seen
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512 vx0 = _mm512_loadu_ps(row + i);
+    const __m512 vx1 = _mm512_loadu_ps(row + i + 16);
+    vmax0 = _mm512_max_ps(vmax0, vx0);
+    vmax1 = _mm512_max_ps(vmax1, vx1);
+    vord &= _mm512_cmp_ps_mask(vx0, vx1, _CMP_ORD_Q);  // neither is NaN
+  }
+  for (; i < n; i += 16) {
+    const __m512 vx = n - i >= 16 ? _mm512_loadu_ps(row + i)
+                                  : _mm512_mask_loadu_ps(vninf, TailMask(n - i), row + i);
+    vmax0 = _mm512_max_ps(vmax0, vx);
+    vord &= _mm512_cmp_ps_mask(vx, vx, _CMP_ORD_Q);
+  }
+  return MaxNaN{_mm512_reduce_max_ps(_mm512_max_ps(vmax0, vmax1)), vord != 0xFFFF};
+}
+
+// The terms of a row stored in out (out may equal in) and their sum, bitwise
+// f32-raddstoreexpminusmax avx512f_p5_u64_acc2.
+template <bool kShift>
+inline float LongRowTerms(size_t n, const float* in, float* out, const ExpMinusMaxParams& vref) {
+  F64Acc vsum = F64AccZero();
+  __m512 vacc0 = _mm512_setzero_ps();
+  __m512 vacc1 = _mm512_setzero_ps();
+  size_t flush_countdown = 4;
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m512 vf0 = ExpMinusMax<kShift>(_mm512_loadu_ps(in + i + 0), vref);
+    const __m512 vf1 = ExpMinusMax<kShift>(_mm512_loadu_ps(in + i + 16), vref);
+    const __m512 vf2 = ExpMinusMax<kShift>(_mm512_loadu_ps(in + i + 32), vref);
+    const __m512 vf3 = ExpMinusMax<kShift>(_mm512_loadu_ps(in + i + 48), vref);
+    _mm512_storeu_ps(out + i + 0, vf0);
+    _mm512_storeu_ps(out + i + 16, vf1);
+    _mm512_storeu_ps(out + i + 32, vf2);
+    _mm512_storeu_ps(out + i + 48, vf3);
+    vacc0 = _mm512_add_ps(vacc0, vf0);
+    vacc1 = _mm512_add_ps(vacc1, vf1);
+    vacc0 = _mm512_add_ps(vacc0, vf2);
+    vacc1 = _mm512_add_ps(vacc1, vf3);
+    if (--flush_countdown == 0) {
+      flush_countdown = 4;
+      F64AccAdd(&vsum, vacc0);
+      vacc0 = _mm512_setzero_ps();
+      F64AccAdd(&vsum, vacc1);
+      vacc1 = _mm512_setzero_ps();
+    }
+  }
+  vacc0 = _mm512_add_ps(vacc0, vacc1);
+  for (; i + 16 <= n; i += 16) {
+    const __m512 vf = ExpMinusMax<kShift>(_mm512_loadu_ps(in + i), vref);
+    _mm512_storeu_ps(out + i, vf);
+    vacc0 = _mm512_add_ps(vacc0, vf);
+  }
+  if (i < n) {
+    const __mmask16 vmask = TailMask(n - i);
+    const __m512 vf = ExpMinusMax<kShift>(_mm512_maskz_loadu_ps(vmask, in + i), vref);
+    _mm512_mask_storeu_ps(out + i, vmask, vf);
+    vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
+  }
+  return F64AccTotal(vsum, vacc0);
+}
+
+// out *= scale, f32-vscale's product.
+inline void LongRowScale(size_t n, float* out, float scale) {
+  const __m512 vscale = _mm512_set1_ps(scale);
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m512 vy0 = _mm512_loadu_ps(out + i);
+    const __m512 vy1 = _mm512_loadu_ps(out + i + 16);
+    const __m512 vy2 = _mm512_loadu_ps(out + i + 32);
+    const __m512 vy3 = _mm512_loadu_ps(out + i + 48);
+    _mm512_storeu_ps(out + i, _mm512_mul_ps(vy0, vscale));
+    _mm512_storeu_ps(out + i + 16, _mm512_mul_ps(vy1, vscale));
+    _mm512_storeu_ps(out + i + 32, _mm512_mul_ps(vy2, vscale));
+    _mm512_storeu_ps(out + i + 48, _mm512_mul_ps(vy3, vscale));
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 vmask = TailMask(n - i < 16 ? n - i : 16);
+    _mm512_mask_storeu_ps(out + i, vmask,
+                          _mm512_mul_ps(_mm512_maskz_loadu_ps(vmask, out + i), vscale));
+  }
+}
+
+inline void LongRows(size_t rows, size_t n, const float* input, size_t input_stride,
+                     float* output, size_t output_stride, float* max_scale) {
+  MaxNaN next = LongRowMax(input, n);
+  for (; rows != 0; rows--) {
+    const MaxNaN row = next;
+    const float* in = input;
+    float* out = output;
+    float* row_max_scale = max_scale;
+    input = Advance(input, input_stride);
+    output = Advance(output, output_stride);
+    max_scale += 2;
+    row_max_scale[0] = row.nan ? __builtin_nanf("") : row.max;
+    if (row.nan || !(row.max - row.max == 0.0f)) {  // NaN, or +-inf: nothing written
+      if (rows > 1) next = LongRowMax(input, n);
+      continue;
+    }
+    const ExpMinusMaxParams vref = MakeExpMinusMaxParams(row.max);
+    const float sum = vref.shift_needed ? LongRowTerms<true>(n, in, out, vref)
+                                        : LongRowTerms<false>(n, in, out, vref);
+    if (rows > 1) next = LongRowMax(input, n);
+    const float scale = static_cast<float>(1.0 / static_cast<double>(sum));
+    row_max_scale[1] = scale;
+    LongRowScale(n, out, scale);
+  }
+}
+
 }  // namespace
 
 // Groups of 1 row(s) of n floats (kN: n known at compile time, or 0; n <= 256); returns the
@@ -469,16 +593,20 @@ inline size_t Groups1(size_t rows, size_t n_arg, const float*& input, size_t inp
   return rows;
 }
 
-extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c256_p5_u64_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
+extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c1024_p5_u64_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
                            float* output, size_t output_stride, float* max_scale) {
   assert(rows != 0);
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
-  assert(batch <= 256 * sizeof(float));
+  assert(batch <= 1024 * sizeof(float));
   assert(input != NULL);
   assert(output != NULL);
   assert(max_scale != NULL);
   const size_t n = batch / sizeof(float);
+  if (n > 256) {
+    LongRows(rows, n, input, input_stride, output, output_stride, max_scale);
+    return;
+  }
   // Rows of 128 and 256 floats, the most common, without the length's branches.
   rows = n == 256 ? Groups1<256>(rows, n, input, input_stride, output, output_stride, max_scale)
                  : Groups1<0>(rows, n, input, input_stride, output, output_stride, max_scale);
