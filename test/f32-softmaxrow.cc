@@ -255,7 +255,7 @@ TEST_P(F32SoftmaxRowTest, SeveralRowsPerCall) {
   std::mt19937 rng(TestSeed() ^ 0x5eed);
   // 128 | 129 and 256 | 257: where rows stop going in pairs (r2) and in registers.
   const size_t lengths[] = {1,   15,  16,  33,  64,  100, 127,
-                            128, 129, 200, 256, 257, 600, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
+                            128, 129, 200, 256, 257, 400, TWOPASS_SOFTMAXROW_MAX_CHANNELS};
   for (size_t n : lengths) {
     for (size_t rows = 1; rows <= 9; rows++) {
       for (bool in_place : {false, true}) {

@@ -161,7 +161,7 @@ typedef void (*twopass_f32_f16_vcvt_ukernel_fn)(size_t batch, const float* input
 // (contract: src/f32-softmaxrow/f32-softmaxrow.inc): row r's max and 1 / sum at
 // max_scale[2r], max_scale[2r + 1]; strides in bytes. Every row of the table takes rows this long
 // (its c token).
-#define TWOPASS_SOFTMAXROW_MAX_CHANNELS 1024
+#define TWOPASS_SOFTMAXROW_MAX_CHANNELS 512
 typedef void (*twopass_f32_softmaxrow_ukernel_fn)(size_t rows, size_t batch, const float* input,
                                                   size_t input_stride, float* output,
                                                   size_t output_stride, float* max_scale);

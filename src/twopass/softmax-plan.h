@@ -28,7 +28,8 @@ constexpr size_t kScaledBlockElements = 512;
 // floats and 1.3x at 128 (one row per call was 11-15% slower at 16 and 32); rows of
 // 129..256 floats, one at a time with the next row's max taken during this row's
 // reduction, ran 1.08-1.27x faster than the three kernels, 257..512 (terms stored and
-// scaled in the output) 1.05-1.13x, 768 and 1024 the same (2026-12-06, 20:24-20:45 UTC); the
+// scaled in the output) 1.06-1.17x at 1000 rows and within 3% at 1-4 rows (rows of 1000
+// floats lost 2-8% at 1-16 rows, so the bound is 512; 2026-12-06, 20:24-21:00 UTC); the
 // scalar row is 1.25-1.4x slower than scalar's three kernels and serves as the contract's
 // reference and the family's fallback only.
 constexpr size_t kSoftmaxRowMinChannels = 1;

@@ -1,9 +1,9 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/scalar.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__scalar_c1024_p5_u4_acc2_r1
+//   Kernel: twopass_f32_softmaxrow_ukernel__scalar_c512_p5_u4_acc2_r1
 
-// f32-softmaxrow, scalar: the three-pass-reload softmax of rows of at most 1024 floats,
+// f32-softmaxrow, scalar: the three-pass-reload softmax of rows of at most 512 floats,
 // one at a time (contract: f32-softmaxrow.inc). The exp values wait in a stack buffer; the
 // max, the terms, their sum (2 double accumulators over 4-element steps, then the
 // rest into the first) and the scaling repeat f32-rmax, f32-raddstoreexpminusmax
@@ -31,7 +31,7 @@ void Row(size_t n, const float* input, float* output, float* max_scale) {
   if (nan || !isfinite(max)) return;
 
   const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(max);
-  float f[1024];
+  float f[512];
   double vacc0 = 0.0;
   double vacc1 = 0.0;
   size_t i = 0;
@@ -58,12 +58,12 @@ void Row(size_t n, const float* input, float* output, float* max_scale) {
 
 }  // namespace
 
-extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c1024_p5_u4_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
+extern "C" void twopass_f32_softmaxrow_ukernel__scalar_c512_p5_u4_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
                            float* output, size_t output_stride, float* max_scale) {
   assert(rows != 0);
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
-  assert(batch <= 1024 * sizeof(float));
+  assert(batch <= 512 * sizeof(float));
   assert(input != NULL);
   assert(output != NULL);
   assert(max_scale != NULL);

@@ -1,9 +1,9 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c1024_p5_u64_acc2_r2
+//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c512_p5_u64_acc2_r2
 
-// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 1024 floats
+// f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 512 floats
 // (contract: f32-softmaxrow.inc), rows of at most 128 floats 2 at a time, longer ones one
 // at a time, in registers up to 256 floats. One read and one write of a row (plus re-reads from L1); the max,
 // ExpMinusMax() of twopass/expminusmax-avx512f.h, the sum and the scaling repeat f32-rmax,
@@ -18,8 +18,10 @@
 // during this row's sum and divide overlap (docs/benchmarks.md, "Short rows held in
 // registers"). Rows of 129..256 floats (one row's terms in 16 registers) ran 1.08-1.27x
 // faster than through the three kernels, rows of 257..512 (terms stored and scaled in the
-// output, the same three passes without calls and merges between) 1.05-1.13x, longer
-// ones the same (docs/benchmarks.md, "Rows of 129-1024 floats").
+// output, the same three passes without calls and merges between, a row scaled after the
+// next row's terms) 1.06-1.17x with many rows per call (2 rows of 400-512: 3% slower);
+// rows of 1000 were 2-8% slower with few rows per call, hence c512 (docs/benchmarks.md,
+// "Rows of 129-512 floats").
 
 #include <assert.h>
 #include <math.h>
@@ -694,7 +696,7 @@ inline void Row(size_t n, const float* in, float* out, float* max_scale) {
   }
 }
 
-// Rows of 257 to 1024 floats: the terms go to the output and are scaled there, in
+// Rows of 257 to 512 floats: the terms go to the output and are scaled there, in
 // f32-raddstoreexpminusmax's and f32-vscale's order, one row at a time; the next row's max
 // is taken while this row's sum is reduced and divided.
 struct MaxNaN {
@@ -704,16 +706,23 @@ struct MaxNaN {
 
 inline MaxNaN LongRowMax(const float* row, size_t n) {
   const __m512 vninf = _mm512_set1_ps(-__builtin_inff());
+  // Four chains of vmaxps, as f32-rmax avx512f_u128_acc4.
   __m512 vmax0 = vninf;
   __m512 vmax1 = vninf;
+  __m512 vmax2 = vninf;
+  __m512 vmax3 = vninf;
   __mmask16 vord = 0xFFFF;  // lanes where no NaN was seen
   size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
+  for (; i + 64 <= n; i += 64) {
     const __m512 vx0 = _mm512_loadu_ps(row + i);
     const __m512 vx1 = _mm512_loadu_ps(row + i + 16);
+    const __m512 vx2 = _mm512_loadu_ps(row + i + 32);
+    const __m512 vx3 = _mm512_loadu_ps(row + i + 48);
     vmax0 = _mm512_max_ps(vmax0, vx0);
     vmax1 = _mm512_max_ps(vmax1, vx1);
-    vord &= _mm512_cmp_ps_mask(vx0, vx1, _CMP_ORD_Q);  // neither is NaN
+    vmax2 = _mm512_max_ps(vmax2, vx2);
+    vmax3 = _mm512_max_ps(vmax3, vx3);
+    vord &= _mm512_cmp_ps_mask(vx0, vx1, _CMP_ORD_Q) & _mm512_cmp_ps_mask(vx2, vx3, _CMP_ORD_Q);
   }
   for (; i < n; i += 16) {
     const __m512 vx = n - i >= 16 ? _mm512_loadu_ps(row + i)
@@ -721,7 +730,8 @@ inline MaxNaN LongRowMax(const float* row, size_t n) {
     vmax0 = _mm512_max_ps(vmax0, vx);
     vord &= _mm512_cmp_ps_mask(vx, vx, _CMP_ORD_Q);
   }
-  return MaxNaN{_mm512_reduce_max_ps(_mm512_max_ps(vmax0, vmax1)), vord != 0xFFFF};
+  vmax0 = _mm512_max_ps(_mm512_max_ps(vmax0, vmax1), _mm512_max_ps(vmax2, vmax3));
+  return MaxNaN{_mm512_reduce_max_ps(vmax0), vord != 0xFFFF};
 }
 
 // The terms of a row stored in out (out may equal in) and their sum, bitwise
@@ -790,9 +800,14 @@ inline void LongRowScale(size_t n, float* out, float scale) {
   }
 }
 
+// Row r's scaling pass runs after row r + 1's terms, so that its sum's reduction and divide
+// overlap them (with each row scaled at once, 2 rows of 400-512 floats per call ran 3%
+// slower than the three kernels).
 inline void LongRows(size_t rows, size_t n, const float* input, size_t input_stride,
                      float* output, size_t output_stride, float* max_scale) {
   MaxNaN next = LongRowMax(input, n);
+  float* pending = nullptr;  // a row whose terms are stored but not yet scaled
+  float pending_scale = 0.0f;
   for (; rows != 0; rows--) {
     const MaxNaN row = next;
     const float* in = input;
@@ -810,10 +825,12 @@ inline void LongRows(size_t rows, size_t n, const float* input, size_t input_str
     const float sum = vref.shift_needed ? LongRowTerms<true>(n, in, out, vref)
                                         : LongRowTerms<false>(n, in, out, vref);
     if (rows > 1) next = LongRowMax(input, n);
-    const float scale = static_cast<float>(1.0 / static_cast<double>(sum));
-    row_max_scale[1] = scale;
-    LongRowScale(n, out, scale);
+    if (pending != nullptr) LongRowScale(n, pending, pending_scale);
+    pending = out;
+    pending_scale = static_cast<float>(1.0 / static_cast<double>(sum));
+    row_max_scale[1] = pending_scale;
   }
+  if (pending != nullptr) LongRowScale(n, pending, pending_scale);
 }
 
 }  // namespace
@@ -905,12 +922,12 @@ inline size_t Groups2(size_t rows, size_t n_arg, const float*& input, size_t inp
   return rows;
 }
 
-extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c1024_p5_u64_acc2_r2(size_t rows, size_t batch, const float* input, size_t input_stride,
+extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c512_p5_u64_acc2_r2(size_t rows, size_t batch, const float* input, size_t input_stride,
                            float* output, size_t output_stride, float* max_scale) {
   assert(rows != 0);
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
-  assert(batch <= 1024 * sizeof(float));
+  assert(batch <= 512 * sizeof(float));
   assert(input != NULL);
   assert(output != NULL);
   assert(max_scale != NULL);
