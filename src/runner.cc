@@ -65,7 +65,7 @@ void RunTile(const RunContext& context, size_t first, size_t count) {
   // A RowsFn also merges: phase 0's plans are then made before the loop below.
   const bool merged = phases[0].rows != nullptr;
   if (merged) {
-    phases[0].rows(context, first, count, partials, plans);
+    phases[0].rows(context, first, count, plans);
   } else {
     for (size_t i = 0; i < count; i++)
       phases[0].chunk(context, first + i, 0, plans[i], &partials[i]);

@@ -102,8 +102,7 @@ void MergeMaxScale(const ChunkPartial* partials, size_t count, RowPlan* plan) {
 
 // SoftmaxRowF32 and MergeMaxScale for a tile of rows in one kernel call (the kernel
 // overlaps rows); plans straight from the kernel's output.
-void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, ChunkPartial*,
-                    RowPlan* plans) {
+void SoftmaxRowsF32(const RunContext& context, size_t first, size_t count, RowPlan* plans) {
   constexpr size_t kMaxRows = 16;  // the runner's tiles are at most this many rows
   const RowChunk c = GetChunk(context, first, 0);
   for (size_t done = 0; done < count; done += kMaxRows) {

@@ -95,8 +95,7 @@ using MergeFn = void (*)(const ChunkPartial* partials, size_t count, RowPlan* pl
 // plans[i] is left as the merge leaves it (special rows marked, not yet written).
 // One call lets a kernel overlap several rows' serial chains and saves the runner a
 // merge call per row; the runner's row tiles use it where a list gives it.
-using RowsFn = void (*)(const RunContext& context, size_t first, size_t count,
-                        ChunkPartial* partials, RowPlan* plans);
+using RowsFn = void (*)(const RunContext& context, size_t first, size_t count, RowPlan* plans);
 struct Phase {
   ChunkFn chunk;
   MergeFn merge;          // nullptr for the last phase (it writes the output)
