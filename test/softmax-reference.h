@@ -133,25 +133,26 @@ inline std::string CheckSoftmaxRowF32(const float* x, const float* y, size_t n,
   return std::string();
 }
 
-// Checks one f16 output row `y` of the half input row `x` (n elements): NaN halves
-// where the reference of the widened inputs is NaN, every other output within one
-// half-ULP of the reference, and the sum of a finite row within
-// 2^-11 + n * 2^-25 + 1e-6 of 1 (not for a masked row of zeros). Returns "" when the
-// row is right, else a description of the first violation; raises *max_error to the
-// largest error in half-ULPs seen.
-inline std::string CheckSoftmaxRowF16(const uint16_t* x, const uint16_t* y, size_t n,
+// Checks one f16 output row `y` (n elements) of the row `x`, given widened to floats
+// (or the rows t of a scale and mask), against the reference `r` of x
+// (ReferenceSoftmax): NaN halves where r is NaN, every other output within one half-ULP
+// of r, and the sum of a finite row within 2^-11 + n * 2^-25 + 1e-6 of 1 (not for a
+// masked row of zeros). Returns "" when the row is right, else a description of the
+// first violation; raises *max_error to the largest error in half-ULPs seen.
+inline std::string CheckSoftmaxRowF16(const float* x, const uint16_t* y, size_t n,
                                       bool masked_row_zero, const std::vector<double>& r,
                                       double* max_error);
+
+// The same for the half input row `x`, its reference computed here.
 inline std::string CheckSoftmaxRowF16(const uint16_t* x, const uint16_t* y, size_t n,
                                       bool masked_row_zero, double* max_error) {
   const std::vector<float> xf = HalvesToFloats(x, n);
   std::vector<double> r;
   ReferenceSoftmax(xf.data(), n, masked_row_zero, &r);
-  return CheckSoftmaxRowF16(x, y, n, masked_row_zero, r, max_error);
+  return CheckSoftmaxRowF16(xf.data(), y, n, masked_row_zero, r, max_error);
 }
 
-// The same with the reference `r` of the widened row already computed.
-inline std::string CheckSoftmaxRowF16(const uint16_t* x, const uint16_t* y, size_t n,
+inline std::string CheckSoftmaxRowF16(const float* x, const uint16_t* y, size_t n,
                                       bool masked_row_zero, const std::vector<double>& r,
                                       double* max_error) {
   bool finite_row = true;
@@ -166,8 +167,8 @@ inline std::string CheckSoftmaxRowF16(const uint16_t* x, const uint16_t* y, size
     const double error = HalfUlpError(value, r[i]);
     *max_error = std::max(*max_error, error);
     if (!(error <= 1.0)) {
-      return Format("element %zu, input 0x%04X: got %.9g (0x%04X), reference %.9g", i, x[i],
-                    value, y[i], r[i]);
+      return Format("element %zu, input %.9g: got %.9g (0x%04X), reference %.9g", i, x[i], value,
+                    y[i], r[i]);
     }
     sum += value;
   }

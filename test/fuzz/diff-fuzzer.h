@@ -17,8 +17,8 @@
 //   bytes 2-4: row length within the class (24 bits, modulo)
 //   byte 5: bits 0-2 input gap, bits 3-5 output gap (elements), bits 6-7 misalignment
 //   byte 6: bits 0-2 fill mode, bits 3-5 value range (Traits::kRanges), bit 6 scale and
-//           mask (twopass_setup_scale_mask; f32 only: Traits::kScaleMask), bit 7 one
-//           broadcast mask row instead of a row per row
+//           mask (twopass_setup_scale_mask), bit 7 one broadcast mask row instead of a
+//           row per row
 //   bytes 7-10: seed of the filler
 //   bytes 11-12: first position of the explicit values (modulo the batch's elements)
 //   byte 13: step between explicit values (1 + value)
@@ -31,8 +31,9 @@
 // their pairs' exponents round: unsupported, twopass.h); their results are checked as the
 // operators'.
 // With scale and mask, the filler's seed also picks the scale (kScales), the mask's gap
-// and the mask's fill (MakeMask); every check then runs on t = x * scale + mask (the
-// product rounded, then the sum), and runs use the operator (never the one-shot calls).
+// and the mask's fill (MakeMask; f16 masks are halves, widened exactly); every check
+// then runs on the float rows t = x * scale + mask (the product rounded, then the sum),
+// and runs use the operator (never the one-shot calls).
 #pragma once
 
 #include <math.h>
@@ -135,7 +136,7 @@ class DiffFuzzer {
     // Bytes off the guard page's alignment, in units of Traits::kMisalignUnit.
     misalign_ = misaligned ? (1 + (gaps >> 6) % 3) * Traits::kMisalignUnit : 0;
     const uint8_t fill = in->U8();
-    scaled_ = Traits::kScaleMask && (fill & 64) != 0;
+    scaled_ = (fill & 64) != 0;
     broadcast_ = (fill & 128) != 0;
     const uint32_t seed = in->U32();
     const size_t position = in->U16();
@@ -156,6 +157,8 @@ class DiffFuzzer {
       const size_t element = k % total;
       input_[(element / channels_) * input_stride_ + element % channels_] = value;
     }
+    rows_.resize(input_.size());
+    for (size_t i = 0; i < input_.size(); i++) rows_[i] = Traits::ToFloat(input_[i]);
     if (scaled_) MakeMask(seed);
     // Shards: cuts_ = 0 < c_1 < ... < channels_.
     const size_t shards = std::min<size_t>(1 + ((seed >> 28) & 3), channels_);
@@ -168,8 +171,10 @@ class DiffFuzzer {
     cuts_.push_back(channels_);
     shardable_ = !scaled_;
     for (size_t b = 0; b < batch_; b++) {
-      const std::vector<float> xf = Traits::Widen(&input_[b * input_stride_], channels_);
-      for (float v : xf) shardable_ = shardable_ && !(std::isfinite(v) && fabsf(v) > 1e7f);
+      for (size_t i = 0; i < channels_; i++) {
+        const float v = rows_[b * input_stride_ + i];
+        shardable_ = shardable_ && !(std::isfinite(v) && fabsf(v) > 1e7f);
+      }
     }
   }
 
@@ -179,11 +184,10 @@ class DiffFuzzer {
     log_references_.resize(batch_);
     lse_references_.resize(batch_);
     for (size_t b = 0; b < batch_; b++) {
-      const T* x = &Rows()[b * input_stride_];
-      Traits::Reference(x, channels_, masked_, &references_[b]);
-      const std::vector<float> xf = Traits::Widen(x, channels_);
-      ReferenceLogSoftmax(xf.data(), channels_, masked_, &log_references_[b]);
-      lse_references_[b] = ReferenceLogSumExp(xf.data(), channels_);
+      const float* x = &rows_[b * input_stride_];
+      testing::ReferenceSoftmax(x, channels_, masked_, &references_[b]);
+      ReferenceLogSoftmax(x, channels_, masked_, &log_references_[b]);
+      lse_references_[b] = ReferenceLogSumExp(x, channels_);
     }
     const size_t previous_nt = twopass_internal_set_nt_threshold(nt_ ? 0 : SIZE_MAX);
     // Softmax with every algorithm, log-softmax (two-pass only: automatic and named),
@@ -257,13 +261,11 @@ class DiffFuzzer {
 
   size_t Span(size_t stride) const { return (batch_ - 1) * stride + channels_; }
 
-  // The rows every check reads: t with scale and mask, else the input.
-  const std::vector<T>& Rows() const { return scaled_ ? t_ : input_; }
-
   // The scale, the mask (a row per row, or one broadcast row, with a gap of 0-3 elements
-  // after each row) and t. Mask fills: 0 zeros; 1 uniform in [-8, 8]; 2 causal (-inf after
-  // the first b * channels / 4 + 1 elements of row b); 3 uniform with every 5th -inf and
-  // rarely +inf or NaN.
+  // after each row; halves for f16, each value rounded to half) and t, in rows_. Mask
+  // fills: 0 zeros; 1 uniform in [-8, 8]; 2 causal (-inf after the first
+  // b * channels / 4 + 1 elements of row b); 3 uniform with every 5th -inf and rarely
+  // +inf or NaN.
   void MakeMask(uint32_t seed) {
     static const float kScales[8] = {0.125f, -1.5f, 0.0f, 1.0f, 1.0e30f, 0.0883883f, 3.0f,
                                      -0.01f};
@@ -283,15 +285,14 @@ class DiffFuzzer {
           m = r % 5 == 0 ? -INFINITY : random.Uniform(-8.0f, 8.0f);
           if ((r >> 8) % 4096 == 0) m = (r >> 20) % 2 == 0 ? INFINITY : NAN;
         }
-        mask_[b * mask_stride_ + i] = m;
+        mask_[b * mask_stride_ + i] = Traits::FromFloat(m);
       }
     }
-    t_ = input_;
     for (size_t b = 0; b < batch_; b++) {
       const size_t mb = broadcast_ ? 0 : b;
       for (size_t i = 0; i < channels_; i++) {
-        volatile float product = input_[b * input_stride_ + i] * scale_;  // rounded: no fma
-        t_[b * input_stride_ + i] = product + mask_[mb * mask_stride_ + i];
+        volatile float product = rows_[b * input_stride_ + i] * scale_;  // rounded: no fma
+        rows_[b * input_stride_ + i] = product + Traits::ToFloat(mask_[mb * mask_stride_ + i]);
       }
     }
   }
@@ -455,16 +456,14 @@ class DiffFuzzer {
         FUZZ_CHECK(error.empty(), "%s: row %zu: %s", Describe(key).c_str(), b, error.c_str());
       }
       if (key.kind == Kind::kLogSumExp) continue;
-      const T* x = &Rows()[b * input_stride_];
+      const float* x = &rows_[b * input_stride_];
       const T* y = &result.y[b * output_stride_];
       std::string error;
       if (key.kind == Kind::kSoftmax) {
         error = Traits::Check(x, y, channels_, masked_, references_[b]);
       } else {
-        const std::vector<float> xf = Traits::Widen(x, channels_);
         const std::vector<double> yd = Decoded(y);
-        error = CheckLogSoftmaxRow(xf.data(), yd.data(), channels_, Traits::kF16,
-                                   log_references_[b]);
+        error = CheckLogSoftmaxRow(x, yd.data(), channels_, Traits::kF16, log_references_[b]);
       }
       FUZZ_CHECK(error.empty(), "%s: row %zu: %s", Describe(key).c_str(), b, error.c_str());
       if (b + 1 < batch_) {
@@ -511,12 +510,12 @@ class DiffFuzzer {
   bool scaled_ = false, broadcast_ = false;
   float scale_ = 1.0f;
   size_t mask_stride_ = 0;
-  std::vector<T> mask_;  // with scale and mask: its rows (the gaps Untouched)
-  std::vector<T> t_;     // with scale and mask: t in the input's layout
+  std::vector<T> mask_;       // with scale and mask: its rows (the gaps Untouched)
   std::vector<size_t> cuts_;  // shard boundaries in a row: 0, ..., channels_
   bool shardable_ = false;    // the sharded-row calls run (see the layout above)
   testing::Guard guard_;
   std::vector<T> input_;
+  std::vector<float> rows_;  // what every check reads: input_ widened, or t (scale and mask)
   std::vector<std::vector<double>> references_;      // softmax
   std::vector<std::vector<double>> log_references_;  // log-softmax
   std::vector<double> lse_references_;

@@ -4,8 +4,8 @@
 // output), each softmax output within one half-ULP of the double-precision reference
 // of the widened inputs (the contract, as SoftmaxOperatorTester::TestF16 checks it),
 // NaN rows as 0x7E00, log-softmax within one half-ULP plus 1e-6 * max(1, |r|), and the
-// runs against each other. Input layout:
-// test/fuzz/diff-fuzzer.h.
+// runs against each other; with a scale and a half mask (twopass_setup_scale_mask) the
+// same on the float rows t = x * scale + mask. Input layout: test/fuzz/diff-fuzzer.h.
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -102,13 +102,9 @@ struct F16 {
     }
   }
 
-  static void Reference(const uint16_t* x, size_t n, bool masked, std::vector<double>* r) {
-    const std::vector<float> xf = testing::HalvesToFloats(x, n);
-    testing::ReferenceSoftmax(xf.data(), n, masked, r);
-  }
-
   // The contract's check, plus: a NaN row is written as the quiet NaN 0x7E00.
-  static std::string Check(const uint16_t* x, const uint16_t* y, size_t n, bool masked,
+  // x: the row widened (or t, with scale and mask).
+  static std::string Check(const float* x, const uint16_t* y, size_t n, bool masked,
                            const std::vector<double>& r) {
     double max_error = 0.0;
     std::string error = testing::CheckSoftmaxRowF16(x, y, n, masked, r, &max_error);
@@ -143,13 +139,9 @@ struct F16 {
 
   static constexpr bool kF16 = true;
   // The logsumexp operator exists for f32 only (f16 operators have the lse output).
-  // Scale and mask (twopass_setup_scale_mask) in the checks: f32 only (the f16 checks read
-  // halves, and t is no half).
-  static constexpr bool kScaleMask = false;
   static constexpr bool kHasLogSumExp = false;
-  static std::vector<float> Widen(const uint16_t* x, size_t n) {
-    return testing::HalvesToFloats(x, n);
-  }
+  static float ToFloat(uint16_t h) { return HalfToFloat(h); }
+  static uint16_t FromFloat(float f) { return FloatToHalf(f); }
   static double ToDouble(uint16_t h) { return HalfToFloat(h); }
 
   // Softmax or log-softmax (Kind::kLogSumExp is called by diff-fuzzer.h itself).

@@ -98,10 +98,7 @@ struct F32 {
     }
   }
 
-  static void Reference(const float* x, size_t n, bool masked, std::vector<double>* r) {
-    testing::ReferenceSoftmax(x, n, masked, r);
-  }
-
+  // x: the row (or t, with scale and mask).
   static std::string Check(const float* x, const float* y, size_t n, bool /*masked*/,
                            const std::vector<double>& r) {
     return testing::CheckSoftmaxRowF32(x, y, n, r);
@@ -129,12 +126,9 @@ struct F32 {
 
   static constexpr bool kF16 = false;
   // The logsumexp operator exists for f32 only (f16 operators have the lse output).
-  // Scale and mask (twopass_setup_scale_mask) in the checks: f32 only.
-  static constexpr bool kScaleMask = true;
   static constexpr bool kHasLogSumExp = true;
-  static std::vector<float> Widen(const float* x, size_t n) {
-    return std::vector<float>(x, x + n);
-  }
+  static float ToFloat(float f) { return f; }
+  static float FromFloat(float f) { return f; }
   static double ToDouble(float f) { return f; }
 
   // Softmax or log-softmax (Kind::kLogSumExp is called by diff-fuzzer.h itself).

@@ -82,7 +82,7 @@ F32_SEEDS = {
     "all-minus-inf": diff_seed(channels=33, batch=2, fill_mode=2, values=f32(MINUS_INF)),
     "all-minus-inf-masked": diff_seed(channels=4100, length_class=2, batch=2, masked=True,
                                       fill_mode=2, values=f32(MINUS_INF)),
-    # Scale and mask (f32 only): the seed's bits 24-26 pick the scale (kScales in
+    # Scale and mask: the seed's bits 24-26 pick the scale (kScales in
     # diff-fuzzer.h), bits 16-17 the mask fill, bits 8-9 the mask's gap.
     "scale-mask-causal": diff_seed(channels=4097, length_class=2, batch=4, scale_mask=True,
                                    seed=0 << 24 | 2 << 16 | 1 << 8 | 5),
@@ -145,6 +145,16 @@ F16_SEEDS = {
                                     seed=1 << 28 | 9),
     "sharded-4-minus-inf": diff_seed(channels=33, batch=2, masked=True, fill_mode=5,
                                      seed=3 << 28 | 3),
+    # Scale and a half mask (seed bits as for f32): causal rows, a broadcast mask with
+    # -inf, +inf and NaN over the specials, and scale 1e30 on the largest halves.
+    "scale-mask-causal": diff_seed(channels=4097, length_class=2, batch=4, scale_mask=True,
+                                   seed=0 << 24 | 2 << 16 | 1 << 8 | 5),
+    "scale-mask-broadcast-specials": diff_seed(channels=300, length_class=1, batch=3,
+                                               masked=True, scale_mask=True, broadcast=True,
+                                               fill_mode=7, seed=1 << 24 | 3 << 16 | 2 << 8 | 7),
+    "scale-huge-max-half": diff_seed(channels=999, length_class=1, in_place=True,
+                                     scale_mask=True, value_range=3,
+                                     seed=4 << 24 | 1 << 16 | 3 << 8),
 }
 
 
