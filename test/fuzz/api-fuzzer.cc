@@ -334,6 +334,14 @@ class ApiFuzzer {
 
   static bool Misaligned(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) % 4 != 0; }
 
+  // Whether the byte range [begin, end) meets the `bytes` bytes at `base` (never when
+  // base is NULL: an unbound tensor).
+  static bool Overlaps(unsigned __int128 begin, unsigned __int128 end, const uint8_t* base,
+                       unsigned __int128 bytes) {
+    const unsigned __int128 b = reinterpret_cast<uintptr_t>(base);
+    return base != nullptr && begin < b + bytes && b < end;
+  }
+
   bool InArena(const uint8_t* p, unsigned __int128 bytes) const {
     const uintptr_t begin = reinterpret_cast<uintptr_t>(memory_.arena);
     const uintptr_t q = reinterpret_cast<uintptr_t>(p);
@@ -414,11 +422,7 @@ class ApiFuzzer {
     const unsigned __int128 begin = reinterpret_cast<uintptr_t>(lse);
     const unsigned __int128 end = begin + static_cast<unsigned __int128>(batch) * 4;
     if (end > UINTPTR_MAX) return Bit(twopass_status_invalid_parameter);
-    const auto overlaps = [&](const uint8_t* base, unsigned __int128 bytes) {
-      const unsigned __int128 b = reinterpret_cast<uintptr_t>(base);
-      return base != nullptr && begin < b + bytes && b < end;
-    };
-    if (overlaps(input, input_bytes) || overlaps(output, output_bytes)) {
+    if (Overlaps(begin, end, input, input_bytes) || Overlaps(begin, end, output, output_bytes)) {
       return Bit(twopass_status_invalid_parameter);
     }
     return 0;
@@ -905,8 +909,7 @@ class ApiFuzzer {
       }
       const unsigned __int128 begin = reinterpret_cast<uintptr_t>(mask);
       const auto overlaps = [&](const uint8_t* base, unsigned __int128 bytes) {
-        const unsigned __int128 b = reinterpret_cast<uintptr_t>(base);
-        return base != nullptr && h.op->batch != 0 && begin < b + bytes && b < begin + mask_bytes;
+        return h.op->batch != 0 && Overlaps(begin, begin + mask_bytes, base, bytes);
       };
       unsigned __int128 out_bytes = 0;
       SpanBytes(channels, h.op->output_stride, h.op->batch, es, &out_bytes);
