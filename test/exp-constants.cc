@@ -91,6 +91,33 @@ TEST(ExpConstants, PolynomialRelativeErrorBelowBound) {
   EXPECT_LT(worst, twopass::kExpPolyMaxRelError);
 }
 
+// Each entry is the float nearest 2^(j/16): within half a float ULP of it in long double.
+TEST(ExpConstants, Exp2Table16EntriesAreRoundedPowers) {
+  for (int j = 0; j < 16; j++) {
+    const long double exact = exp2l(static_cast<long double>(j) / 16);
+    const float entry = twopass::kExp2Table16[j];
+    const long double ulp = ldexpl(1.0L, -23);  // entries are in [1, 2)
+    EXPECT_LE(fabsl(static_cast<long double>(entry) - exact), ulp / 2) << "j = " << j;
+    EXPECT_GE(entry, 1.0f);
+    EXPECT_LT(entry, 2.0f);
+  }
+  EXPECT_EQ(twopass::kExp2Table16[0], 1.0f);  // the table form's exact zero relies on it
+}
+
+TEST(ExpConstants, TablePolynomialRelativeErrorBelowBound) {
+  const double half = std::log(2.0) / 32;
+  const int points = 1 << 16;
+  double worst = 0.0;
+  for (int i = 0; i <= points; i++) {
+    const double t = -half + 2 * half * i / points;
+    const double q = 1.0 + t * (1.0 + t * (twopass::kExpTableC2 + t * twopass::kExpTableC3));
+    worst = std::fmax(worst, std::fabs(q / std::exp(t) - 1.0));
+  }
+  std::printf("max |q(t)/exp(t) - 1| on [-ln2/32, ln2/32]: %.3e (bound %.1e)\n", worst,
+              twopass::kExpTablePolyMaxRelError);
+  EXPECT_LT(worst, twopass::kExpTablePolyMaxRelError);
+}
+
 TEST(ExpConstants, Exp2MagicGivesPowersOfTwo) {
   EXPECT_EQ(twopass::kExp2Magic, 0x1.8p23f + 127.0f);
   for (int d = -126; d <= 127; d++) {

@@ -193,6 +193,39 @@ TEST_P(F32RaddextexpTest, MaskedLogitsContributeExactlyZero) {
   }
 }
 
+// Terms far below the maximum X, swept in steps of 1/64 across the edge where the fast
+// forms stop adding them (x - X from -110 to -79: about 2^-159 to 2^-114 of the largest
+// term), next to maxima on either side of the AVX512F fast form's bound |E| <= 2^16
+// (|X| ~ 45426) and far from it: every lane sees X first (the first 16 elements), the
+// rest are X + d. Each such term is below 2^-113 of the sum, so no float or double
+// addition of the row can keep it: the sum must equal, bit for bit, the sum of the row
+// with -inf in their place, on every path (fast blocks, general blocks, the tail); and
+// the row passes the contract.
+TEST_P(F32RaddextexpTest, VanishingTermsNextToAnyMaximum) {
+  const size_t n = 16 + 4 * kernel().tile + 7;
+  for (float x_max :
+       {0.0f, 10.5f, -1e4f, 1e4f, 45000.0f, -45000.0f, 45426.0f, -45426.0f, 45500.0f, -45500.0f}) {
+    std::vector<float> row(n, -INFINITY);
+    std::fill(row.begin(), row.begin() + 16, x_max);
+    float sum_inf[2];
+    kernel().fn(n * sizeof(float), row.data(), sum_inf);
+    for (int d = -110; d < -78; d++) {
+      for (size_t i = 16; i < n; i++) {
+        row[i] = x_max + (static_cast<float>(d) + static_cast<float>(i % 64) / 64.0f);
+      }
+      float sum[2];
+      kernel().fn(n * sizeof(float), row.data(), sum);
+      const std::string what =
+          std::string(kernel().name) + " max " + Hex(x_max) + " d " + std::to_string(d);
+      EXPECT_EQ(FloatBits(sum[0]), FloatBits(sum_inf[0]))
+          << what << ": " << sum[0] << " vs " << sum_inf[0];
+      EXPECT_EQ(sum[1], sum_inf[1]) << what;
+      CheckRaddextexp(row.data(), n, sum, what);
+      if (HasFailure()) return;
+    }
+  }
+}
+
 TEST_P(F32RaddextexpTest, AllNegativeInfinity) {
   for (size_t n : TileSizes(kernel().tile)) {
     std::vector<float> row(n, -INFINITY);

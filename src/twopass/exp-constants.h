@@ -15,7 +15,9 @@
 //   double, is below kExpPolyMaxRelError (9.2e-8 measured, at t = ln2/2); both
 //   //tools:cody_waite_test and //test:exp_constants_test check that bound.
 // //test:exp_constants_test also checks the properties the kernels rely on (exact
-// products n*hi without FMA, hi + lo = ln2, the bits of the power-of-two trick).
+// products n*hi without FMA, hi + lo = ln2, the bits of the power-of-two trick) and
+// the table form's constants (each table entry the float nearest 2^(j/16), the
+// degree-3 polynomial's error bound).
 //
 // Values are hex floats, exactly as the kernels use them; the kernels negate them
 // where they need -ln2_hi etc. (negation is exact). One `constexpr` a line: the
@@ -51,6 +53,22 @@ constexpr float kExpC4 = 0x1.573A1Ap-5f;
 constexpr float kExpC5 = 0x1.0F9F9Cp-7f;
 // The bound on |p(t) / exp(t) - 1| (t in [-ln2/2, ln2/2], p evaluated in double).
 constexpr double kExpPolyMaxRelError = 1.0e-7;
+
+// The table form (the AVX512F pass-1 fast form, twopass/extexp-avx512f.h): with
+// N = round(16 x log2e) = 16n + j (j in [0, 15]) and t = x - N*ln2/16 in
+// [-ln2/32, ln2/32], exp(x) = 2^n * kExp2Table16[j] * q(t), where
+// kExp2Table16[j] = 2^(j/16) rounded to float (within 2^-25 relative of it) and
+// q(t) = 1 + t*(1 + t*(c2 + t*c3)), a degree-3 minimax fit of exp with c0 = c1 = 1
+// (Lawson's algorithm on 20001 points, then rounded to float).
+constexpr float kExp2Table16[16] = {0x1.000000p+0f, 0x1.0B5586p+0f, 0x1.172B84p+0f, 0x1.2387A6p+0f,
+                                    0x1.306FE0p+0f, 0x1.3DEA64p+0f, 0x1.4BFDAEp+0f, 0x1.5AB07Ep+0f,
+                                    0x1.6A09E6p+0f, 0x1.7A1148p+0f, 0x1.8ACE54p+0f, 0x1.9C4918p+0f,
+                                    0x1.AE89FAp+0f, 0x1.C199BEp+0f, 0x1.D5818Ep+0f, 0x1.EA4AFAp+0f};
+constexpr float kExpTableC2 = 0x1.00021Ep-1f;
+constexpr float kExpTableC3 = 0x1.55559Ep-3f;
+// The bound on |q(t) / exp(t) - 1| (t in [-ln2/32, ln2/32], q evaluated in double):
+// 1.59e-9 measured.
+constexpr double kExpTablePolyMaxRelError = 2.0e-9;
 
 // Clamp of the extended exp's input: x_c = min(B, max(-B, x)), B = 2^23. Floats of
 // magnitude >= 2^23 are integers, so x - x_c is an integer-valued float (or ±inf) that

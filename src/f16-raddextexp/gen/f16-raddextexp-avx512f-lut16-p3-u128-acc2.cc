@@ -1,14 +1,15 @@
 // Auto-generated file. Do not edit!
-//   Template: src/f32-raddextexp/avx512f.cc.in
+//   Template: src/f16-raddextexp/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2
+//   Kernel: twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u128_acc2
 
-// Pass 1 of the Two-Pass softmax, AVX512F, 16 lanes.
+// Pass 1 of the Two-Pass softmax on IEEE half-precision input, AVX512F, 16 lanes;
+// all arithmetic in f32.
 //
 // sum[0] * 2^sum[1] = sum_i exp(input[i]), computed in the extended-exponent
 // representation exp(x) = p * 2^n so that no finite input can overflow.
 //
-// Contract (tested on every ISA by test/f32-raddextexp.cc):
+// Contract (tested on every ISA by test/f16-raddextexp.cc):
 // - Finite inputs only (any magnitude, ±FLT_MAX and denormals included): sum[0] is
 //   finite and > 0, sum[1] is finite and integer-valued. For |x| <= 1e4 and rows of
 //   up to 4096 elements sum[0] * 2^sum[1] is within 1e-6 relative of the exact sum.
@@ -17,8 +18,16 @@
 //   sum[0] == 0 exactly (sum[1] is then unspecified but not NaN).
 // - Any NaN and no +inf: sum[0] is NaN.
 // - Any +inf: sum[1] == +inf (sum[0] unspecified; the operator handles such rows).
-// - Reads exactly [input, input + batch) (the tail with a k-masked load); no
+// - Reads exactly [input, input + batch) (the tail through a buffer); no
 //   alignment requirement.
+//
+// Half-precision input (this file is generated from the f32 template with FAMILY
+// f16-raddextexp): batch counts bytes, 2 per element. Each element is widened to
+// f32 exactly with vcvtph2ps (16 lanes, AVX512F), then the f32 math below runs
+// unchanged; sums are never kept in half precision. |x| <= 65504 < B for finite
+// halves, so step 1 only acts on ±inf. 16-bit masked loads need AVX512BW: the
+// 1-15 element tail is copied into a buffer padded with f16 -inf (0xFC00), which
+// adds exactly 0, like the masked lanes of the f32 kernel.
 //
 // Math per element x: docs/exp-math.md (steps 1-4, the same on every ISA up to the
 // differences listed there), with the helpers of twopass/extexp-avx512f.h and the
@@ -46,8 +55,8 @@
 // fast form (AddTermFast, below; 13 vector ops per 16 terms against 17), which adds the
 // terms at the accumulators' current exponents when none is more than 2^64 above them;
 // the general path then is skipped. Remaining whole vectors go to
-// accumulator 0; the last 1-15 elements are loaded with a k-mask whose inactive lanes
-// read as -inf and add exactly 0. Accumulators, then lanes, are merged by the same
+// accumulator 0; the last 1-15 elements go through a buffer padded with -inf, which
+// adds exactly 0. Accumulators, then lanes, are merged by the same
 // rule (lanes: M = max over lanes, a = sum_l scalef(a_l, E_l - M)); sum[0] = a,
 // sum[1] = E.
 //
@@ -59,8 +68,9 @@
 // within (T - 1) * 2^-24 = 4.2e-7 relative, at any row length (without the flush,
 // 4096 equal terms over 16 lanes gave 1.8e-6). The double sums add at most N *
 // 2^-53 (1e-9 at N = 2^23), scaling by 2^(E - M) is exact, and the result is rounded
-// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7) the sum is
-// within 7e-7 of exact; in softmax the exp error of equal terms cancels.
+// to float once (3e-8). With exp's own error (<= 3 ULP of p >= 0.7: 2.5e-7; the fast
+// form's table entry within 3e-8 and q within about 7e-8) the sum is within 7e-7 of
+// exact; in softmax the exp error of equal terms cancels.
 // Cost: one Flush per accumulator every 2 blocks (see the table).
 //
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
@@ -70,6 +80,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <immintrin.h>
 
@@ -78,6 +89,11 @@
 #include "twopass/microkernels.h"
 
 namespace {
+
+// 16 halves widened exactly to floats (vcvtph2ps).
+inline __m512 LoadF16(const uint16_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
 
 // Adds the float accumulator (*vacc, at exponents vexp) into the double accumulator
 // (*vdlo: lanes 0-7, *vdhi: lanes 8-15, at exponents *vdexp) and clears it. Exponents
@@ -98,18 +114,28 @@ inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m51
   *vacc = _mm512_setzero_ps();
 }
 
-// The fast form of the main loop (the AVX2 template's, with k-masks). For an
-// accumulator with exponent E (per lane), a term x is added as p * 2^(n - E) with the
-// rounding FMA v = fma(xc, log2e, bias), bias = kExp2Magic - E (exact for |E| <=
-// 2^21): v rounds xc*log2e to n and holds n - E + 127 in its low mantissa bits, so
-// shifting them into the exponent field gives 2^(n - E) directly, valid while n - E is
-// in [-127, 128]. Below, xc = max(cut, x) with cut = (E - 127)*ln2 makes n - E = -127
-// and 2^(n - E) = +0 (-inf and vanishing terms add exactly 0); above, the block check
-// keeps n - E <= 64 (v <= kFastThreshold), so the float accumulator never overflows
-// and E stays right. 13 vector ops per 16 terms (max, 7 FMA-pipe ops for v, t and p,
-// sub, shift, FMA into the accumulator, the block max) against 17 on the general path
-// (clamp, dx, round, scalef and the delayed maximum).
-constexpr float kFastThreshold = twopass::kExp2Magic + 64.0f;
+// The fast form of the main loop (the AVX2 template's idea, with the table form of exp
+// and k-masks). For an accumulator with exponent E (per lane, |E| <= 2^16), a term x is
+// added as 2^(n - E) * 2^(j/16) * q(t) (twopass/extexp-avx512f.h, the table form) with
+// the rounding FMA v = fma(xc, 16 log2e, bias), bias = kTableMagic + 1024 - 16E (exact):
+// v rounds 16 xc log2e to N = 16n + j and holds 16(n - E + 64) + j in its low mantissa
+// bits, from which Exp2Table16FromBiased builds 2^(n - E) * 2^(j/16), valid while n - E
+// is in [-127, 63]. Below, xc = max(cut, x) with cut = (E - 126.984375)*ln2 makes
+// N - 16E = -2032 exactly (n - E = -127, j = 0: the rounding error of 16 cut log2e is
+// below 16|E - 127| 2^-23 <= 0.125 for |E| <= 2^16, the cut sits 0.25 above -2032), and
+// that term is +0: -inf and every term below 2^(E - 127) add exactly 0. Terms in
+// [2^(E - 127), 2^(E - 126)) (n - E = -127, j > 0) add a subnormal below 2^(E - 126)
+// instead of their value; the row's sum is at least 2^(E - 0.5) (every E is the rounded
+// exponent of one of the row's elements), so the sum's roundings absorb it (tested by
+// VanishingTermsNextToAnyMaximum). Above, the block check
+// keeps n - E <= 63 (v <= kFastThreshold), so the float accumulator never overflows and
+// E stays right. 15 vector ops per 16 terms, 7 of them on the FMA pipes (v, t, q, the
+// FMA into the accumulator), plus max, sub, vpermps, shift, and, add and the block max;
+// the p5 form (ExpPoly) took 13 with 9 on the FMA pipes, 15% slower on the Zen 5 VM
+// (docs/benchmarks.md). The general path (clamp, dx, round, scalef and the delayed
+// maximum) keeps ExtExp.
+constexpr float kTableMagic = 0x1.8p23f;  // integers in [2^23, 2^24) are exact floats
+constexpr float kFastThreshold = kTableMagic + 2047.0f;  // n - E <= 63
 
 // |v| per lane (the sign bit cleared; AVX512F has no vandps, which needs AVX512DQ).
 inline __m512 Abs(__m512 v) {
@@ -122,8 +148,8 @@ inline __m512 Abs(__m512 v) {
 // nothing but -inf so far) restart at (0, that exponent): what they hold is below
 // 2^-170 of the largest lane and the final merge drops it exactly; never a lane whose
 // accumulator is NaN (its NaN would be dropped; see avx2.cc.in). Lanes with |E| >
-// 2^21 (all lanes -inf, or +inf) get bias = +inf, so their blocks take the general
-// path.
+// 2^16 (all lanes -inf, +inf, or |x| above about 45000) get bias = +inf, so their
+// blocks take the general path.
 inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vcut) {
   const __m512 vmax = _mm512_set1_ps(_mm512_reduce_max_ps(*vexp));
   const __mmask16 vrestart =
@@ -132,26 +158,27 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
       _mm512_cmp_ps_mask(*vacc, *vacc, _CMP_ORD_Q);
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
-  const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p21f), _CMP_LE_OQ);
-  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(twopass::kExp2Magic),
-                              *vexp);
-  *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(127.0f)),
+  const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p16f), _CMP_LE_OQ);
+  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(kTableMagic + 1024.0f),
+                              _mm512_mul_ps(*vexp, _mm512_set1_ps(16.0f)));
+  *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(126.984375f)),
                               _mm512_set1_ps(twopass::kLn2Hi));
 }
 
-// acc + p * 2^(n - E) for the fast form: 2^(n - E) from the bits of v, n = v - bias
-// exactly, then t and p as in ExtExp (step 3) and one FMA into the accumulator.
-inline __m512 AddTermFast(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias) {
-  const __m512 vs = Exp2FromBiased(vv);
-  const __m512 vn = _mm512_sub_ps(vv, vbias);
-  return _mm512_fmadd_ps(ExpPoly(ReduceLn2(vn, vxc)), vs, vacc);
+// acc + 2^(n - E) * 2^(j/16) * q(t) for the fast form: N = v - bias exactly, then t
+// and q, and one FMA into the accumulator. vtable: Exp2Table16Scaled().
+inline __m512 AddTermFast(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias, __m512 vtable) {
+  const __m512 vscale = Exp2Table16FromBiased(vv, vtable);
+  const __m512 vN = _mm512_sub_ps(vv, vbias);
+  return _mm512_fmadd_ps(vscale, ExpTablePoly(ReduceLn2Over16(vN, vxc)), vacc);
 }
 
 }  // namespace
 
-extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batch, const float* input, float sum[2]) {
+extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u128_acc2(size_t batch, const void* input_data, float sum[2]) {
+  const uint16_t* input = static_cast<const uint16_t*>(input_data);
   assert(batch != 0);
-  assert(batch % sizeof(float) == 0);
+  assert(batch % sizeof(uint16_t) == 0);
   assert(input != nullptr);
   assert(sum != nullptr);
 
@@ -159,11 +186,11 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
   __m512 vexp0 = _mm512_set1_ps(-FLT_MAX);
   __m512 vacc1 = _mm512_setzero_ps();
   __m512 vexp1 = _mm512_set1_ps(-FLT_MAX);
-  if (batch >= 128 * sizeof(float)) {
+  if (batch >= 128 * sizeof(uint16_t)) {
     // Start the exponents at the first vector's n where |x| <= 2^20 (elsewhere, and for
     // NaN, -FLT_MAX as before), with the accumulators at 0: a valid state for any E not
     // above the row's largest exponent. The first block can then take the fast form.
-    const __m512 vx_first = _mm512_loadu_ps(input);
+    const __m512 vx_first = LoadF16(input);
     const __m512 vn_first = RoundXLog2e(vx_first);
     const __mmask16 vsmall =
         _mm512_cmp_ps_mask(Abs(vx_first), _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
@@ -181,10 +208,11 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
   UpdateFastPath(&vacc1, &vexp1, &vbias1, &vcut1);
   __m512d vdlo1 = _mm512_setzero_pd(), vdhi1 = _mm512_setzero_pd();
   __m512 vdexp1 = vexp1;
+  const __m512 vtable = Exp2Table16Scaled();
   // Blocks since the float accumulators were last flushed into the double ones: each
   // lane takes 4 terms per block, at most 8 between flushes.
   size_t pending = 0;
-  for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
+  for (; batch >= 128 * sizeof(uint16_t); batch -= 128 * sizeof(uint16_t)) {
     if (pending == 2) {
       Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
       Flush(&vacc1, vexp1, &vdlo1, &vdhi1, &vdexp1);
@@ -192,25 +220,33 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
     }
     pending++;
     // Fast block: every term relative to its accumulator's current exponent E
-    // (AddTermFast). Taken when every n - E <= 64 (NaN lanes pass and give NaN);
-    // otherwise (a new maximum more than 64 binades up, +inf, |E| > 2^21) the block
+    // (AddTermFast). Taken when every n - E <= 63 (NaN lanes pass and give NaN);
+    // otherwise (a new maximum 64 or more binades up, +inf, |E| > 2^16) the block
     // goes through the general path.
-    const __m512 vxc0 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 0));
-    const __m512 vv0 = _mm512_fmadd_ps(vxc0, _mm512_set1_ps(twopass::kLog2e), vbias0);
-    const __m512 vxc1 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 16));
-    const __m512 vv1 = _mm512_fmadd_ps(vxc1, _mm512_set1_ps(twopass::kLog2e), vbias1);
-    const __m512 vxc2 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 32));
-    const __m512 vv2 = _mm512_fmadd_ps(vxc2, _mm512_set1_ps(twopass::kLog2e), vbias0);
-    const __m512 vxc3 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 48));
-    const __m512 vv3 = _mm512_fmadd_ps(vxc3, _mm512_set1_ps(twopass::kLog2e), vbias1);
-    const __m512 vxc4 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 64));
-    const __m512 vv4 = _mm512_fmadd_ps(vxc4, _mm512_set1_ps(twopass::kLog2e), vbias0);
-    const __m512 vxc5 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 80));
-    const __m512 vv5 = _mm512_fmadd_ps(vxc5, _mm512_set1_ps(twopass::kLog2e), vbias1);
-    const __m512 vxc6 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 96));
-    const __m512 vv6 = _mm512_fmadd_ps(vxc6, _mm512_set1_ps(twopass::kLog2e), vbias0);
-    const __m512 vxc7 = _mm512_max_ps(vcut1, _mm512_loadu_ps(input + 112));
-    const __m512 vv7 = _mm512_fmadd_ps(vxc7, _mm512_set1_ps(twopass::kLog2e), vbias1);
+    const __m512 vxc0 = _mm512_max_ps(vcut0, LoadF16(input + 0));
+    const __m512 vv0 =
+        _mm512_fmadd_ps(vxc0, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias0);
+    const __m512 vxc1 = _mm512_max_ps(vcut1, LoadF16(input + 16));
+    const __m512 vv1 =
+        _mm512_fmadd_ps(vxc1, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias1);
+    const __m512 vxc2 = _mm512_max_ps(vcut0, LoadF16(input + 32));
+    const __m512 vv2 =
+        _mm512_fmadd_ps(vxc2, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias0);
+    const __m512 vxc3 = _mm512_max_ps(vcut1, LoadF16(input + 48));
+    const __m512 vv3 =
+        _mm512_fmadd_ps(vxc3, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias1);
+    const __m512 vxc4 = _mm512_max_ps(vcut0, LoadF16(input + 64));
+    const __m512 vv4 =
+        _mm512_fmadd_ps(vxc4, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias0);
+    const __m512 vxc5 = _mm512_max_ps(vcut1, LoadF16(input + 80));
+    const __m512 vv5 =
+        _mm512_fmadd_ps(vxc5, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias1);
+    const __m512 vxc6 = _mm512_max_ps(vcut0, LoadF16(input + 96));
+    const __m512 vv6 =
+        _mm512_fmadd_ps(vxc6, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias0);
+    const __m512 vxc7 = _mm512_max_ps(vcut1, LoadF16(input + 112));
+    const __m512 vv7 =
+        _mm512_fmadd_ps(vxc7, _mm512_set1_ps(twopass::kLog2e * 16.0f), vbias1);
     // A NaN vv leaves vbig unchanged (vmaxps returns its second operand).
     __m512 vbig = _mm512_setzero_ps();
     vbig = _mm512_max_ps(vv0, vbig);
@@ -223,34 +259,34 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
     vbig = _mm512_max_ps(vv7, vbig);
     if (__builtin_expect(
             _mm512_cmp_ps_mask(vbig, _mm512_set1_ps(kFastThreshold), _CMP_GT_OQ) == 0, 1)) {
-      vacc0 = AddTermFast(vacc0, vxc0, vv0, vbias0);
-      vacc1 = AddTermFast(vacc1, vxc1, vv1, vbias1);
-      vacc0 = AddTermFast(vacc0, vxc2, vv2, vbias0);
-      vacc1 = AddTermFast(vacc1, vxc3, vv3, vbias1);
-      vacc0 = AddTermFast(vacc0, vxc4, vv4, vbias0);
-      vacc1 = AddTermFast(vacc1, vxc5, vv5, vbias1);
-      vacc0 = AddTermFast(vacc0, vxc6, vv6, vbias0);
-      vacc1 = AddTermFast(vacc1, vxc7, vv7, vbias1);
+      vacc0 = AddTermFast(vacc0, vxc0, vv0, vbias0, vtable);
+      vacc1 = AddTermFast(vacc1, vxc1, vv1, vbias1, vtable);
+      vacc0 = AddTermFast(vacc0, vxc2, vv2, vbias0, vtable);
+      vacc1 = AddTermFast(vacc1, vxc3, vv3, vbias1, vtable);
+      vacc0 = AddTermFast(vacc0, vxc4, vv4, vbias0, vtable);
+      vacc1 = AddTermFast(vacc1, vxc5, vv5, vbias1, vtable);
+      vacc0 = AddTermFast(vacc0, vxc6, vv6, vbias0, vtable);
+      vacc1 = AddTermFast(vacc1, vxc7, vv7, vbias1, vtable);
       input += 128;
       continue;
     }
     // General path: ExtExp, the new maximum per accumulator, then the rescaling.
     __m512 vp0, vn0;
-    ExtExp(_mm512_loadu_ps(input + 0), &vp0, &vn0);
+    ExtExp(LoadF16(input + 0), &vp0, &vn0);
     __m512 vp1, vn1;
-    ExtExp(_mm512_loadu_ps(input + 16), &vp1, &vn1);
+    ExtExp(LoadF16(input + 16), &vp1, &vn1);
     __m512 vp2, vn2;
-    ExtExp(_mm512_loadu_ps(input + 32), &vp2, &vn2);
+    ExtExp(LoadF16(input + 32), &vp2, &vn2);
     __m512 vp3, vn3;
-    ExtExp(_mm512_loadu_ps(input + 48), &vp3, &vn3);
+    ExtExp(LoadF16(input + 48), &vp3, &vn3);
     __m512 vp4, vn4;
-    ExtExp(_mm512_loadu_ps(input + 64), &vp4, &vn4);
+    ExtExp(LoadF16(input + 64), &vp4, &vn4);
     __m512 vp5, vn5;
-    ExtExp(_mm512_loadu_ps(input + 80), &vp5, &vn5);
+    ExtExp(LoadF16(input + 80), &vp5, &vn5);
     __m512 vp6, vn6;
-    ExtExp(_mm512_loadu_ps(input + 96), &vp6, &vn6);
+    ExtExp(LoadF16(input + 96), &vp6, &vn6);
     __m512 vp7, vn7;
-    ExtExp(_mm512_loadu_ps(input + 112), &vp7, &vn7);
+    ExtExp(LoadF16(input + 112), &vp7, &vn7);
     input += 128;
 
     // Delayed maximum: one new exponent per accumulator for this iteration.
@@ -282,18 +318,19 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_p5_u128_acc2(size_t batc
   }
   // At most 7 whole vectors and the tail into accumulator 0: <= 8 terms.
   Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+  for (; batch >= 16 * sizeof(uint16_t); batch -= 16 * sizeof(uint16_t)) {
     __m512 vp, vn;
-    ExtExp(_mm512_loadu_ps(input), &vp, &vn);
+    ExtExp(LoadF16(input), &vp, &vn);
     input += 16;
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
   if (batch != 0) {
-    // 1-15 elements: masked load; the inactive lanes read as -inf and add exactly 0.
-    const __mmask16 vmask =
-        _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+    // 1-15 elements, padded with f16 -inf, which adds exactly 0.
+    uint16_t buffer[16];
+    for (uint16_t& h : buffer) h = 0xFC00;
+    memcpy(buffer, input, batch);
     __m512 vp, vn;
-    ExtExp(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), vmask, input), &vp, &vn);
+    ExtExp(LoadF16(buffer), &vp, &vn);
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 
