@@ -166,15 +166,21 @@ TEST_P(SoftmaxAccuracy, OneShot) {
 // Rows dominated by one element: the output of that element is rounded from
 // p * (1/p) and must never exceed 1.
 TEST_P(SoftmaxAccuracy, DominantElementAtMostOne) {
-  for (size_t channels : {1, 2}) {
+  // 1 and 2 elements, then rows whose other terms are below e^-120 of the dominant one
+  // (nothing of them reaches the sum), with the dominant element in the first block, in a
+  // later one (a new maximum far above the running one) or in the tail of the row.
+  for (size_t channels : {1, 2, 300, 1000}) {
     SoftmaxOperatorTester()
         .channels(channels)
-        .batch_size(20000)
+        .batch_size(channels > 2 ? 3000 : 20000)
         .flags(flags())
-        .row_filler([](size_t, float* x, size_t n, std::mt19937& rng) {
+        .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
           std::uniform_real_distribution<float> dist(-100.0f, 100.0f), gap(-200.0f, -20.0f);
-          x[0] = dist(rng);
-          if (n == 2) x[1] = x[0] + gap(rng);
+          const size_t at = n > 2 ? (row % 3 == 0 ? 0 : row % 3 == 1 ? n / 2 : n - 1) : 0;
+          x[at] = dist(rng);
+          for (size_t i = 0; i < n; i++) {
+            if (i != at) x[i] = x[at] + (n > 2 ? gap(rng) - 100.0f : gap(rng));
+          }
         })
         .Test();
     if (HasFatalFailure()) return;

@@ -120,6 +120,56 @@ TWOPASS_EXTEXP_INLINE __m512 ExpTablePoly(__m512 vt) {
   return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
 }
 
+// |v| per lane (the sign bit cleared with an integer and: vandps needs AVX512DQ).
+TWOPASS_EXTEXP_INLINE __m512 AbsPs(__m512 v) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
+}
+
+// The exp of the AVX512F two-pass kernels, per element: the table form where
+// |x| <= kTableDomain, ExtExp's p5 form beyond (and for ±inf and NaN). Pass 1 (every path)
+// and pass 2 compute the same p * 2^n for each x, so that a term that dominates its row
+// gets y = round(p * s) * 2^(n + e) with s = round(1 / m) and m >= p: at most 1, the
+// contract's [0, 1], which two different exp forms (a last-bit difference) would break.
+// N = round(16 x log2e) comes from the FMA with an even integer bias (kTableMagic, or
+// the pass-1 fast form's kTableMagic + 1024 - 16E), which rounds ties alike for any such
+// bias, so every path gets the same N.
+constexpr float kTableMagic = 0x1.8p23f;  // integers in [2^23, 2^24) are exact floats
+constexpr float kTableDomain = 0x1p17f;   // |16 x log2e| < 2^22: v stays in [2^23, 2^24)
+
+// p = 2^(j/16) * q(t), rounded once, and N, for |x| <= kTableDomain. vtable: kExp2Table16.
+TWOPASS_EXTEXP_INLINE void TableExp(__m512 vx, __m512 vtable, __m512* vp_out, __m512* vN_out) {
+  const __m512 vv =
+      _mm512_fmadd_ps(vx, _mm512_set1_ps(twopass::kLog2e * 16.0f), _mm512_set1_ps(kTableMagic));
+  const __m512 vN = _mm512_sub_ps(vv, _mm512_set1_ps(kTableMagic));
+  const __m512 vq = ExpTablePoly(ReduceLn2Over16(vN, vx));
+  *vp_out = _mm512_mul_ps(_mm512_permutexvar_ps(_mm512_castps_si512(vv), vtable), vq);
+  *vN_out = vN;
+}
+
+// ExtExp's (p, n_eff) in the canonical form above: n = floor(N / 16) where the table form
+// applies (p in about [0.98, 2.04]), ExtExp's p and n_eff elsewhere (computed only when
+// some lane needs them).
+TWOPASS_EXTEXP_INLINE void ExtExpCanonical(__m512 vx, __m512 vtable, __m512* vp_out,
+                                           __m512* vn_out) {
+  const __mmask16 vin = _mm512_cmp_ps_mask(AbsPs(vx), _mm512_set1_ps(kTableDomain), _CMP_LE_OQ);
+  __m512 vp, vN;
+  TableExp(_mm512_maskz_mov_ps(vin, vx), vtable, &vp, &vN);
+  // n = floor(N/16) = N/16 - 15/32 rounded to an integer (the fraction minus 15/32 is
+  // never a tie) by the magic add: |N/16| < 2^18, every step exact but the rounding.
+  __m512 vn = _mm512_add_ps(_mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), _mm512_set1_ps(-0.46875f)),
+                            _mm512_set1_ps(kTableMagic));
+  vn = _mm512_sub_ps(vn, _mm512_set1_ps(kTableMagic));
+  if (_cvtmask16_u32(vin) != 0xFFFF) {
+    __m512 vp5, vn5;
+    ExtExp(vx, &vp5, &vn5);
+    vp = _mm512_mask_mov_ps(vp5, vin, vp);
+    vn = _mm512_mask_mov_ps(vn5, vin, vn);
+  }
+  *vp_out = vp;
+  *vn_out = vn;
+}
+
 // Extended-exponent accumulation, per lane, with vscalefps (v * 2^floor(d), exact and
 // saturating: no clamp of d): the accumulator a at exponent E moved to the new maximum
 // M >= E: scalef(a, E - M).
@@ -154,6 +204,22 @@ TWOPASS_EXTEXP_INLINE __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
   __m512 vp, vn;
   ExtExp(vx, &vp, &vn);
   return ScaleExtExp(vp, vn, vs, ve);
+}
+
+// Pass 2 in the canonical form (ExtExpCanonical): scalef(p * s, N/16 + e) where the table
+// form applies (vscalefps floors the exponent: floor(N/16 + e) = n + e for an
+// integer-valued e; N/16 + e is exact whenever the result is not saturated),
+// ScaledExtExp elsewhere.
+TWOPASS_EXTEXP_INLINE __m512 ScaledExtExpCanonical(__m512 vx, __m512 vtable, __m512 vs, __m512 ve) {
+  const __mmask16 vin = _mm512_cmp_ps_mask(AbsPs(vx), _mm512_set1_ps(kTableDomain), _CMP_LE_OQ);
+  __m512 vp, vN;
+  TableExp(_mm512_maskz_mov_ps(vin, vx), vtable, &vp, &vN);
+  __m512 vy =
+      _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), ve));
+  if (_cvtmask16_u32(vin) != 0xFFFF) {
+    vy = _mm512_mask_mov_ps(ScaledExtExp(vx, vs, ve), vin, vy);
+  }
+  return vy;
 }
 
 }  // namespace

@@ -35,7 +35,9 @@
 // (keeps NaN); dx = x - x_c; n = vrndscaleps(x_c * log2e) to nearest even; t = x_c -
 // n*ln2 with the two-constant FMA Cody-Waite split; p = p(t), the degree-5 polynomial,
 // in about [0.707, 1.414] (finite unless x is NaN); n_eff = n + dx (±inf for ±inf, NaN
-// for NaN).
+// for NaN). That is the form for |x| > 2^17, ±inf and NaN only; every other x uses the
+// table form (docs/exp-math.md, "Table form": p = round(2^(j/16) q(t)) in about
+// [0.98, 2.04], n = floor(N/16), dx = 0), below in both the fast and the general path.
 //
 // Accumulation, per accumulator and lane, state (a = 0, E = -FLT_MAX):
 //   M = max(n_eff, E): returns E when n_eff is NaN (E is never NaN);
@@ -132,16 +134,11 @@ inline void Flush(__m512* vacc, __m512 vexp, __m512d* vdlo, __m512d* vdhi, __m51
 // E stays right. 15 vector ops per 16 terms, 7 of them on the FMA pipes (v, t, q, the
 // FMA into the accumulator), plus max, sub, vpermps, shift, and, add and the block max;
 // the p5 form (ExpPoly) took 13 with 9 on the FMA pipes, 15% slower on the Zen 5 VM
-// (docs/benchmarks.md). The general path (clamp, dx, round, scalef and the delayed
-// maximum) keeps ExtExp.
-constexpr float kTableMagic = 0x1.8p23f;  // integers in [2^23, 2^24) are exact floats
+// (docs/benchmarks.md). The general path (the delayed maximum and scalef) and the tail
+// use ExtExpCanonical: the same p * 2^n as the fast form and as pass 2 for every x (the
+// table form where |x| <= 2^17, ExtExp beyond), so that pass 2 brings a term that
+// dominates its row to at most 1 whichever path pass 1 took.
 constexpr float kFastThreshold = kTableMagic + 2047.0f;  // n - E <= 63
-
-// |v| per lane (the sign bit cleared; AVX512F has no vandps, which needs AVX512DQ).
-inline __m512 Abs(__m512 v) {
-  return _mm512_castsi512_ps(
-      _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
-}
 
 // Bias and clamp of the fast form for the accumulator (*vacc, *vexp). First, lanes
 // more than 256 binades below the largest exponent of the accumulator (-FLT_MAX:
@@ -158,7 +155,7 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
       _mm512_cmp_ps_mask(*vacc, *vacc, _CMP_ORD_Q);
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
-  const __mmask16 vok = _mm512_cmp_ps_mask(Abs(*vexp), _mm512_set1_ps(0x1p16f), _CMP_LE_OQ);
+  const __mmask16 vok = _mm512_cmp_ps_mask(AbsPs(*vexp), _mm512_set1_ps(0x1p16f), _CMP_LE_OQ);
   *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(kTableMagic + 1024.0f),
                               _mm512_mul_ps(*vexp, _mm512_set1_ps(16.0f)));
   *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(126.984375f)),
@@ -195,7 +192,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     const __m512 vx_first = LoadF16(input);
     const __m512 vn_first = RoundXLog2e(vx_first);
     const __mmask16 vsmall =
-        _mm512_cmp_ps_mask(Abs(vx_first), _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
+        _mm512_cmp_ps_mask(AbsPs(vx_first), _mm512_set1_ps(0x1p20f), _CMP_LE_OQ);
     const __m512 vexp_first = _mm512_mask_mov_ps(_mm512_set1_ps(-FLT_MAX), vsmall, vn_first);
     vexp0 = vexp_first;
     vexp1 = vexp_first;
@@ -216,6 +213,9 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
   __m512d vdlo2 = _mm512_setzero_pd(), vdhi2 = _mm512_setzero_pd();
   __m512 vdexp2 = vexp2;
   const __m512 vtable = Exp2Table16Scaled();
+  // The canonical exp of the general path and the tail (ExtExpCanonical): the same p * 2^n
+  // as the fast form and pass 2 for every x.
+  const __m512 vtable_canonical = _mm512_loadu_ps(twopass::kExp2Table16);
   // Blocks since the float accumulators were last flushed into the double ones: each
   // lane takes 3 terms per block, at most 8 between flushes.
   size_t pending = 0;
@@ -285,23 +285,23 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     }
     // General path: ExtExp, the new maximum per accumulator, then the rescaling.
     __m512 vp0, vn0;
-    ExtExp(LoadF16(input + 0), &vp0, &vn0);
+    ExtExpCanonical(LoadF16(input + 0), vtable_canonical, &vp0, &vn0);
     __m512 vp1, vn1;
-    ExtExp(LoadF16(input + 16), &vp1, &vn1);
+    ExtExpCanonical(LoadF16(input + 16), vtable_canonical, &vp1, &vn1);
     __m512 vp2, vn2;
-    ExtExp(LoadF16(input + 32), &vp2, &vn2);
+    ExtExpCanonical(LoadF16(input + 32), vtable_canonical, &vp2, &vn2);
     __m512 vp3, vn3;
-    ExtExp(LoadF16(input + 48), &vp3, &vn3);
+    ExtExpCanonical(LoadF16(input + 48), vtable_canonical, &vp3, &vn3);
     __m512 vp4, vn4;
-    ExtExp(LoadF16(input + 64), &vp4, &vn4);
+    ExtExpCanonical(LoadF16(input + 64), vtable_canonical, &vp4, &vn4);
     __m512 vp5, vn5;
-    ExtExp(LoadF16(input + 80), &vp5, &vn5);
+    ExtExpCanonical(LoadF16(input + 80), vtable_canonical, &vp5, &vn5);
     __m512 vp6, vn6;
-    ExtExp(LoadF16(input + 96), &vp6, &vn6);
+    ExtExpCanonical(LoadF16(input + 96), vtable_canonical, &vp6, &vn6);
     __m512 vp7, vn7;
-    ExtExp(LoadF16(input + 112), &vp7, &vn7);
+    ExtExpCanonical(LoadF16(input + 112), vtable_canonical, &vp7, &vn7);
     __m512 vp8, vn8;
-    ExtExp(LoadF16(input + 128), &vp8, &vn8);
+    ExtExpCanonical(LoadF16(input + 128), vtable_canonical, &vp8, &vn8);
     input += 144;
 
     // Delayed maximum: one new exponent per accumulator for this iteration.
@@ -347,7 +347,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     }
     pending++;
     __m512 vp, vn;
-    ExtExp(LoadF16(input), &vp, &vn);
+    ExtExpCanonical(LoadF16(input), vtable_canonical, &vp, &vn);
     input += 16;
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
@@ -358,7 +358,7 @@ extern "C" void twopass_f16_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     for (uint16_t& h : buffer) h = 0xFC00;
     memcpy(buffer, input, batch);
     __m512 vp, vn;
-    ExtExp(LoadF16(buffer), &vp, &vn);
+    ExtExpCanonical(LoadF16(buffer), vtable_canonical, &vp, &vn);
     ExtExpMerge(&vacc0, &vexp0, vp, vn);
   }
 

@@ -1,7 +1,7 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-vscaleextexp/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128
+//   Kernel: twopass_f32_vscaleextexp_ukernel__avx512f_lut16_p3_u128
 
 // Pass 2 of the Two-Pass softmax, AVX512F, 16 lanes.
 //
@@ -28,13 +28,19 @@
 // scalef(p * scale_mantissa, d) (ScaleExtExp), exact with saturation (d = -inf, e.g.
 // x = -inf, gives +0; huge d gives inf; results below 2^-126 come out as correctly
 // scaled denormals). d is NaN only when x is NaN, and then p is NaN already.
-// When |scale_exponent| <= 2^14 (softmax), the main loop uses the fast form
-// ScaledExtExpFast (steps 1 and 5 reduced to a clamp to +-12000; same bits).
+// That p5 form serves only |x| > 2^17, ±inf and NaN: every other x goes through the
+// table form (twopass/extexp-avx512f.h, ScaledExtExpCanonical): p = round(2^(j/16) q(t)),
+// y = scalef(p * scale_mantissa, N/16 + scale_exponent), the same p and N as pass 1
+// (f32-raddextexp avx512f) computes for that x on every one of its paths, so that a
+// term that dominates its row comes out at most 1. When |scale_exponent| <= 2^14
+// (softmax), every element of the call uses the fast form ScaledExtExpFast instead (the
+// clamp to +-12000 replaces the domain test; same bits where it does not saturate).
 // 128 elements (16 vectors) per iteration, all loaded before any store (in
 // place); then whole vectors; then the last 1-15 elements with k-masked load/store.
 //
 // Accuracy of exp (p * 2^n vs exact, |x| <= 1e4), measured by test/exp-ulp-sweep.cc
-// 2026-11-24: not measured yet (the dev VM lacks AVX512F; bound asserted: 3 ULP).
+// natively on the Zen 5 VM: 1.95 ULP with the p5 form (2026-12-04), 1.63 ULP with the
+// table form (2026-12-06); bound asserted: 3 ULP.
 
 #include <assert.h>
 #include <stdint.h>
@@ -48,22 +54,25 @@
 namespace {
 
 // The fast form, valid when |scale_exponent| <= 2^14 (always in softmax: -e of a
-// row whose largest exponent is within 2^14; the general form above serves the rest).
-// x is clamped to [-12000, 12000] instead of +-B, so dx = 0 and d = n + e: every x the
-// clamp changes gives a saturated result either way (below: d <= -17312 + 2^14, +0;
-// above: d >= 17312 - 2^14, +inf), and NaN stays NaN. For the other x, p and n are
-// those of ScaledExtExp: the same bits. 14 vector ops per 16 elements against 16.
-inline __m512 ScaledExtExpFast(__m512 vx, __m512 vs, __m512 ve) {
+// row whose largest exponent is within 2^14; the canonical form serves the rest).
+// x is clamped to [-12000, 12000] instead of testing |x| <= 2^17: every x the clamp
+// changes gives a saturated result either way (below: N/16 + e <= -17312 + 2^14, +0;
+// above: >= 17312 - 2^14, +inf), and NaN stays NaN; for the other x, the table form's
+// bits. 13 vector ops per 16 elements (clamp 2, v, N, t 2, q 3, vpermps, p, p * s, the
+// exponent, vscalefps), 10 on the FMA pipes and vpermps, against 14 and 11 for the p5
+// form: no faster on the Zen 5 VM (0.60 vs 0.61-0.63 cycles/element), kept for the
+// shared p with pass 1 (see above).
+inline __m512 ScaledExtExpFast(__m512 vx, __m512 vtable, __m512 vs, __m512 ve) {
   const __m512 vxc = _mm512_min_ps(_mm512_set1_ps(12000.0f),
                                    _mm512_max_ps(_mm512_set1_ps(-12000.0f), vx));
-  __m512 vp, vn;
-  ExtExpUnclamped(vxc, &vp, &vn);
-  return ScaleExtExp(vp, vn, vs, ve);
+  __m512 vp, vN;
+  TableExp(vxc, vtable, &vp, &vN);
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), ve));
 }
 
 }  // namespace
 
-extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128(size_t batch, const float* input, float* output,
+extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_lut16_p3_u128(size_t batch, const float* input, float* output,
                            float scale_mantissa, float scale_exponent) {
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
@@ -72,7 +81,9 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128(size_t batch, 
 
   const __m512 vs = _mm512_set1_ps(scale_mantissa);
   const __m512 ve = _mm512_set1_ps(scale_exponent);
-  if (scale_exponent >= -0x1p14f && scale_exponent <= 0x1p14f) {
+  // Every element of a call goes through one form, chosen once from scale_exponent, so
+  // that the results do not depend on where an element falls (tile, tail, head).
+  const auto compute = [&](auto scaled_exp) {
     for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
       const __m512 vx0 = _mm512_loadu_ps(input + 0);
       const __m512 vx1 = _mm512_loadu_ps(input + 16);
@@ -84,49 +95,34 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_p5_u128(size_t batch, 
       const __m512 vx7 = _mm512_loadu_ps(input + 112);
       input += 128;
 
-      _mm512_storeu_ps(output + 0, ScaledExtExpFast(vx0, vs, ve));
-      _mm512_storeu_ps(output + 16, ScaledExtExpFast(vx1, vs, ve));
-      _mm512_storeu_ps(output + 32, ScaledExtExpFast(vx2, vs, ve));
-      _mm512_storeu_ps(output + 48, ScaledExtExpFast(vx3, vs, ve));
-      _mm512_storeu_ps(output + 64, ScaledExtExpFast(vx4, vs, ve));
-      _mm512_storeu_ps(output + 80, ScaledExtExpFast(vx5, vs, ve));
-      _mm512_storeu_ps(output + 96, ScaledExtExpFast(vx6, vs, ve));
-      _mm512_storeu_ps(output + 112, ScaledExtExpFast(vx7, vs, ve));
+      _mm512_storeu_ps(output + 0, scaled_exp(vx0));
+      _mm512_storeu_ps(output + 16, scaled_exp(vx1));
+      _mm512_storeu_ps(output + 32, scaled_exp(vx2));
+      _mm512_storeu_ps(output + 48, scaled_exp(vx3));
+      _mm512_storeu_ps(output + 64, scaled_exp(vx4));
+      _mm512_storeu_ps(output + 80, scaled_exp(vx5));
+      _mm512_storeu_ps(output + 96, scaled_exp(vx6));
+      _mm512_storeu_ps(output + 112, scaled_exp(vx7));
       output += 128;
     }
-  }
-  for (; batch >= 128 * sizeof(float); batch -= 128 * sizeof(float)) {
-    const __m512 vx0 = _mm512_loadu_ps(input + 0);
-    const __m512 vx1 = _mm512_loadu_ps(input + 16);
-    const __m512 vx2 = _mm512_loadu_ps(input + 32);
-    const __m512 vx3 = _mm512_loadu_ps(input + 48);
-    const __m512 vx4 = _mm512_loadu_ps(input + 64);
-    const __m512 vx5 = _mm512_loadu_ps(input + 80);
-    const __m512 vx6 = _mm512_loadu_ps(input + 96);
-    const __m512 vx7 = _mm512_loadu_ps(input + 112);
-    input += 128;
-
-    _mm512_storeu_ps(output + 0, ScaledExtExp(vx0, vs, ve));
-    _mm512_storeu_ps(output + 16, ScaledExtExp(vx1, vs, ve));
-    _mm512_storeu_ps(output + 32, ScaledExtExp(vx2, vs, ve));
-    _mm512_storeu_ps(output + 48, ScaledExtExp(vx3, vs, ve));
-    _mm512_storeu_ps(output + 64, ScaledExtExp(vx4, vs, ve));
-    _mm512_storeu_ps(output + 80, ScaledExtExp(vx5, vs, ve));
-    _mm512_storeu_ps(output + 96, ScaledExtExp(vx6, vs, ve));
-    _mm512_storeu_ps(output + 112, ScaledExtExp(vx7, vs, ve));
-    output += 128;
-  }
-  for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
-    const __m512 vx = _mm512_loadu_ps(input);
-    input += 16;
-    _mm512_storeu_ps(output, ScaledExtExp(vx, vs, ve));
-    output += 16;
-  }
-  if (batch != 0) {
-    // 1-15 elements: masked load and store touch only the active lanes.
-    const __mmask16 vmask =
-        _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
-    const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-    _mm512_mask_storeu_ps(output, vmask, ScaledExtExp(vx, vs, ve));
+    for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
+      const __m512 vx = _mm512_loadu_ps(input);
+      input += 16;
+      _mm512_storeu_ps(output, scaled_exp(vx));
+      output += 16;
+    }
+    if (batch != 0) {
+      // 1-15 elements: masked load and store touch only the active lanes.
+      const __mmask16 vmask =
+          _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+      const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
+      _mm512_mask_storeu_ps(output, vmask, scaled_exp(vx));
+    }
+  };
+  const __m512 vtable = _mm512_loadu_ps(twopass::kExp2Table16);
+  if (scale_exponent >= -0x1p14f && scale_exponent <= 0x1p14f) {
+    compute([&](__m512 vx) { return ScaledExtExpFast(vx, vtable, vs, ve); });
+  } else {
+    compute([&](__m512 vx) { return ScaledExtExpCanonical(vx, vtable, vs, ve); });
   }
 }
