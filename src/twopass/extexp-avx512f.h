@@ -147,12 +147,24 @@ TWOPASS_EXTEXP_INLINE void TableExp(__m512 vx, __m512 vtable, __m512* vp_out, __
   *vN_out = vN;
 }
 
+// The lanes the table form serves: |x| <= kTableDomain (not NaN).
+TWOPASS_EXTEXP_INLINE __mmask16 TableDomainLanes(__m512 vx) {
+  return _mm512_cmp_ps_mask(AbsPs(vx), _mm512_set1_ps(kTableDomain), _CMP_LE_OQ);
+}
+
+// Pass 2 from TableExp's p and N: scalef(p * s, N/16 + e) (vscalefps floors the exponent:
+// floor(N/16 + e) = n + e for an integer-valued e; N/16 + e is exact whenever the result
+// is not saturated).
+TWOPASS_EXTEXP_INLINE __m512 ScaleTableExp(__m512 vp, __m512 vN, __m512 vs, __m512 ve) {
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), ve));
+}
+
 // ExtExp's (p, n_eff) in the canonical form above: n = floor(N / 16) where the table form
 // applies (p in about [0.98, 2.04]), ExtExp's p and n_eff elsewhere (computed only when
 // some lane needs them).
 TWOPASS_EXTEXP_INLINE void ExtExpCanonical(__m512 vx, __m512 vtable, __m512* vp_out,
                                            __m512* vn_out) {
-  const __mmask16 vin = _mm512_cmp_ps_mask(AbsPs(vx), _mm512_set1_ps(kTableDomain), _CMP_LE_OQ);
+  const __mmask16 vin = TableDomainLanes(vx);
   __m512 vp, vN;
   TableExp(_mm512_maskz_mov_ps(vin, vx), vtable, &vp, &vN);
   // n = floor(N/16) = N/16 - 15/32 rounded to an integer (the fraction minus 15/32 is
@@ -206,16 +218,13 @@ TWOPASS_EXTEXP_INLINE __m512 ScaledExtExp(__m512 vx, __m512 vs, __m512 ve) {
   return ScaleExtExp(vp, vn, vs, ve);
 }
 
-// Pass 2 in the canonical form (ExtExpCanonical): scalef(p * s, N/16 + e) where the table
-// form applies (vscalefps floors the exponent: floor(N/16 + e) = n + e for an
-// integer-valued e; N/16 + e is exact whenever the result is not saturated),
-// ScaledExtExp elsewhere.
+// Pass 2 in the canonical form (ExtExpCanonical): ScaleTableExp where the table form
+// applies, ScaledExtExp elsewhere.
 TWOPASS_EXTEXP_INLINE __m512 ScaledExtExpCanonical(__m512 vx, __m512 vtable, __m512 vs, __m512 ve) {
-  const __mmask16 vin = _mm512_cmp_ps_mask(AbsPs(vx), _mm512_set1_ps(kTableDomain), _CMP_LE_OQ);
+  const __mmask16 vin = TableDomainLanes(vx);
   __m512 vp, vN;
   TableExp(_mm512_maskz_mov_ps(vin, vx), vtable, &vp, &vN);
-  __m512 vy =
-      _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), ve));
+  __m512 vy = ScaleTableExp(vp, vN, vs, ve);
   if (_cvtmask16_u32(vin) != 0xFFFF) {
     vy = _mm512_mask_mov_ps(ScaledExtExp(vx, vs, ve), vin, vy);
   }

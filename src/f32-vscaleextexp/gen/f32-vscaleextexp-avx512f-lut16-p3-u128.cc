@@ -67,7 +67,7 @@ inline __m512 ScaledExtExpFast(__m512 vx, __m512 vtable, __m512 vs, __m512 ve) {
                                    _mm512_max_ps(_mm512_set1_ps(-12000.0f), vx));
   __m512 vp, vN;
   TableExp(vxc, vtable, &vp, &vN);
-  return _mm512_scalef_ps(_mm512_mul_ps(vp, vs), _mm512_fmadd_ps(vN, _mm512_set1_ps(0.0625f), ve));
+  return ScaleTableExp(vp, vN, vs, ve);
 }
 
 }  // namespace
