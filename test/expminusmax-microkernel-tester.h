@@ -10,10 +10,17 @@
 //
 // The reference is exp(input[i] - ref) computed in double (the kernels reduce x
 // exactly, so no extra allowance for a rounded difference). With
-// u = (input[i] - ref) / ln2, the checked contract is:
+// u = (input[i] - ref) / ln2, the checked contract is, for the degree-5 kernels (p5
+// in the variant name):
 // - u < -126.5 - kFlushMargin (including input = -inf): output exactly +0 and no
 //   contribution to the sum; within kFlushMargin of -126.5 either +0 or the value
 //   (the kernels round u with float arithmetic to decide);
+// and for the table-form kernels (lut16 in the variant name, twopass/expminusmax-avx512f.h),
+// with N = round(16u) (either neighbour within 16 kFlushMargin of a tie):
+// - N <= -2032 (u below about -126.97, input = -inf included): exactly +0;
+// - N in [-2031, -2017]: (kExp2Table16[j] - 1) 2^-126 q, j = N + 2032, q = 2^(u - N/16),
+//   the exponent field wrapped onto the table entry's significand (between 0 and the term);
+// - N >= -2016: the term, as for every form above its flush;
 // - NaN input or max, or input = max = +inf: NaN output and NaN sum;
 // - otherwise the output is within kRelTolerance (1e-6) relative of the reference
 //   (times scale), plus 2^-149 absolute for the subnormal results just above the
@@ -42,6 +49,7 @@
 #include <gtest/gtest.h>
 
 #include "guarded-buffer.h"
+#include "twopass/exp-constants.h"
 #include "twopass/expminusmax-ref.h"
 #include "twopass/isa.h"
 #include "twopass/microkernels.h"
@@ -92,10 +100,17 @@ class ExpMinusMaxMicrokernelTester {
   static constexpr double kFlushMargin = 1.0e-2;
   static constexpr double kLn2 = 0.69314718055994530942;
   static constexpr double kSubnormalSlack = 0x1p-149;
+  // The table form's flush: N - 16k at or below kTableZeroN gives +0, N - 16k in
+  // (kTableZeroN, kTableExactN) the wrapped value, from kTableExactN on the term.
+  static constexpr int kTableZeroN = -2032;
+  static constexpr int kTableExactN = -2016;
 
   // The input at which the terms of a call with this max reach the flush threshold.
-  static float FlushBoundary(float max) {
-    return static_cast<float>(ExpMinusMaxRefPoint(GetExpMinusMaxRef(max)) + kFlushLog2 * kLn2);
+  static float FlushBoundary(float max) { return InputAtLog2(max, kFlushLog2); }
+
+  // The input whose term exp(x - ref) is 2^u for a call with this max, rounded to float.
+  static float InputAtLog2(float max, double u) {
+    return static_cast<float>(ExpMinusMaxRefPoint(GetExpMinusMaxRef(max)) + u * kLn2);
   }
 
   ExpMinusMaxMicrokernelTester& elements(size_t n) {
@@ -186,14 +201,24 @@ class ExpMinusMaxMicrokernelTester {
         /*has_output=*/true, /*has_sum=*/false, /*has_scale=*/true);
   }
 
+  // The kernels' exp form, which decides the flush model (header comment): the
+  // table form (true) or the degree-5 one (false, the default).
+  ExpMinusMaxMicrokernelTester& table_form(bool table_form) {
+    table_form_ = table_form;
+    return *this;
+  }
+
+  // Runs the kernel with the flush model of its exp form, read from its variant name.
   void Test(const ExpMinusMaxKernel& kernel) const {
+    ExpMinusMaxMicrokernelTester tester = *this;
+    tester.table_form(kernel.variant.find("lut16") != std::string::npos);
     if (kernel.raddstore != nullptr) {
-      Test(kernel.raddstore);
+      tester.Test(kernel.raddstore);
     } else if (kernel.radd != nullptr) {
-      Test(kernel.radd);
+      tester.Test(kernel.radd);
     } else {
       ASSERT_NE(kernel.vscale, nullptr) << kernel.variant;
-      Test(kernel.vscale);
+      tester.Test(kernel.vscale);
     }
   }
 
@@ -214,8 +239,9 @@ class ExpMinusMaxMicrokernelTester {
     GuardedBuffer<float> output_buffer(has_output && !inplace_ ? elements_ : 1, guard_);
     float* output = !has_output ? nullptr : inplace_ ? input.data() : output_buffer.data();
     std::vector<float> x(elements_);
-    std::vector<double> reference(elements_);
-    std::vector<int> flush_class(elements_);
+    // Each term's admissible values (one, or two where the kernels' rounding decides):
+    // exactly +0 when 0 is one of them, else within the tolerance.
+    std::vector<Candidates> reference(elements_);
 
     for (size_t iteration = 0; iteration < iterations_; iteration++) {
       for (float& v : x) {
@@ -240,20 +266,17 @@ class ExpMinusMaxMicrokernelTester {
       // Reference terms: exp(x - ref) in double. ref = shift + k*ln2 is exact in
       // double up to ~1e-12, far below the tolerance.
       const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(max));
-      double reference_sum = 0.0;      // ambiguous terms counted
-      double reference_sum_low = 0.0;  // ambiguous terms flushed
+      double reference_sum = 0.0;      // the larger admissible value of each term
+      double reference_sum_low = 0.0;  // the smaller one
       for (size_t i = 0; i < elements_; i++) {
         const float z = x[i] - max;
-        flush_class[i] = FlushClass(x[i], ref);
         if (std::isnan(z)) {
-          reference[i] = std::numeric_limits<double>::quiet_NaN();
-        } else if (flush_class[i] == kFlushed) {
-          reference[i] = 0.0;
+          reference[i] = Candidates{std::numeric_limits<double>::quiet_NaN()};
         } else {
-          reference[i] = std::exp(static_cast<double>(x[i]) - ref);
+          reference[i] = table_form_ ? TableFormTerm(x[i], ref) : DegreeFiveTerm(x[i], ref);
         }
-        reference_sum += reference[i];
-        if (flush_class[i] != kAmbiguous) reference_sum_low += reference[i];
+        reference_sum += reference[i].high();
+        reference_sum_low += reference[i].low();
       }
       float scale = scale_;
       if (!fixed_scale_) {
@@ -276,29 +299,30 @@ class ExpMinusMaxMicrokernelTester {
       }
       if (has_output) {
         for (size_t i = 0; i < elements_; i++) {
-          const double expected = has_scale ? reference[i] * scale : reference[i];
           const float y = output[i];
           const float z = x[i] - max;
           const double slack = kSubnormalSlack * (has_scale ? std::max(1.0f, scale) : 1.0f);
-          if (std::isnan(expected)) {
-            ASSERT_TRUE(std::isnan(y)) << "at " << i << " of " << elements_ << ", x " << x[i]
-                                       << ", max " << max << ": expected NaN, got " << y;
-          } else if (flush_class[i] == kFlushed) {
-            ASSERT_EQ(FloatBits(y), 0u)
-                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
-                << z << ": expected +0 (flushed), got " << y;
-          } else if (flush_class[i] == kAmbiguous && FloatBits(y) == 0u) {
-            // Flushed at the threshold: allowed.
-          } else if (std::fabs(expected) >= 1.0e-30 || !has_scale) {
-            ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + slack)
-                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
-                << z << ", scale " << scale;
-          } else {
-            // Scaled below 1e-30: may lose bits to subnormal rounding.
-            ASSERT_NEAR(y, expected, kRelTolerance * std::fabs(expected) + FLT_MIN)
-                << "at " << i << " of " << elements_ << ", x " << x[i] << ", max " << max << ", z "
-                << z << ", scale " << scale;
+          bool matched = false;
+          for (size_t c = 0; c < reference[i].count; c++) {
+            const double expected =
+                has_scale ? reference[i].value[c] * scale : reference[i].value[c];
+            if (std::isnan(expected)) {
+              matched = std::isnan(y);
+            } else if (expected == 0.0) {
+              matched = FloatBits(y) == 0u;  // flushed: exactly +0
+            } else {
+              // Scaled below 1e-30: may lose bits to subnormal rounding.
+              const double absolute =
+                  !has_scale || std::fabs(expected) >= 1.0e-30 ? slack : FLT_MIN;
+              matched = std::fabs(y - expected) <= kRelTolerance * std::fabs(expected) + absolute;
+            }
+            if (matched) break;
           }
+          ASSERT_TRUE(matched) << "at " << i << " of " << elements_ << ", x " << x[i] << ", max "
+                               << max << ", z " << z << ", scale " << scale << ": got " << y
+                               << ", expected " << reference[i].value[0] << " or "
+                               << reference[i].value[1] << " (unscaled, "
+                               << (table_form_ ? "table form)" : "degree-5 form)");
         }
       }
       if (has_sum) {
@@ -315,13 +339,40 @@ class ExpMinusMaxMicrokernelTester {
     }
   }
 
-  enum { kKept = 0, kAmbiguous = 1, kFlushed = 2 };
+  // One or two admissible values of a term.
+  struct Candidates {
+    double value[2];
+    size_t count;
+    Candidates() : Candidates(0.0) {}
+    explicit Candidates(double v) : value{v, v}, count(1) {}
+    Candidates(double a, double b) : value{a, b}, count(a == b ? 1 : 2) {}
+    double low() const { return std::min(value[0], value[1]); }
+    double high() const { return std::max(value[0], value[1]); }
+  };
 
-  // Where x falls against the flush threshold for the reference point ref.
-  static int FlushClass(float x, double ref) {
+  // The degree-5 form: +0 below 2^-126.5, the term above, either within kFlushMargin.
+  static Candidates DegreeFiveTerm(float x, double ref) {
     const double u = (static_cast<double>(x) - ref) / kLn2;  // -inf for x = -inf
-    if (std::isnan(u) || u > kFlushLog2 + kFlushMargin) return kKept;
-    return u < kFlushLog2 - kFlushMargin ? kFlushed : kAmbiguous;
+    const double term = std::exp(static_cast<double>(x) - ref);
+    if (u > kFlushLog2 + kFlushMargin) return Candidates(term);
+    return u < kFlushLog2 - kFlushMargin ? Candidates(0.0) : Candidates(0.0, term);
+  }
+
+  // The table form for N = round(16u): +0, the wrapped value or the term (header comment).
+  static double TableFormValue(double u, double n) {
+    if (n <= kTableZeroN) return 0.0;
+    if (n >= kTableExactN) return std::exp2(u);
+    const int j = static_cast<int>(n) - kTableZeroN;
+    return (static_cast<double>(kExp2Table16[j]) - 1.0) * 0x1p-126 * std::exp2(u - n / 16.0);
+  }
+
+  static Candidates TableFormTerm(float x, double ref) {
+    const double u = (static_cast<double>(x) - ref) / kLn2;
+    if (u < kTableZeroN / 16.0 - 1.0) return Candidates(0.0);  // -inf included
+    const double w = 16.0 * u;
+    const double n = std::nearbyint(w);
+    if (std::fabs(w - n) < 0.5 - 16.0 * kFlushMargin) return Candidates(TableFormValue(u, n));
+    return Candidates(TableFormValue(u, std::floor(w)), TableFormValue(u, std::ceil(w)));
   }
 
   size_t elements_ = 1;
@@ -339,6 +390,7 @@ class ExpMinusMaxMicrokernelTester {
   bool fill_ = false;
   float fill_value_ = 0.0f;
   size_t iterations_ = 1;
+  bool table_form_ = false;
 };
 
 }  // namespace testing

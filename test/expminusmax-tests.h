@@ -149,6 +149,17 @@ TEST_P(ExpMinusMaxTest, NearFlushThreshold) {
           .Test(k);
     }
   }
+  // Every term from 2^-127.1 to 2^-125.9: the table form's zero, its wrapped binade (whose
+  // lowest entries are furthest from the term, by up to 2^-127) and its first exact one;
+  // the degree-5 form's flush and subnormal results. Maxima with k = 0, a large k
+  // (bias kTableMagic + 1024 - 16k far from the magic) and the shifted reference.
+  for (float max : {0.0f, 11000.0f, -16383.0f, 0x1p14f}) {
+    const float lo = ExpMinusMaxMicrokernelTester::InputAtLog2(max, -127.1);
+    const float hi = ExpMinusMaxMicrokernelTester::InputAtLog2(max, -125.9);
+    for (size_t n : {k.tile + 5, size_t{1000}}) {
+      ExpMinusMaxMicrokernelTester().elements(n).input_range(lo, hi).max(max).iterations(2).Test(k);
+    }
+  }
 }
 
 TEST_P(ExpMinusMaxTest, LargeMagnitudeRows) {

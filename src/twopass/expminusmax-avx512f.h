@@ -1,10 +1,11 @@
 // exp(x - max), up to a per-call factor (twopass/expminusmax-ref.h), on sixteen
 // lanes with FMA, AVX512F: the exp helper shared by the
-// kernel families f32-raddstoreexpminusmax, f32-raddexpminusmax and
-// f32-vscaleexpminusmax, whose src/<family>/avx512f.cc.in templates include
-// this header, and the k-mask of their remainder code. The steps are those of
-// twopass/expminusmax-avx2.h, built from the helpers of twopass/extexp-avx512f.h
-// and the constants of twopass/exp-constants.h (docs/exp-math.md).
+// kernel families f32-raddstoreexpminusmax, f32-raddexpminusmax,
+// f32-vscaleexpminusmax and f32-softmaxrow, whose src/<family>/avx512f.cc.in templates
+// include this header, and the k-mask of their remainder code. The reference point is
+// the other ISAs' (twopass/expminusmax-ref.h); the exp is the table form of the two-pass
+// kernels, built from the helpers of twopass/extexp-avx512f.h and the constants of
+// twopass/exp-constants.h (docs/exp-math.md).
 //
 // Internal to the avx512f kernel files (build_defs.bzl: -mavx512f -mavx2 -mfma
 // -mf16c). The emulated-AVX512F test libraries compile those same files with
@@ -26,39 +27,54 @@
 
 namespace {
 
-// The per-call constants of ExpMinusMax(), broadcast from GetExpMinusMaxRef(max)
-// (twopass/expminusmax-ref.h, which explains the reference point and the flush).
+// The per-call constants of ExpMinusMax(), from GetExpMinusMaxRef(max)
+// (twopass/expminusmax-ref.h, which explains the reference point ref = shift + k*ln2).
 struct ExpMinusMaxParams {
   bool shift_needed;  // shift != 0: the kernels then run ExpMinusMax<true>
   __m512 shift;
-  __m512 cut;
-  __m512 bias;
+  __m512 cut;    // (k - 126.984375) * ln2: N - 16k = -2032 exactly, whence +0
+  __m512 bias;   // kTableMagic + 16 * 64 - 16k: v's low 13 bits hold 16(n - k + 64) + j
+  __m512 table;  // Exp2Table16Scaled()
 };
 
 inline ExpMinusMaxParams MakeExpMinusMaxParams(float max) {
   const twopass::ExpMinusMaxRef r = twopass::GetExpMinusMaxRef(max);
-  return ExpMinusMaxParams{r.shift != 0.0f, _mm512_set1_ps(r.shift), _mm512_set1_ps(r.cut), _mm512_set1_ps(r.bias)};
+  // |k| <= 23637: k - 126.984375 and the bias are exact; cut is within 2^-9 of the exact
+  // product (expminusmax-ref.h), which moves 16 cut log2e by 0.05 at most, and -2031.75 is
+  // 0.25 from the rounding to -2032's edges.
+  const float cut = (r.k - 126.984375f) * twopass::kLn2Hi;
+  const float bias = kTableMagic + 1024.0f - 16.0f * r.k;
+  return ExpMinusMaxParams{r.shift != 0.0f, _mm512_set1_ps(r.shift), _mm512_set1_ps(cut),
+                           _mm512_set1_ps(bias), Exp2Table16Scaled()};
 }
 
-// exp(x - ref) on sixteen lanes, ref = shift + k*ln2: the same steps, constants
-// and special values as the AVX2 helper (twopass/expminusmax-avx2.h):
-// xc = max(cut, x - shift) (NaN kept: vmaxps returns its second operand), v =
-// fma(xc, log2e, bias) with n - k + 127 in its low bits, s = 2^(n - k) by a shift
-// (+0 for the flushed terms), n = v - bias, t = xc - n*ln2 (FMA two-constant
-// Cody-Waite), degree-5 polynomial, result fma(t*s, q(t), s).
+// exp(x - ref) on sixteen lanes, ref = shift + k*ln2, in the table form of the two-pass
+// kernels (twopass/extexp-avx512f.h, docs/exp-math.md "Table form"): xc = max(cut,
+// x - shift) (NaN kept: vmaxps returns its second operand), v = fma(xc, 16 log2e, bias)
+// holding N = round(16 xc log2e) = 16n + j, s = 2^(n - k) * 2^(j/16) by one vpermps and
+// an integer add into the entry's exponent field, t = xc - N*ln2/16, result s * q(t):
+// 7 FMA-pipe operations per 16 terms against the degree-5 form's 9 (kernels 1.06-1.14x).
+// Flush: at the cut N - 16k = -2032 (n - k = -127, j = 0) and the exponent field wraps to
+// 0 on an entry with a zero significand: +0 for every term below 2^-126.97 (x = -inf
+// included). For N - 16k in [-2031, -2017] (terms in [2^-126.97, 2^-126.03)) the field
+// wraps onto the entry's significand: (2^(j/16) - 1) 2^-126 q(t) = 2 term - q 2^-126,
+// between 0 and the term. Every term below 2^-126.03 is thus off by less than 2^-126.96,
+// where the degree-5 form's flush drops terms up to 2^-126.5 (test/expminusmax-microkernel-
+// tester.h checks these values).
 // kShift = false skips step 1's subtraction, for shift == 0 (|max| < 2^14, the common
 // case): one vector operation less per vector, 9% faster measured on AVX2.
 template <bool kShift>
 inline __m512 ExpMinusMax(__m512 vx, const ExpMinusMaxParams& params) {
   const __m512 vxs = kShift ? _mm512_sub_ps(vx, params.shift) : vx;
   const __m512 vxc = _mm512_max_ps(params.cut, vxs);
-  __m512 vn = _mm512_fmadd_ps(vxc, _mm512_set1_ps(twopass::kLog2e), params.bias);
-  const __m512 vs = Exp2FromBiased(vn);
-  vn = _mm512_sub_ps(vn, params.bias);
-  __m512 vt = ReduceLn2(vn, vxc);
-  const __m512 vq = ExpPolyQ(vt);
-  vt = _mm512_mul_ps(vt, vs);
-  return _mm512_fmadd_ps(vt, vq, vs);
+  const __m512 vv = _mm512_fmadd_ps(vxc, _mm512_set1_ps(twopass::kLog2e * 16.0f), params.bias);
+  const __m512 vs = Exp2Table16FromBiased(vv, params.table);
+  const __m512 vN = _mm512_sub_ps(vv, params.bias);
+  const __m512 vq = ExpTablePoly(ReduceLn2Over16(vN, vxc));
+  // s * q as an FMA with +0 (the same rounding; s * q >= 0, so the same zeros): gcc would
+  // fuse a plain product into the kernels' next sum (-ffp-contract=fast), which then adds
+  // the exact s * q where the output holds it rounded, and sums would differ per kernel.
+  return _mm512_fmadd_ps(vs, vq, _mm512_setzero_ps());
 }
 
 // Sums of the exp terms in double, as in twopass/expminusmax-avx2.h (which says

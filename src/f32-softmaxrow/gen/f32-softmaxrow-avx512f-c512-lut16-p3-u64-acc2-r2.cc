@@ -1,13 +1,13 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-softmaxrow/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c512_p5_u64_acc2_r1
+//   Kernel: twopass_f32_softmaxrow_ukernel__avx512f_c512_lut16_p3_u64_acc2_r2
 
 // f32-softmaxrow, AVX512F: the three-pass-reload softmax of rows of at most 512 floats
-// (contract: f32-softmaxrow.inc), rows of at most 128 floats 1 at a time, longer ones one
+// (contract: f32-softmaxrow.inc), rows of at most 128 floats 2 at a time, longer ones one
 // at a time, in registers up to 256 floats. One read and one write of a row (plus re-reads from L1); the max,
 // ExpMinusMax() of twopass/expminusmax-avx512f.h, the sum and the scaling repeat f32-rmax,
-// f32-raddstoreexpminusmax (avx512f_p5_u64_acc2: 4 vectors per step into 2
+// f32-raddstoreexpminusmax (avx512f_lut16_p3_u64_acc2: 4 vectors per step into 2
 // float accumulators, moved into double every 4 steps, then 16 at a time and the k-masked
 // tail into the first, F64AccTotal; F64AccTotals2 for two rows at once) and f32-vscale bit
 // for bit, per row.
@@ -412,6 +412,272 @@ inline void ScaleRows1(size_t n, const float* in, size_t in_stride, float* out,
   }
 }
 
+// Rows q < 2 of a group (row q at in + q * in_stride bytes, output at out + q *
+// out_stride bytes, results at max_scale[2q], max_scale[2q + 1]) whose maxima are given: the
+// terms, in registers, their sums, and the scaled terms stored. `between` runs after
+// the terms' float sums and before their reduction, divide and stores (the caller's
+// next maxima). A row with a NaN (its sum is then NaN: ExpMinusMax keeps NaN) is not
+// written and reports a NaN max.
+template <bool kShift, typename Between>
+inline void ScaleRows2(size_t n, const float* in, size_t in_stride, float* out,
+                       size_t out_stride, float* max_scale, const float* max, Between between) {
+  const size_t full = n / 16;
+  const __mmask16 vtail = TailMask(n % 16);
+  const size_t used = (n + 15) / 16;  // the vectors the row reaches
+  static_assert(2 < 4, "rows in flight together never reach a flush");
+  const ExpMinusMaxParams vref0 = MakeExpMinusMaxParams(max[0]);
+  const float* in0 = Advance(in, 0 * in_stride);
+  const ExpMinusMaxParams vref1 = MakeExpMinusMaxParams(max[1]);
+  const float* in1 = Advance(in, 1 * in_stride);
+  const __m512 vf0_0 =
+      0 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 0, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_1 =
+      1 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 1, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_2 =
+      2 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 2, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_3 =
+      3 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 3, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_4 =
+      4 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 4, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_5 =
+      5 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 5, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_6 =
+      6 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 6, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf0_7 =
+      7 < used ? ExpMinusMax<kShift>(LoadRowVector(in0, 7, full, vtail), vref0)
+             : _mm512_setzero_ps();
+  const __m512 vf1_0 =
+      0 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 0, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_1 =
+      1 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 1, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_2 =
+      2 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 2, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_3 =
+      3 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 3, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_4 =
+      4 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 4, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_5 =
+      5 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 5, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_6 =
+      6 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 6, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  const __m512 vf1_7 =
+      7 < used ? ExpMinusMax<kShift>(LoadRowVector(in1, 7, full, vtail), vref1)
+             : _mm512_setzero_ps();
+  // The float sums in raddstoreexpminusmax's order: steps of 4 vectors, vector i of a
+  // step into accumulator i mod 2, moved into double every 4 steps; then whole
+  // vectors and the tail into the first.
+  __m512 vacc0_0 = _mm512_setzero_ps();
+  __m512 vacc0_1 = _mm512_setzero_ps();
+  __m512 vacc1_0 = _mm512_setzero_ps();
+  __m512 vacc1_1 = _mm512_setzero_ps();
+  if (full >= 4) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_0);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_1);
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_2);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_3);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_0);
+    vacc1_1 = _mm512_add_ps(vacc1_1, vf1_1);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_2);
+    vacc1_1 = _mm512_add_ps(vacc1_1, vf1_3);
+  }
+  if (full >= 8) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_4);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_5);
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_6);
+    vacc0_1 = _mm512_add_ps(vacc0_1, vf0_7);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_4);
+    vacc1_1 = _mm512_add_ps(vacc1_1, vf1_5);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_6);
+    vacc1_1 = _mm512_add_ps(vacc1_1, vf1_7);
+  }
+  vacc0_0 = _mm512_add_ps(vacc0_0, vacc0_1);
+  vacc1_0 = _mm512_add_ps(vacc1_0, vacc1_1);
+  const size_t stepped = full / 4 * 4;
+  if (0 >= stepped && 0 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_0);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_0);
+  }
+  if (1 >= stepped && 1 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_1);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_1);
+  }
+  if (2 >= stepped && 2 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_2);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_2);
+  }
+  if (3 >= stepped && 3 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_3);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_3);
+  }
+  if (4 >= stepped && 4 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_4);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_4);
+  }
+  if (5 >= stepped && 5 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_5);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_5);
+  }
+  if (6 >= stepped && 6 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_6);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_6);
+  }
+  if (7 >= stepped && 7 < full) {
+    vacc0_0 = _mm512_add_ps(vacc0_0, vf0_7);
+    vacc1_0 = _mm512_add_ps(vacc1_0, vf1_7);
+  }
+  if (n % 16 != 0) {
+    switch (full) {
+      case 0:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_0);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_0);
+        break;
+      case 1:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_1);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_1);
+        break;
+      case 2:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_2);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_2);
+        break;
+      case 3:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_3);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_3);
+        break;
+      case 4:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_4);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_4);
+        break;
+      case 5:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_5);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_5);
+        break;
+      case 6:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_6);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_6);
+        break;
+      case 7:
+        vacc0_0 = _mm512_mask_add_ps(vacc0_0, vtail, vacc0_0, vf0_7);
+        vacc1_0 = _mm512_mask_add_ps(vacc1_0, vtail, vacc1_0, vf1_7);
+        break;
+    }
+  }
+  between();
+  float totals[4];
+  F64AccTotals2(vacc0_0, vacc1_0, totals);
+  const float sum0 = totals[0];
+  const float scale0 = totals[2];
+  const bool nan0 = sum0 != sum0;  // a NaN in the row
+  max_scale[0] = nan0 ? __builtin_nanf("") : max[0];
+  max_scale[1] = scale0;
+  const __m512 vscale0 = _mm512_set1_ps(scale0);
+  float* out0 = Advance(out, 0 * out_stride);
+  const float sum1 = totals[1];
+  const float scale1 = totals[3];
+  const bool nan1 = sum1 != sum1;  // a NaN in the row
+  max_scale[2] = nan1 ? __builtin_nanf("") : max[1];
+  max_scale[3] = scale1;
+  const __m512 vscale1 = _mm512_set1_ps(scale1);
+  float* out1 = Advance(out, 1 * out_stride);
+  if (!nan0) {
+    if (0 < full) {
+      _mm512_storeu_ps(out0 + 0, _mm512_mul_ps(vf0_0, vscale0));
+    } else if (0 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 0, vtail, _mm512_mul_ps(vf0_0, vscale0));
+    }
+    if (1 < full) {
+      _mm512_storeu_ps(out0 + 16, _mm512_mul_ps(vf0_1, vscale0));
+    } else if (1 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 16, vtail, _mm512_mul_ps(vf0_1, vscale0));
+    }
+    if (2 < full) {
+      _mm512_storeu_ps(out0 + 32, _mm512_mul_ps(vf0_2, vscale0));
+    } else if (2 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 32, vtail, _mm512_mul_ps(vf0_2, vscale0));
+    }
+    if (3 < full) {
+      _mm512_storeu_ps(out0 + 48, _mm512_mul_ps(vf0_3, vscale0));
+    } else if (3 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 48, vtail, _mm512_mul_ps(vf0_3, vscale0));
+    }
+    if (4 < full) {
+      _mm512_storeu_ps(out0 + 64, _mm512_mul_ps(vf0_4, vscale0));
+    } else if (4 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 64, vtail, _mm512_mul_ps(vf0_4, vscale0));
+    }
+    if (5 < full) {
+      _mm512_storeu_ps(out0 + 80, _mm512_mul_ps(vf0_5, vscale0));
+    } else if (5 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 80, vtail, _mm512_mul_ps(vf0_5, vscale0));
+    }
+    if (6 < full) {
+      _mm512_storeu_ps(out0 + 96, _mm512_mul_ps(vf0_6, vscale0));
+    } else if (6 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 96, vtail, _mm512_mul_ps(vf0_6, vscale0));
+    }
+    if (7 < full) {
+      _mm512_storeu_ps(out0 + 112, _mm512_mul_ps(vf0_7, vscale0));
+    } else if (7 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out0 + 112, vtail, _mm512_mul_ps(vf0_7, vscale0));
+    }
+  }
+  if (!nan1) {
+    if (0 < full) {
+      _mm512_storeu_ps(out1 + 0, _mm512_mul_ps(vf1_0, vscale1));
+    } else if (0 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 0, vtail, _mm512_mul_ps(vf1_0, vscale1));
+    }
+    if (1 < full) {
+      _mm512_storeu_ps(out1 + 16, _mm512_mul_ps(vf1_1, vscale1));
+    } else if (1 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 16, vtail, _mm512_mul_ps(vf1_1, vscale1));
+    }
+    if (2 < full) {
+      _mm512_storeu_ps(out1 + 32, _mm512_mul_ps(vf1_2, vscale1));
+    } else if (2 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 32, vtail, _mm512_mul_ps(vf1_2, vscale1));
+    }
+    if (3 < full) {
+      _mm512_storeu_ps(out1 + 48, _mm512_mul_ps(vf1_3, vscale1));
+    } else if (3 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 48, vtail, _mm512_mul_ps(vf1_3, vscale1));
+    }
+    if (4 < full) {
+      _mm512_storeu_ps(out1 + 64, _mm512_mul_ps(vf1_4, vscale1));
+    } else if (4 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 64, vtail, _mm512_mul_ps(vf1_4, vscale1));
+    }
+    if (5 < full) {
+      _mm512_storeu_ps(out1 + 80, _mm512_mul_ps(vf1_5, vscale1));
+    } else if (5 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 80, vtail, _mm512_mul_ps(vf1_5, vscale1));
+    }
+    if (6 < full) {
+      _mm512_storeu_ps(out1 + 96, _mm512_mul_ps(vf1_6, vscale1));
+    } else if (6 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 96, vtail, _mm512_mul_ps(vf1_6, vscale1));
+    }
+    if (7 < full) {
+      _mm512_storeu_ps(out1 + 112, _mm512_mul_ps(vf1_7, vscale1));
+    } else if (7 == full && n % 16 != 0) {
+      _mm512_mask_storeu_ps(out1 + 112, vtail, _mm512_mul_ps(vf1_7, vscale1));
+    }
+  }
+}
+
 // One row, every case: NaN, infinities and both reference points.
 inline void Row(size_t n, const float* in, float* out, float* max_scale) {
   const size_t full = n / 16;
@@ -469,7 +735,7 @@ inline MaxNaN LongRowMax(const float* row, size_t n) {
 }
 
 // The terms of a row stored in out (out may equal in) and their sum, bitwise
-// f32-raddstoreexpminusmax avx512f_p5_u64_acc2.
+// f32-raddstoreexpminusmax avx512f_lut16_p3_u64_acc2.
 template <bool kShift>
 inline float LongRowTerms(size_t n, const float* in, float* out, const ExpMinusMaxParams& vref) {
   F64Acc vsum = F64AccZero();
@@ -610,7 +876,53 @@ inline size_t Groups1(size_t rows, size_t n_arg, const float*& input, size_t inp
   return rows;
 }
 
-extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c512_p5_u64_acc2_r1(size_t rows, size_t batch, const float* input, size_t input_stride,
+// Groups of 2 row(s) of n floats (kN: n known at compile time, or 0; n <= 128); returns the
+// rows left (fewer than 2). While a group's terms are summed, reduced and divided, the
+// next group's maxima are taken. Groups with a non-finite max or one of magnitude 2^14 and
+// more (both rare) go row by row through Row().
+template <size_t kN>
+inline size_t Groups2(size_t rows, size_t n_arg, const float*& input, size_t input_stride,
+                      float*& output, size_t output_stride, float*& max_scale) {
+  const size_t n = kN != 0 ? kN : n_arg;
+  const size_t full = n / 16;
+  const __mmask16 vtail = TailMask(n % 16);
+  float max[2];
+  if (rows >= 2) {
+    max[0] = RowMax<8>(Advance(input, 0 * input_stride), full, vtail);
+    max[1] = RowMax<8>(Advance(input, 1 * input_stride), full, vtail);
+  }
+  while (rows >= 2) {
+    const float* group_in = input;
+    float* group_out = output;
+    float* group_max_scale = max_scale;
+    input = Advance(input, 2 * input_stride);
+    output = Advance(output, 2 * output_stride);
+    max_scale += 4;
+    rows -= 2;
+    float group_max[2];
+    group_max[0] = max[0];
+    group_max[1] = max[1];
+    const auto next_maxima = [&] {
+      if (rows >= 2) {
+        max[0] = RowMax<8>(Advance(input, 0 * input_stride), full, vtail);
+        max[1] = RowMax<8>(Advance(input, 1 * input_stride), full, vtail);
+      }
+    };
+    if (fabsf(group_max[0]) < twopass::kExpMinusMaxDirectBound && fabsf(group_max[1]) < twopass::kExpMinusMaxDirectBound) {
+      ScaleRows2<false>(n, group_in, input_stride, group_out, output_stride, group_max_scale,
+                        group_max, next_maxima);
+    } else {
+      Row(n, Advance(group_in, 0 * input_stride), Advance(group_out, 0 * output_stride),
+          group_max_scale + 0);
+      Row(n, Advance(group_in, 1 * input_stride), Advance(group_out, 1 * output_stride),
+          group_max_scale + 2);
+      next_maxima();
+    }
+  }
+  return rows;
+}
+
+extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c512_lut16_p3_u64_acc2_r2(size_t rows, size_t batch, const float* input, size_t input_stride,
                            float* output, size_t output_stride, float* max_scale) {
   assert(rows != 0);
   assert(batch != 0);
@@ -625,8 +937,13 @@ extern "C" void twopass_f32_softmaxrow_ukernel__avx512f_c512_p5_u64_acc2_r1(size
     return;
   }
   // Rows of 128 and 256 floats, the most common, without the length's branches.
-  rows = n == 256 ? Groups1<256>(rows, n, input, input_stride, output, output_stride, max_scale)
-                 : Groups1<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  if (n <= 128) {
+    rows = n == 128 ? Groups2<128>(rows, n, input, input_stride, output, output_stride, max_scale)
+                   : Groups2<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  } else {
+    rows = n == 256 ? Groups1<256>(rows, n, input, input_stride, output, output_stride, max_scale)
+                   : Groups1<0>(rows, n, input, input_stride, output, output_stride, max_scale);
+  }
   for (; rows != 0; rows--) {
     Row(n, input, output, max_scale);
     input = Advance(input, input_stride);

@@ -1,7 +1,7 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-vscaleexpminusmax/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32
+//   Kernel: twopass_f32_vscaleexpminusmax_ukernel__avx512f_lut16_p3_u32
 
 // f32-vscaleexpminusmax, AVX512F: output[i] = exp(input[i] - ref) * scale.
 //
@@ -13,10 +13,11 @@
 // point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
 // |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
 // softmax. Each term is multiplied by scale (one more rounding) and stored; each is
-// within a few ULP of exp(input[i] - ref) (relative error < 1e-6); terms below about
-// 2^-126.5 (also input -inf) are exactly +0, those just above may be subnormal; the
-// flushed terms stay +0 for finite scale; NaN in input, max or scale gives NaN;
-// input = max = +inf gives NaN.
+// within a few ULP of exp(input[i] - ref) (relative error < 1e-6); the table form's
+// flush (ExpMinusMax()): terms below about 2^-126.97 (also input -inf) are exactly +0,
+// those in [2^-126.97, 2^-126.03) come out between 0 and the term (off by less than
+// 2^-126.96); the flushed terms stay +0 for finite scale; NaN in input, max or scale gives
+// NaN; input = max = +inf gives NaN.
 //
 // The exp is ExpMinusMax() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
@@ -33,7 +34,7 @@
 #include "twopass/expminusmax-avx512f.h"
 #include "twopass/microkernels.h"
 
-extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_p5_u32(size_t batch, const float* input, float* output, float max,
+extern "C" void twopass_f32_vscaleexpminusmax_ukernel__avx512f_lut16_p3_u32(size_t batch, const float* input, float* output, float max,
                            float scale) {
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);

@@ -1,7 +1,7 @@
 // Auto-generated file. Do not edit!
 //   Template: src/f32-raddstoreexpminusmax/avx512f.cc.in
 //   Generator: tools/generate_kernels.py (run scripts/generate-kernels.sh to regenerate)
-//   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2
+//   Kernel: twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_acc2
 
 // f32-raddstoreexpminusmax, AVX512F:
 //   output[i] = exp(input[i] - ref), *sum = sum_i output[i].
@@ -14,8 +14,9 @@
 // point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
 // |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
 // softmax. Each term is stored and summed; each is within a few ULP of exp(input[i]
-// - ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
-// exactly +0, those just above may be subnormal; NaN in input or *max gives NaN
+// - ref) (relative error < 1e-6); the table form's flush (ExpMinusMax()): terms below
+// about 2^-126.97 (also input -inf) are exactly +0, those in [2^-126.97, 2^-126.03) come
+// out between 0 and the term (off by less than 2^-126.96); NaN in input or *max gives NaN
 // outputs and a NaN sum; input = *max = +inf gives NaN.
 //
 // The exp is ExpMinusMax() of twopass/expminusmax-avx512f.h, which explains
@@ -37,7 +38,7 @@
 #include "twopass/expminusmax-avx512f.h"
 #include "twopass/microkernels.h"
 
-extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_p5_u64_acc2(size_t batch, const float* input, const float* max, float* output,
+extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_acc2(size_t batch, const float* input, const float* max, float* output,
                            float* sum) {
   assert(batch != 0);
   assert(batch % sizeof(float) == 0);
