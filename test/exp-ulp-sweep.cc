@@ -9,6 +9,12 @@
 // range [2^-126, 2^128) are skipped. Prints one line per ISA:
 //   [ sweep ] avx2: max 1.87 ULP over N values in [-1e4, 1e4]
 // and asserts the documented bound (3 ULP with FMA, 4 ULP on sse2 and scalar).
+// ThreePassWithinBound does the same for the exp of the three-pass kernels through
+// each f32-vscaleexpminusmax variant (scale 1): each block's max is its largest
+// element, and the output exp(x - ref) (twopass/expminusmax-ref.h) is compared with a
+// long-double exp(x - ref); the three-pass reduction of x - k*ln2 is exact, so this
+// is the error of the kernel's exp alone.
+#include <gtest/gtest.h>
 #include <math.h>
 
 #include <algorithm>
@@ -19,8 +25,7 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
+#include "twopass/expminusmax-ref.h"
 #include "twopass/ukernel-list.h"
 #include "ukernel-test-util.h"
 #include "vscaleextexp-microkernel-tester.h"
@@ -30,10 +35,17 @@ namespace testing {
 namespace {
 
 using Kernel = UkernelInfo<twopass_f32_vscaleextexp_ukernel_fn>;
+using ThreePassKernel = UkernelInfo<twopass_f32_vscaleexpminusmax_ukernel_fn>;
 
 const Kernel kKernels[] = {
 #define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
 #include "f32-vscaleextexp/f32-vscaleextexp.inc"
+#undef TWOPASS_UKERNEL
+};
+
+const ThreePassKernel kThreePassKernels[] = {
+#define TWOPASS_UKERNEL(isa, ukernel, tile) TWOPASS_UKERNEL_INFO(isa, ukernel, tile)
+#include "f32-vscaleexpminusmax/f32-vscaleexpminusmax.inc"
 #undef TWOPASS_UKERNEL
 };
 
@@ -49,40 +61,29 @@ struct Result {
   size_t count = 0;
 };
 
-TEST(ExpUlpSweep, AllVariantsWithinBound) {
-  std::vector<const Kernel*> kernels;
-  for (const Kernel& k : kKernels) {
-    if (testing::IsaUnderTest(k.isa)) kernels.push_back(&k);
-  }
-  if (kernels.empty()) GTEST_SKIP() << "no f32-vscaleextexp variant runs on this CPU";
-
+// Every kStride-th float in [-1e4, 1e4], both signs, in blocks of kBlock: run(kernel,
+// block, count, y) computes the kernel's outputs and reference(block, count, ref) their
+// long-double values; results outside the normal range are skipped. Prints one line per
+// ISA (`what`) and asserts each variant's bound.
+template <typename K, typename Run, typename Reference>
+void Sweep(const char* what, const std::vector<const K*>& kernels, Run run, Reference reference) {
   std::vector<Result> results(kernels.size());
-  std::vector<float> x(kChunk), y(kChunk), scale_exponent(kChunk / kBlock);
-  std::vector<double> reference(kChunk);
+  std::vector<float> x(kChunk), y(kChunk);
+  std::vector<double> expected(kChunk);
   const uint32_t limit = FloatBits(1e4f);
 
   auto process = [&](size_t count) {
-    // Reference: exp(x) * 2^e in long double, one e per block.
-    for (size_t b = 0; b * kBlock < count; b++) {
-      const size_t begin = b * kBlock, end = std::min(count, begin + kBlock);
-      const float mid = x[(begin + end) / 2];
-      scale_exponent[b] = -std::rint(mid * 0x1.715476p+0f);
-      for (size_t i = begin; i < end; i++) {
-        reference[i] = static_cast<double>(
-            expl(static_cast<long double>(x[i]) +
-                 static_cast<long double>(scale_exponent[b]) * M_LN2l));
-      }
+    for (size_t begin = 0; begin < count; begin += kBlock) {
+      reference(&x[begin], std::min(kBlock, count - begin), &expected[begin]);
     }
     for (size_t k = 0; k < kernels.size(); k++) {
-      for (size_t b = 0; b * kBlock < count; b++) {
-        const size_t begin = b * kBlock, end = std::min(count, begin + kBlock);
-        kernels[k]->fn((end - begin) * sizeof(float), &x[begin], &y[begin], 1.0f,
-                       scale_exponent[b]);
+      for (size_t begin = 0; begin < count; begin += kBlock) {
+        run(*kernels[k], &x[begin], std::min(kBlock, count - begin), &y[begin]);
       }
       Result& r = results[k];
       for (size_t i = 0; i < count; i++) {
-        if (!(reference[i] >= 0x1p-126 && reference[i] < 0x1p128)) continue;
-        const double error = UlpError(y[i], reference[i]);
+        if (!(expected[i] >= 0x1p-126 && expected[i] < 0x1p128)) continue;
+        const double error = UlpError(y[i], expected[i]);
         r.count++;
         if (error > r.max_ulp) {
           r.max_ulp = error;
@@ -118,8 +119,8 @@ TEST(ExpUlpSweep, AllVariantsWithinBound) {
     isa_result.count = results[k].count;
   }
   for (const auto& entry : per_isa) {
-    std::cout << "[ sweep ] " << twopass_isa_to_string(entry.first) << ": max " << std::fixed
-              << std::setprecision(2) << entry.second.max_ulp << " ULP over "
+    std::cout << "[ sweep ] " << what << " " << twopass_isa_to_string(entry.first) << ": max "
+              << std::fixed << std::setprecision(2) << entry.second.max_ulp << " ULP over "
               << entry.second.count << " values in [-1e4, 1e4] (worst x = " << std::hexfloat
               << entry.second.worst_x << std::defaultfloat << ")" << std::endl;
   }
@@ -128,6 +129,58 @@ TEST(ExpUlpSweep, AllVariantsWithinBound) {
         << kernels[k]->name << " worst at x = " << results[k].worst_x;
     EXPECT_GT(results[k].count, size_t(1000000)) << kernels[k]->name;
   }
+}
+
+template <typename K, size_t N>
+std::vector<const K*> KernelsUnderTest(const K (&all)[N]) {
+  std::vector<const K*> kernels;
+  for (const K& k : all) {
+    if (testing::IsaUnderTest(k.isa)) kernels.push_back(&k);
+  }
+  return kernels;
+}
+
+// The two-pass exp: f32-vscaleextexp with scale (1, e), e = -rint(x_mid * log2e) per block
+// (2^e exact: the output is p * 2^(n + e)).
+TEST(ExpUlpSweep, AllVariantsWithinBound) {
+  const std::vector<const Kernel*> kernels = KernelsUnderTest(kKernels);
+  if (kernels.empty()) GTEST_SKIP() << "no f32-vscaleextexp variant runs on this CPU";
+  const auto scale_exponent = [](const float* x, size_t n) {
+    return -std::rint(x[n / 2] * 0x1.715476p+0f);
+  };
+  Sweep(
+      "two-pass", kernels,
+      [&](const Kernel& k, const float* x, size_t n, float* y) {
+        k.fn(n * sizeof(float), x, y, 1.0f, scale_exponent(x, n));
+      },
+      [&](const float* x, size_t n, double* expected) {
+        const float e = scale_exponent(x, n);
+        for (size_t i = 0; i < n; i++) {
+          expected[i] = static_cast<double>(
+              expl(static_cast<long double>(x[i]) + static_cast<long double>(e) * M_LN2l));
+        }
+      });
+}
+
+// The three-pass exp: f32-vscaleexpminusmax with scale 1 and max = the block's largest
+// element: exp(x - ref), ref = shift + k*ln2.
+TEST(ExpUlpSweep, ThreePassWithinBound) {
+  const std::vector<const ThreePassKernel*> kernels = KernelsUnderTest(kThreePassKernels);
+  if (kernels.empty()) GTEST_SKIP() << "no f32-vscaleexpminusmax variant runs on this CPU";
+  const auto block_max = [](const float* x, size_t n) { return *std::max_element(x, x + n); };
+  Sweep(
+      "three-pass", kernels,
+      [&](const ThreePassKernel& k, const float* x, size_t n, float* y) {
+        k.fn(n * sizeof(float), x, y, block_max(x, n), 1.0f);
+      },
+      [&](const float* x, size_t n, double* expected) {
+        const ExpMinusMaxRef r = GetExpMinusMaxRef(block_max(x, n));
+        const long double ref =
+            static_cast<long double>(r.shift) + static_cast<long double>(r.k) * M_LN2l;
+        for (size_t i = 0; i < n; i++) {
+          expected[i] = static_cast<double>(expl(static_cast<long double>(x[i]) - ref));
+        }
+      });
 }
 
 }  // namespace
