@@ -5,12 +5,16 @@ compiled for baseline x86-64 and decides at run time what to call.
 """
 
 # Flags per ISA level. Higher ISAs are switched off explicitly where the
-# compiler would otherwise be free to use them.
+# compiler would otherwise be free to use them. -ffp-contract=off: the kernels'
+# arithmetic as written, FMAs only where a template writes one, so that their bits
+# do not depend on a compiler's fusion choices (gcc fuses a product into a later sum
+# by default, across statements: it once made two kernels' sums of the same terms
+# differ, docs/benchmarks.md 2026-12-07).
 ISA_COPTS = {
-    "scalar": [],
-    "sse2": ["-msse2", "-mno-sse3", "-mno-avx"],
-    "avx2": ["-mavx2", "-mfma", "-mf16c", "-mno-avx512f"],
-    "avx512f": ["-mavx512f", "-mavx2", "-mfma", "-mf16c"],
+    "scalar": ["-ffp-contract=off"],
+    "sse2": ["-msse2", "-mno-sse3", "-mno-avx", "-ffp-contract=off"],
+    "avx2": ["-mavx2", "-mfma", "-mf16c", "-mno-avx512f", "-ffp-contract=off"],
+    "avx512f": ["-mavx512f", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"],
 }
 
 ISAS = ["scalar", "sse2", "avx2", "avx512f"]
