@@ -175,9 +175,12 @@ TEST_P(SoftmaxAccuracy, DominantElementAtMostOne) {
         .batch_size(channels > 2 ? 3000 : 20000)
         .flags(flags())
         .row_filler([](size_t row, float* x, size_t n, std::mt19937& rng) {
-          std::uniform_real_distribution<float> dist(-100.0f, 100.0f), gap(-200.0f, -20.0f);
+          // Every fourth row's dominant element up to 9000 in magnitude (exp's n up to
+          // 13000), the others within 100.
+          std::uniform_real_distribution<float> dist(-100.0f, 100.0f), wide(-9000.0f, 9000.0f);
+          std::uniform_real_distribution<float> gap(-200.0f, -20.0f);
           const size_t at = n > 2 ? (row % 3 == 0 ? 0 : row % 3 == 1 ? n / 2 : n - 1) : 0;
-          x[at] = dist(rng);
+          x[at] = row % 4 == 3 ? wide(rng) : dist(rng);
           if (row % 2 == 1) {
             // A near tie of the rounding of x log2e: fl(x * log2e) is exactly k + 1/2, which
             // rounds to even, while the exact product, a little above or below, rounds away

@@ -29,10 +29,24 @@ TWOPASS_EXTEXP_INLINE __m256 ClampExtExpInput(__m256 vx) {
                        _mm256_max_ps(_mm256_set1_ps(-twopass::kExtExpBound), vx));
 }
 
-// n = round(x * log2e) to nearest even (vroundps).
+// n = round(x * log2e) to nearest: of the exact product (an FMA with 1.5 * 2^23, the
+// rounding of the fast forms) where the rounded one is at most 2^21 in magnitude, of the
+// rounded product (vroundps, nearest even) beyond. Why: every path of both passes then
+// gets the same n, hence the same p * 2^n, for each x the fast forms see (|x| <= 2^21 ln2
+// or so), which keeps a term that dominates its row at most 1 (the contract's [0, 1]);
+// vroundps alone rounds fl(x log2e) = k + 1/2 to even where the exact product may lie on
+// the other side. The exact product never ties below 2^21 (x log2e = k + 1/2 needs |x| >=
+// 2^22), so the FMA's bias parity does not matter.
 TWOPASS_EXTEXP_INLINE __m256 RoundXLog2e(__m256 vx) {
-  return _mm256_round_ps(_mm256_mul_ps(vx, _mm256_set1_ps(twopass::kLog2e)),
-                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 vlog2e = _mm256_set1_ps(twopass::kLog2e);
+  const __m256 vmagic = _mm256_set1_ps(0x1.8p23f);
+  const __m256 vrounded = _mm256_round_ps(_mm256_mul_ps(vx, vlog2e),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 vexact = _mm256_sub_ps(_mm256_fmadd_ps(vx, vlog2e, vmagic), vmagic);
+  // |n| <= 2^21 (false for NaN, which vrounded keeps).
+  const __m256 vsmall = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vrounded),
+                                      _mm256_set1_ps(0x1p21f), _CMP_LE_OQ);
+  return _mm256_blendv_ps(vrounded, vexact, vsmall);
 }
 
 // t = x - n*ln2 with the two-constant FMA Cody-Waite split.

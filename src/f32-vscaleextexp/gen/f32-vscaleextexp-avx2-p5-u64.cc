@@ -81,8 +81,8 @@ inline ScaleParams MakeScaleParams(float scale_mantissa, float scale_exponent) {
 // [0, 255], in its low mantissa bits; shifted into the exponent field they are
 // 2^(n + e): +0 at -127, +inf at 128. n = v - bias exactly; t and the polynomial as in
 // ExtExpUnclamped, p = fma(q, t, 1) first so that p * +inf stays +inf. The results follow the
-// contract above; they may differ from ScaledExtExp's in the last bit (n is rounded
-// from the exact product here, from the rounded one there).
+// contract above and are ScaledExtExp's bits wherever neither saturates: both round the
+// exact product to n (RoundXLog2e does for |n| <= 2^21, which every unsaturated x here is).
 inline __m256 ScaledExpByK(__m256 vx, const ScaleParams& q) {
   const __m256 vlog2e = _mm256_set1_ps(twopass::kLog2e);
 
