@@ -24,6 +24,7 @@
 #include "twopass/exp-constants.h"
 #include "twopass/expminusmax-ref.h"
 #include "twopass/extexp-avx512f.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -71,9 +72,10 @@ inline __m512 ExpMinusMax(__m512 vx, const ExpMinusMaxParams& params) {
   const __m512 vs = Exp2Table16FromBiased(vv, params.table);
   const __m512 vN = _mm512_sub_ps(vv, params.bias);
   const __m512 vq = ExpTablePoly(ReduceLn2Over16(vN, vxc));
-  // s * q as an FMA with +0 (the same rounding; s * q >= 0, so the same zeros): gcc would
-  // fuse a plain product into the kernels' next sum (-ffp-contract=fast), which then adds
-  // the exact s * q where the output holds it rounded, and sums would differ per kernel.
+  // s * q as an FMA with +0 (the same rounding; s * q >= 0, so the same zeros): under gcc's
+  // default -ffp-contract=fast a plain product is fused into the kernels' next sum, which
+  // then adds the exact s * q where the output holds it rounded, and sums differ per
+  // kernel. The build turns fusion off (build_defs.bzl); this holds under any flags.
   return _mm512_fmadd_ps(vs, vq, _mm512_setzero_ps());
 }
 
@@ -129,10 +131,6 @@ inline void F64AccTotals2(__m512 v0, __m512 v1, float* out) {
   out[1] = _mm_cvtss_f32(_mm_shuffle_ps(sums, sums, 1));
   out[2] = _mm_cvtss_f32(scales);
   out[3] = _mm_cvtss_f32(_mm_shuffle_ps(scales, scales, 1));
-}
-
-inline __mmask16 TailMask(size_t elements) {
-  return _cvtu32_mask16((UINT32_C(1) << elements) - UINT32_C(1));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -93,7 +94,7 @@ extern "C" void twopass_f16_vscaleadd_ukernel__avx512f_u64(
   }
   if (batch != 0) {
     const size_t n = batch / sizeof(uint16_t);
-    const __mmask16 vmask = _cvtu32_mask16(static_cast<uint32_t>((UINT32_C(1) << n) - 1));
+    const __mmask16 vmask = TailMask(n);
     // 1-15 halves through buffers.
     uint16_t x[16] = {0};
     uint16_t a[16] = {0};

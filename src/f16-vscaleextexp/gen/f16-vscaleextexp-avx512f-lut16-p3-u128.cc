@@ -64,6 +64,7 @@
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 

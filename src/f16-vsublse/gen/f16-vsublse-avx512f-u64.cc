@@ -24,6 +24,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 

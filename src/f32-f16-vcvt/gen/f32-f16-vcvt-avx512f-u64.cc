@@ -22,6 +22,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -61,7 +62,7 @@ extern "C" void twopass_f32_f16_vcvt_ukernel__avx512f_u64(size_t batch, const fl
   }
   if (batch != 0) {
     const size_t n = batch / sizeof(float);
-    const __mmask16 vmask = _cvtu32_mask16(static_cast<uint32_t>((UINT32_C(1) << n) - 1));
+    const __mmask16 vmask = TailMask(n);
     uint16_t halves[16];
     Store(halves, ToHalves(_mm512_maskz_loadu_ps(vmask, input)));
     memcpy(output, halves, n * sizeof(uint16_t));

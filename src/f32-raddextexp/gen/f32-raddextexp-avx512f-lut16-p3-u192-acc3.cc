@@ -79,6 +79,7 @@
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -365,8 +366,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_lut16_p3_u192_acc3(size_
   if (pending == 8) Flush(&vacc0, vexp0, &vdlo0, &vdhi0, &vdexp0);
   if (batch != 0) {
     // 1-15 elements: masked load; the inactive lanes read as -inf and add exactly 0.
-    const __mmask16 vmask =
-        _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+    const __mmask16 vmask = TailMask(batch / sizeof(float));
     __m512 vp, vn;
     ExtExpCanonical(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), vmask, input),
                     vtable_canonical, &vp, &vn);

@@ -24,15 +24,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
-
-namespace {
-
-// Mask of the first `elements` lanes (0 < elements < 16).
-inline __mmask16 tail_mask(size_t elements) {
-  return _cvtu32_mask16((UINT32_C(1) << elements) - UINT32_C(1));
-}
-
-}  // namespace
+#include "twopass/tail-mask-avx512f.h"
 
 extern "C" void twopass_f32_rmax_ukernel__avx512f_u128_acc4(size_t batch, const float* input, float* max) {
   assert(batch != 0);
@@ -84,7 +76,7 @@ extern "C" void twopass_f32_rmax_ukernel__avx512f_u128_acc4(size_t batch, const 
   }
   if (batch != 0) {
     // Inactive lanes keep their maximum; they load as +0, which is ordered.
-    const __mmask16 vmask = tail_mask(batch / sizeof(float));
+    const __mmask16 vmask = TailMask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
     vmax0 = _mm512_mask_max_ps(vmax0, vmask, vmax0, vx);
     vord0 = _mm512_mask_cmp_ps_mask(vord0, vx, vx, _CMP_ORD_Q);

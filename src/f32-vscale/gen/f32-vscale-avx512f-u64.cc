@@ -18,15 +18,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
-
-namespace {
-
-// Mask of the first `elements` lanes (0 < elements < 16).
-inline __mmask16 tail_mask(size_t elements) {
-  return _cvtu32_mask16((UINT32_C(1) << elements) - UINT32_C(1));
-}
-
-}  // namespace
+#include "twopass/tail-mask-avx512f.h"
 
 extern "C" void twopass_f32_vscale_ukernel__avx512f_u64(size_t batch, const float* input, float* output, float scale) {
   assert(batch != 0);
@@ -55,7 +47,7 @@ extern "C" void twopass_f32_vscale_ukernel__avx512f_u64(size_t batch, const floa
     output += 16;
   }
   if (batch != 0) {
-    const __mmask16 vmask = tail_mask(batch / sizeof(float));
+    const __mmask16 vmask = TailMask(batch / sizeof(float));
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
     _mm512_mask_storeu_ps(output, vmask, _mm512_mul_ps(vx, vscale));
   }

@@ -22,6 +22,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -85,7 +86,7 @@ extern "C" void twopass_f32_vscaleadd_ukernel__avx512f_u64(
   }
   if (batch != 0) {
     const size_t n = batch / sizeof(float);
-    const __mmask16 vmask = _cvtu32_mask16(static_cast<uint32_t>((UINT32_C(1) << n) - 1));
+    const __mmask16 vmask = TailMask(n);
     __m512 vy = Rounded(_mm512_mul_ps(_mm512_maskz_loadu_ps(vmask, input), vscale));
     if (addend != nullptr) vy = _mm512_add_ps(vy, _mm512_maskz_loadu_ps(vmask, addend));
     _mm512_mask_storeu_ps(output, vmask, vy);

@@ -64,6 +64,7 @@
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -107,8 +108,7 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_lut16_p3_u128_nt(size_
     batch -= head;
     while (head != 0) {
       const size_t bytes = head < 16 * sizeof(float) ? head : 16 * sizeof(float);
-      const __mmask16 vmask =
-          _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (bytes / sizeof(float))) - 1));
+      const __mmask16 vmask = TailMask(bytes / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
       _mm512_mask_storeu_ps(output, vmask, scaled_exp(vx));
       input += bytes / sizeof(float);
@@ -144,8 +144,7 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_lut16_p3_u128_nt(size_
     }
     if (batch != 0) {
       // 1-15 elements: masked load and store touch only the active lanes.
-      const __mmask16 vmask =
-          _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+      const __mmask16 vmask = TailMask(batch / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
       _mm512_mask_storeu_ps(output, vmask, scaled_exp(vx));
     }

@@ -50,6 +50,7 @@
 #include "twopass/exp-constants.h"
 #include "twopass/extexp-avx512f.h"
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -105,8 +106,7 @@ extern "C" void twopass_f32_vscaleextexp_ukernel__avx512f_lut16_p3_u64(size_t ba
     }
     if (batch != 0) {
       // 1-15 elements: masked load and store touch only the active lanes.
-      const __mmask16 vmask =
-          _cvtu32_mask16(static_cast<uint32_t>((uint32_t(1) << (batch / sizeof(float))) - 1));
+      const __mmask16 vmask = TailMask(batch / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
       _mm512_mask_storeu_ps(output, vmask, scaled_exp(vx));
     }

@@ -22,6 +22,7 @@
 #include <immintrin.h>
 
 #include "twopass/microkernels.h"
+#include "twopass/tail-mask-avx512f.h"
 
 namespace {
 
@@ -33,8 +34,7 @@ inline __m512 SubLse(__m512 vx, __m512 vhi, __m512 vlo) {
 // 1-15 elements with k-masked loads and stores.
 inline void PartialVector(size_t bytes, const float* input, float* output, __m512 vhi,
                           __m512 vlo) {
-  const __mmask16 vmask =
-      _cvtu32_mask16(static_cast<uint32_t>((UINT32_C(1) << (bytes / sizeof(float))) - 1));
+  const __mmask16 vmask = TailMask(bytes / sizeof(float));
   const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
   _mm512_mask_storeu_ps(output, vmask, SubLse(vx, vhi, vlo));
 }
