@@ -33,18 +33,18 @@ namespace {
 struct ExpMinusMaxParams {
   bool shift_needed;  // shift != 0: the kernels then run ExpMinusMax<true>
   __m512 shift;
-  __m512 cut;    // (k - 126.984375) * ln2: N - 16k = -2032 exactly, whence +0
-  __m512 bias;   // kTableMagic + 16 * 64 - 16k: v's low 13 bits hold 16(n - k + 64) + j
+  __m512 cut;    // (k - kTableCutOffset) * ln2: N - 16k = -2032 exactly, whence +0
+  __m512 bias;   // kTableBiasAtZero - 16k: v's low 13 bits hold 16(n - k + 64) + j
   __m512 table;  // Exp2Table16Scaled()
 };
 
 inline ExpMinusMaxParams MakeExpMinusMaxParams(float max) {
   const twopass::ExpMinusMaxRef r = twopass::GetExpMinusMaxRef(max);
-  // |k| <= 23637: k - 126.984375 and the bias are exact; cut is within 2^-9 of the exact
-  // product (expminusmax-ref.h), which moves 16 cut log2e by 0.05 at most, and -2031.75 is
-  // 0.25 from the rounding to -2032's edges.
-  const float cut = (r.k - 126.984375f) * twopass::kLn2Hi;
-  const float bias = kTableMagic + 1024.0f - 16.0f * r.k;
+  // |k| <= 23637: k - kTableCutOffset and the bias are exact; cut is within 2^-9 of the
+  // exact product (expminusmax-ref.h), which moves 16 cut log2e by 0.05 at most, and
+  // -2031.75 is 0.25 from the rounding to -2032's edges.
+  const float cut = (r.k - kTableCutOffset) * twopass::kLn2Hi;
+  const float bias = kTableBiasAtZero - 16.0f * r.k;
   return ExpMinusMaxParams{r.shift != 0.0f, _mm512_set1_ps(r.shift), _mm512_set1_ps(cut),
                            _mm512_set1_ps(bias), Exp2Table16Scaled()};
 }
@@ -69,14 +69,11 @@ inline __m512 ExpMinusMax(__m512 vx, const ExpMinusMaxParams& params) {
   const __m512 vxs = kShift ? _mm512_sub_ps(vx, params.shift) : vx;
   const __m512 vxc = _mm512_max_ps(params.cut, vxs);
   const __m512 vv = _mm512_fmadd_ps(vxc, _mm512_set1_ps(twopass::kLog2e * 16.0f), params.bias);
-  const __m512 vs = Exp2Table16FromBiased(vv, params.table);
-  const __m512 vN = _mm512_sub_ps(vv, params.bias);
-  const __m512 vq = ExpTablePoly(ReduceLn2Over16(vN, vxc));
   // s * q as an FMA with +0 (the same rounding; s * q >= 0, so the same zeros): under gcc's
   // default -ffp-contract=fast a plain product is fused into the kernels' next sum, which
   // then adds the exact s * q where the output holds it rounded, and sums differ per
   // kernel. The build turns fusion off (build_defs.bzl); this holds under any flags.
-  return _mm512_fmadd_ps(vs, vq, _mm512_setzero_ps());
+  return AddTableTermAt(_mm512_setzero_ps(), vxc, vv, params.bias, params.table);
 }
 
 // Sums of the exp terms in double, as in twopass/expminusmax-avx2.h (which says

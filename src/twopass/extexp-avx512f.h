@@ -120,6 +120,26 @@ TWOPASS_EXTEXP_INLINE __m512 ExpTablePoly(__m512 vt) {
   return _mm512_fmadd_ps(vq, vt, _mm512_set1_ps(1.0f));
 }
 
+// Terms taken relative to an exponent E (pass 1's fast form: its accumulators' E; the
+// three-pass ExpMinusMax of twopass/expminusmax-avx512f.h: the reference's k). The
+// rounding FMA v = fma(xc, 16 log2e, kTableBiasAtZero - 16E) rounds 16 xc log2e to N =
+// 16n + j and leaves 16(n - E + 64) + j in v's low bits (Exp2Table16FromBiased); the clamp
+// xc = max(cut, x), cut = (E - kTableCutOffset) ln2, makes N - 16E = -2032 exactly
+// (n - E = -127, j = 0), whose term is +0 (the cut sits 0.25 above -2032 in 16 log2e
+// units, far more than its rounding error for |E| <= 2^16).
+constexpr float kTableBiasAtZero = 0x1.8p23f + 1024.0f;  // kTableMagic + 16 * 64
+constexpr float kTableCutOffset = 126.984375f;
+
+// acc + 2^(n - E) * 2^(j/16) * q(t) from that v and its bias: N = v - bias exactly, t, q,
+// and one FMA with the accumulator (acc = +0 gives the term itself, rounded once).
+// vtable: Exp2Table16Scaled().
+TWOPASS_EXTEXP_INLINE __m512 AddTableTermAt(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias,
+                                            __m512 vtable) {
+  const __m512 vscale = Exp2Table16FromBiased(vv, vtable);
+  const __m512 vN = _mm512_sub_ps(vv, vbias);
+  return _mm512_fmadd_ps(vscale, ExpTablePoly(ReduceLn2Over16(vN, vxc)), vacc);
+}
+
 // |v| per lane (the sign bit cleared with an integer and: vandps needs AVX512DQ).
 TWOPASS_EXTEXP_INLINE __m512 AbsPs(__m512 v) {
   return _mm512_castsi512_ps(
@@ -135,6 +155,7 @@ TWOPASS_EXTEXP_INLINE __m512 AbsPs(__m512 v) {
 // the pass-1 fast form's kTableMagic + 1024 - 16E), which rounds ties alike for any such
 // bias, so every path gets the same N.
 constexpr float kTableMagic = 0x1.8p23f;  // integers in [2^23, 2^24) are exact floats
+static_assert(kTableBiasAtZero == kTableMagic + 1024.0f, "the fast forms' bias at E = 0");
 constexpr float kTableDomain = 0x1p17f;   // |16 x log2e| < 2^22: v stays in [2^23, 2^24)
 
 // p = 2^(j/16) * q(t), rounded once, and N, for |x| <= kTableDomain. vtable: kExp2Table16.

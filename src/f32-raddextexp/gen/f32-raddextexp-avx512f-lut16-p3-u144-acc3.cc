@@ -45,9 +45,9 @@
 // 144 elements (9 vectors) per iteration; vector j goes to accumulator
 // j % 3. Each accumulator first takes the maximum over its vectors of the
 // iteration (delayed maximum) and is rescaled once. Before that, each block tries the
-// fast form (AddTermFast, below; 13 vector ops per 16 terms against 17), which adds the
-// terms at the accumulators' current exponents when none is more than 2^64 above them;
-// the general path then is skipped. Remaining whole vectors go to
+// fast form (below, with AddTableTermAt of twopass/extexp-avx512f.h; 15 vector ops per
+// 16 terms), which adds the terms at the accumulators' current exponents when none is
+// 2^64 or more above them; the general path then is skipped. Remaining whole vectors go to
 // accumulator 0; the last 1-15 elements are loaded with a k-mask whose inactive lanes
 // read as -inf and add exactly 0. Accumulators, then lanes, are merged by the same
 // rule (lanes: M = max over lanes, a = sum_l scalef(a_l, E_l - M)); sum[0] = a,
@@ -142,18 +142,10 @@ inline void UpdateFastPath(__m512* vacc, __m512* vexp, __m512* vbias, __m512* vc
   *vexp = _mm512_mask_mov_ps(*vexp, vrestart, vmax);
   *vacc = _mm512_mask_mov_ps(*vacc, vrestart, _mm512_setzero_ps());
   const __mmask16 vok = _mm512_cmp_ps_mask(AbsPs(*vexp), _mm512_set1_ps(0x1p16f), _CMP_LE_OQ);
-  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(kTableMagic + 1024.0f),
+  *vbias = _mm512_mask_sub_ps(_mm512_set1_ps(INFINITY), vok, _mm512_set1_ps(kTableBiasAtZero),
                               _mm512_mul_ps(*vexp, _mm512_set1_ps(16.0f)));
-  *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(126.984375f)),
+  *vcut = _mm512_maskz_mul_ps(vok, _mm512_sub_ps(*vexp, _mm512_set1_ps(kTableCutOffset)),
                               _mm512_set1_ps(twopass::kLn2Hi));
-}
-
-// acc + 2^(n - E) * 2^(j/16) * q(t) for the fast form: N = v - bias exactly, then t
-// and q, and one FMA into the accumulator. vtable: Exp2Table16Scaled().
-inline __m512 AddTermFast(__m512 vacc, __m512 vxc, __m512 vv, __m512 vbias, __m512 vtable) {
-  const __m512 vscale = Exp2Table16FromBiased(vv, vtable);
-  const __m512 vN = _mm512_sub_ps(vv, vbias);
-  return _mm512_fmadd_ps(vscale, ExpTablePoly(ReduceLn2Over16(vN, vxc)), vacc);
 }
 
 }  // namespace
@@ -213,7 +205,7 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     }
     pending++;
     // Fast block: every term relative to its accumulator's current exponent E
-    // (AddTermFast). Taken when every n - E <= 63 (NaN lanes pass and give NaN);
+    // (AddTableTermAt). Taken when every n - E <= 63 (NaN lanes pass and give NaN);
     // otherwise (a new maximum 64 or more binades up, +inf, |E| > 2^16) the block
     // goes through the general path.
     const __m512 vxc0 = _mm512_max_ps(vcut0, _mm512_loadu_ps(input + 0));
@@ -256,15 +248,15 @@ extern "C" void twopass_f32_raddextexp_ukernel__avx512f_lut16_p3_u144_acc3(size_
     vbig = _mm512_max_ps(vv8, vbig);
     if (__builtin_expect(
             _mm512_cmp_ps_mask(vbig, _mm512_set1_ps(kFastThreshold), _CMP_GT_OQ) == 0, 1)) {
-      vacc0 = AddTermFast(vacc0, vxc0, vv0, vbias0, vtable);
-      vacc1 = AddTermFast(vacc1, vxc1, vv1, vbias1, vtable);
-      vacc2 = AddTermFast(vacc2, vxc2, vv2, vbias2, vtable);
-      vacc0 = AddTermFast(vacc0, vxc3, vv3, vbias0, vtable);
-      vacc1 = AddTermFast(vacc1, vxc4, vv4, vbias1, vtable);
-      vacc2 = AddTermFast(vacc2, vxc5, vv5, vbias2, vtable);
-      vacc0 = AddTermFast(vacc0, vxc6, vv6, vbias0, vtable);
-      vacc1 = AddTermFast(vacc1, vxc7, vv7, vbias1, vtable);
-      vacc2 = AddTermFast(vacc2, vxc8, vv8, vbias2, vtable);
+      vacc0 = AddTableTermAt(vacc0, vxc0, vv0, vbias0, vtable);
+      vacc1 = AddTableTermAt(vacc1, vxc1, vv1, vbias1, vtable);
+      vacc2 = AddTableTermAt(vacc2, vxc2, vv2, vbias2, vtable);
+      vacc0 = AddTableTermAt(vacc0, vxc3, vv3, vbias0, vtable);
+      vacc1 = AddTableTermAt(vacc1, vxc4, vv4, vbias1, vtable);
+      vacc2 = AddTableTermAt(vacc2, vxc5, vv5, vbias2, vtable);
+      vacc0 = AddTableTermAt(vacc0, vxc6, vv6, vbias0, vtable);
+      vacc1 = AddTableTermAt(vacc1, vxc7, vv7, vbias1, vtable);
+      vacc2 = AddTableTermAt(vacc2, vxc8, vv8, vbias2, vtable);
       input += 144;
       continue;
     }
