@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer fuzzers (test/fuzz/, bazel --config=fuzz: clang-14, asan+ubsan)
-# and runs each for SECONDS seconds with JOBS parallel jobs (default 1), starting from a
-# temporary copy of its seed corpus (test/fuzz/corpus/<fuzzer>/; the repository's
-# corpora never grow). Prints, per fuzzer,
+# and runs them all at once, each for SECONDS seconds with JOBS parallel jobs (default
+# 1), each from a temporary copy of its seed corpus (test/fuzz/corpus/<fuzzer>/; the
+# repository's corpora never grow). Prints, per fuzzer,
 #   fuzz: <name>: N executions, no finding
 # or the finding and the path of the crash file it keeps, then last
 #   fuzz: N passed, N failed
@@ -42,6 +42,67 @@ build() {
 }
 
 # run_all BIN_DIR CORPUS_DIR SECONDS JOBS: runs every fuzzer and prints the lines.
+# One fuzzer: runs it, then writes its report lines to $result and "passed" or
+# "failed" as the last line.
+run_one() {
+  local name=$1 bin_dir=$2 corpus_dir=$3 seconds=$4 jobs=$5 artifacts=$6 result=$7
+  shift 7
+  local extra=("$@")
+  local binary="$bin_dir/$name"
+  if [ ! -x "$binary" ]; then
+    printf 'fuzz: %s: not built\nfailed\n' "$name" > "$result"
+    return
+  fi
+  local work
+  work=$(mktemp -d /tmp/twopass-fuzz.XXXXXX)
+  mkdir -p "$work/corpus" "$artifacts/$name"
+  if [ -d "$corpus_dir/$name" ]; then cp -r "$corpus_dir/$name/." "$work/corpus/"; fi
+  local flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=120
+               -artifact_prefix="$artifacts/$name/" "${extra[@]}")
+  local status logs=()
+  if [ "$jobs" -eq 1 ]; then
+    (cd "$work" && timeout -k 10 $((seconds + 300)) "$binary" "${flags[@]}" corpus \
+      > "$work/fuzz-0.log" 2>&1)
+    status=$?
+  else
+    (cd "$work" && timeout -k 10 $((seconds + 300)) "$binary" "${flags[@]}" \
+      -jobs="$jobs" -workers="$jobs" corpus > "$work/fuzz.log" 2>&1)
+    status=$?
+  fi
+  logs=("$work"/fuzz-*.log)
+  local executions=0 reported=0 log
+  for log in "${logs[@]}"; do
+    [ -f "$log" ] || continue
+    local n
+    n=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
+    if [ -n "$n" ]; then
+      executions=$((executions + n))
+      reported=$((reported + 1))
+    fi
+  done
+  local findings
+  findings=$(find "$artifacts/$name" -type f 2>/dev/null | sort)
+  if [ "$status" -eq 0 ] && [ -z "$findings" ] && [ "$reported" -eq "$jobs" ]; then
+    printf 'fuzz: %s: %s executions, no finding\npassed\n' "$name" "$executions" > "$result"
+    rm -rf "$work"
+    return
+  fi
+  {
+    echo "fuzz: $name: FAILED (exit status $status, $executions executions," \
+      "$reported of $jobs job(s) reported statistics); logs kept in $work"
+    for log in "${logs[@]}"; do
+      [ -f "$log" ] || continue
+      grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|FUZZ CHECK FAILED|ERROR: libFuzzer' \
+        "$log" | sed "s|^|fuzz: $name: |"
+    done
+    local file
+    for file in $findings; do echo "fuzz: $name: finding kept: $file"; done
+    echo failed
+  } > "$result"
+}
+
+# The fuzzers run at the same time (CI's 2 cores: 60 s of wall time for all three, not
+# 180), then report in FUZZERS' order.
 run_all() {
   local bin_dir=$1 corpus_dir=$2 seconds=$3 jobs=$4
   local artifacts=${TWOPASS_FUZZ_ARTIFACTS:-}
@@ -49,66 +110,27 @@ run_all() {
     artifacts=$(mktemp -d /tmp/twopass-fuzz-findings.XXXXXX)
   fi
   mkdir -p "$artifacts"
-  local passed=0 failed=0
   local extra=()
   read -r -a extra <<< "${TWOPASS_FUZZ_FLAGS:-}"
+  local results
+  results=$(mktemp -d /tmp/twopass-fuzz-results.XXXXXX)
+  local name
   for name in "${FUZZERS[@]}"; do
-    local binary="$bin_dir/$name"
-    if [ ! -x "$binary" ]; then
-      echo "fuzz: $name: not built"
-      failed=$((failed + 1))
-      continue
-    fi
-    local work
-    work=$(mktemp -d /tmp/twopass-fuzz.XXXXXX)
-    mkdir -p "$work/corpus" "$artifacts/$name"
-    if [ -d "$corpus_dir/$name" ]; then cp -r "$corpus_dir/$name/." "$work/corpus/"; fi
-    local flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=120
-                 -artifact_prefix="$artifacts/$name/" "${extra[@]}")
-    local status logs=()
-    if [ "$jobs" -eq 1 ]; then
-      (cd "$work" && timeout -k 10 $((seconds + 300)) "$binary" "${flags[@]}" corpus \
-        > "$work/fuzz-0.log" 2>&1)
-      status=$?
-    else
-      # libFuzzer runs JOBS processes at once, each for SECONDS, each logging to
-      # fuzz-<job>.log in the working directory; they share the corpus directory.
-      (cd "$work" && timeout -k 10 $((seconds + 300)) "$binary" "${flags[@]}" \
-        -jobs="$jobs" -workers="$jobs" corpus > "$work/fuzz.log" 2>&1)
-      status=$?
-    fi
-    logs=("$work"/fuzz-*.log)
-    local executions=0 reported=0
-    for log in "${logs[@]}"; do
-      [ -f "$log" ] || continue
-      local n
-      n=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
-      if [ -n "$n" ]; then
-        executions=$((executions + n))
-        reported=$((reported + 1))
-      fi
-    done
-    local findings
-    findings=$(find "$artifacts/$name" -type f 2>/dev/null | sort)
-    if [ "$status" -eq 0 ] && [ -z "$findings" ] && [ "$reported" -eq "$jobs" ]; then
-      echo "fuzz: $name: $executions executions, no finding"
-      passed=$((passed + 1))
-      rm -rf "$work"
-    else
-      failed=$((failed + 1))
-      echo "fuzz: $name: FAILED (exit status $status, $executions executions," \
-        "$reported of $jobs job(s) reported statistics); logs kept in $work"
-      local log
-      for log in "${logs[@]}"; do
-        [ -f "$log" ] || continue
-        # The report of the finding: from the sanitizer's or the fuzzer's first line.
-        grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|FUZZ CHECK FAILED|ERROR: libFuzzer' \
-          "$log" | sed "s|^|fuzz: $name: |"
-      done
-      local file
-      for file in $findings; do echo "fuzz: $name: finding kept: $file"; done
-    fi
+    run_one "$name" "$bin_dir" "$corpus_dir" "$seconds" "$jobs" "$artifacts" \
+      "$results/$name" "${extra[@]}" &
   done
+  wait
+  local passed=0 failed=0
+  for name in "${FUZZERS[@]}"; do
+    if [ -f "$results/$name" ] && [ "$(tail -n 1 "$results/$name")" = passed ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      [ -f "$results/$name" ] || echo "fuzz: $name: FAILED (no report)"
+    fi
+    [ -f "$results/$name" ] && sed '$d' "$results/$name"
+  done
+  rm -rf "$results"
   rmdir "$artifacts"/* "$artifacts" 2>/dev/null
   echo "fuzz: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
