@@ -136,8 +136,9 @@ enum twopass_status {
    (src/cache-info.cc), never the thread count: two-pass for rows whose input and output
    exceed a multiple of the last-level cache (the L3 capped at 32 MiB, one core complex:
    0.5x on AVX512F, 2x on AVX2; out of cache it moves 12 bytes per element against 20),
-   three-pass-reload otherwise and always on SSE2 and scalar (compute-bound two-pass);
-   f16: always two-pass.
+   reload otherwise and always on SSE2 and scalar (compute-bound two-pass): the
+   sampled-max form below, except rows that f32-softmaxrow takes whole (up to 512 floats,
+   AVX512F: three-pass-reload, max in the kernel); f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then
@@ -150,6 +151,12 @@ enum twopass_status {
 #define TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE 0x00000004u
 /* A row whose inputs are all -inf produces zeros instead of NaN. */
 #define TWOPASS_FLAG_MASKED_ROW_ZERO 0x00000008u
+/* Reload with the max pass replaced by the maximum of a sample (about 64 inputs of every
+   4096): exp(x - ref) stored and summed with ref from that sample; output scaled in place.
+   Reads the input once. Rows with an input more than ~43 above the sample's maximum are
+   recomputed with their exact maximum (same contract, about 3x the time for such a row).
+   f16 runs the recompute form, as the three-pass flags. */
+#define TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD 0x00000010u
 
 /* Opaque operator handle. */
 typedef struct twopass_operator* twopass_operator_t;

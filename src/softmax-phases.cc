@@ -10,6 +10,23 @@
 // - The last phase runs per chunk with the row's plan and writes the output.
 // - Special rows (NaN, +inf, only -inf, or a magnitude beyond the two-pass range) take
 //   a serial slow path (SoftmaxSpecialRow) that never touches the normal path.
+//
+// Sampled-max reload (Algorithm::kSampledMaxReload, the automatic choice's reload for f32):
+// reload with its max pass replaced by the maximum of a sample of each chunk (about 64
+// elements, one per cache line, plus the last), which costs ~0.01 of the max pass's
+// 0.09 cycles per element in cache and drops one of reload's five memory streams out of
+// cache. The sum pass then runs f32-raddstoreexpminusmax under this estimate: inputs above
+// it get their exact terms up to ~43 above (2^62), larger ones are clamped to a term of
+// ~2^62 (twopass/expminusmax-ref.h, "Above max"), so MergeSampledSums sees a sum at or above
+// 2^61 whenever the estimate was too low (and NaN for a NaN the sample missed) and sends
+// the row to the special path, which finds the NaN or +inf or recomputes the row with the
+// exact max. A row passes when every input is below the estimate's reference + ~43: its
+// terms exp(x - ref) are those of reload with ref nearer the row's low end (tiny terms
+// flush later, never earlier), scaled by 1 / sum as there. A chunk whose sample is -inf
+// (mostly masked), NaN or 2^14 or more in magnitude takes its exact max instead (sparse
+// finite inputs are found; -FLT_MAX masks cost no special path), and MergeSampledMaxima
+// sends rows whose estimate is 2^24 or more to the special path (the clamp's float
+// arithmetic needs an ulp of the estimate below 1).
 #include "twopass/softmax-phases.h"
 
 #include <assert.h>
@@ -53,12 +70,55 @@ void MaxF32(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
   context.config->rmax.fn(c.elements * sizeof(float), c.f32_input(), &partial->max);
 }
 
+// The largest of about kSampleCount elements of a chunk spread one per stride (from the
+// first, every stride-th), and the last; element(i) reads the chunk's element i. NaNs are
+// passed over (a select, no branch: branches on random data cost 10% at 32000 floats):
+// the sum pass finds them.
+constexpr size_t kSampleCount = 64;
+
+template <typename Element>
+inline float SampleMax(size_t elements, Element element) {
+  const size_t stride = elements > kSampleCount ? elements / kSampleCount : 1;
+  // Four chains: one max chain of 64 dependent maxss cost half the max pass it replaces.
+  float max0 = element(elements - 1), max1 = max0, max2 = max0, max3 = max0;
+  size_t i = 0;
+  for (; i + 3 * stride < elements; i += 4 * stride) {
+    const float v0 = element(i), v1 = element(i + stride);
+    const float v2 = element(i + 2 * stride), v3 = element(i + 3 * stride);
+    max0 = v0 > max0 ? v0 : max0;
+    max1 = v1 > max1 ? v1 : max1;
+    max2 = v2 > max2 ? v2 : max2;
+    max3 = v3 > max3 ? v3 : max3;
+  }
+  for (; i < elements; i += stride) max0 = element(i) > max0 ? element(i) : max0;
+  max0 = max1 > max0 ? max1 : max0;
+  max2 = max3 > max2 ? max3 : max2;
+  return max2 > max0 ? max2 : max0;
+}
+
+// Whether a chunk whose sample max is `max` takes its exact max instead: -inf (a mostly
+// masked chunk, whose few finite inputs the sample may miss), NaN, and magnitudes of 2^14 and
+// more (masks of -FLT_MAX; and MergeSampledMaxima's bound needs them).
+inline bool NeedsExactMax(float max) { return !(fabsf(max) < kExpMinusMaxDirectBound); }
+
+// Sampled-max reload's first phase (top of the file): the chunk's sample max, or its exact
+// max (NeedsExactMax).
+void SampleMaxF32(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
+                  ChunkPartial* partial) {
+  const RowChunk c = GetChunk(context, row, chunk);
+  const float* x = c.f32_input();
+  partial->max = SampleMax(c.elements, [x](size_t i) { return x[i]; });
+  if (NeedsExactMax(partial->max)) {
+    context.config->rmax.fn(c.elements * sizeof(float), x, &partial->max);
+  }
+}
+
 // Reload: stores exp(x - max) in the output for the scale phase.
 void SumStoreExpF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
                     ChunkPartial* partial) {
   const RowChunk c = GetChunk(context, row, chunk);
-  float max = plan.max;
-  context.config->raddstoreexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), &max,
+  const float max[2] = {plan.max, plan.upper};
+  context.config->raddstoreexpminusmax.fn(c.elements * sizeof(float), c.f32_input(), max,
                                           c.f32_output(), &partial->sum);
 }
 
@@ -359,13 +419,26 @@ void ScaledSumStoreExpF32(const RunContext& context, size_t row, size_t chunk, c
   double sum = 0.0;
   ForEachScaledBlock<ElementType::kF32>(
       context, row, chunk, [&](const float* t, size_t n, void* output) {
-        float max = plan.max;
+        const float max[2] = {plan.max, plan.upper};
         float block;
-        context.config->raddstoreexpminusmax.fn(n * sizeof(float), t, &max,
+        context.config->raddstoreexpminusmax.fn(n * sizeof(float), t, max,
                                                 static_cast<float*>(output), &block);
         sum += static_cast<double>(block);
       });
   partial->sum = static_cast<float>(sum);
+}
+
+float RowElement(const RunContext& context, size_t row, size_t i);
+
+// SampleMaxF32 of the chunk's t = x * scale + mask (RowElement's roundings, those of the
+// vscaleadd kernels), or its exact max (ScaledMax) where NeedsExactMax.
+void ScaledSampleMaxF32(const RunContext& context, size_t row, size_t chunk, const RowPlan& plan,
+                        ChunkPartial* partial) {
+  const size_t start = chunk * context.chunk_size;
+  const size_t elements = std::min(context.chunk_size, context.channels - start);
+  partial->max = SampleMax(
+      elements, [&context, row, start](size_t i) { return RowElement(context, row, start + i); });
+  if (NeedsExactMax(partial->max)) ScaledMax<ElementType::kF32>(context, row, chunk, plan, partial);
 }
 
 template <ElementType kType>
@@ -404,6 +477,9 @@ constexpr Phase kTwoPassF32[] = {{ExtSumF32, MergeExtSums}, {ScaleExtExpF32, nul
 constexpr Phase kTwoPassF16[] = {{ExtSumF16, MergeExtSums}, {ScaleExtExpF16, nullptr}};
 constexpr Phase kReloadF32[] = {
     {MaxF32, MergeMaxima}, {SumStoreExpF32, MergeSums}, {ScaleStoredF32, nullptr}};
+constexpr Phase kSampledReloadF32[] = {{SampleMaxF32, MergeSampledMaxima},
+                                       {SumStoreExpF32, MergeSampledSums},
+                                       {ScaleStoredF32, nullptr}};
 constexpr Phase kSoftmaxRowF32[] = {{SoftmaxRowF32, MergeMaxScale, SoftmaxRowsF32}};
 constexpr Phase kRecomputeF32[] = {
     {MaxF32, MergeMaxima}, {SumExpF32, MergeSums}, {ScaleExpF32, nullptr}};
@@ -431,6 +507,9 @@ constexpr Phase kScaledTwoPass[] = {{ScaledExtSum<kType>, MergeExtSums},
                                     {ScaledScaleExtExp<kType>, nullptr}};
 constexpr Phase kScaledReloadF32[] = {
     {ScaledMax<kF32>, MergeMaxima}, {ScaledSumStoreExpF32, MergeSums}, {ScaleStoredF32, nullptr}};
+constexpr Phase kScaledSampledReloadF32[] = {{ScaledSampleMaxF32, MergeSampledMaxima},
+                                             {ScaledSumStoreExpF32, MergeSampledSums},
+                                             {ScaleStoredF32, nullptr}};
 template <ElementType kType>
 constexpr Phase kScaledRecompute[] = {{ScaledMax<kType>, MergeMaxima},
                                       {ScaledSumExp<kType>, MergeSums},
@@ -621,6 +700,10 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
         context->phases = f16 ? List(kScaledRecompute<kF16>, LseFromMaxSum)
                               : List(kScaledReloadF32, LseFromMaxSum);
         break;
+      case Algorithm::kSampledMaxReload:
+        context->phases = f16 ? List(kScaledRecompute<kF16>, LseFromMaxSum)
+                              : List(kScaledSampledReloadF32, LseFromMaxSum);
+        break;
       case Algorithm::kThreePassRecompute:
         context->phases = context->recompute_phases;
         break;
@@ -637,11 +720,13 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
     case Algorithm::kThreePassReload:
       context->phases = f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kReloadF32, LseFromMaxSum);
       // Short rows in one call (bounds and ISA: twopass/softmax-plan.h).
-      if (!f16 && context->channels >= kSoftmaxRowMinChannels &&
-          context->channels <= kSoftmaxRowMaxChannels && config.isa == kSoftmaxRowIsa &&
-          config.softmaxrow.isa == kSoftmaxRowIsa) {
+      if (RunsSoftmaxRow(element_type, context->channels, config)) {
         context->phases = List(kSoftmaxRowF32, LseFromMaxSum);
       }
+      break;
+    case Algorithm::kSampledMaxReload:
+      context->phases =
+          f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kSampledReloadF32, LseFromMaxSum);
       break;
     case Algorithm::kThreePassRecompute:
       context->phases = context->recompute_phases;

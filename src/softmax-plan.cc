@@ -52,9 +52,10 @@ Algorithm ChooseAlgorithm(ElementType element_type, size_t channels,
                           const KernelConfig& config) {
   if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
   const uint64_t row_bytes = uint64_t{channels} * 2 * sizeof(float);  // input + output
-  return RuleChoosesTwoPass(config.isa, row_bytes, DetectedCacheSizes())
-             ? Algorithm::kTwoPass
-             : Algorithm::kThreePassReload;
+  if (RuleChoosesTwoPass(config.isa, row_bytes, DetectedCacheSizes())) return Algorithm::kTwoPass;
+  // Short rows of f32-softmaxrow take their max in the kernel, as cheap as a sample.
+  return RunsSoftmaxRow(element_type, channels, config) ? Algorithm::kThreePassReload
+                                                        : Algorithm::kSampledMaxReload;
 }
 
 const char* AlgorithmName(Algorithm algorithm) {
@@ -65,6 +66,8 @@ const char* AlgorithmName(Algorithm algorithm) {
       return "three-pass-reload";
     case Algorithm::kThreePassRecompute:
       return "three-pass-recompute";
+    case Algorithm::kSampledMaxReload:
+      return "sampled-max-reload";
   }
   return "unknown";
 }
@@ -151,12 +154,34 @@ void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan) {
     return;
   }
   plan->max = max;
+  plan->upper = INFINITY;  // an exact max: no input above it
 }
 
 // sum >= 1 since exp(max - max) = 1.
 void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   double sum = 0.0;
   for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  plan->inv_sum = static_cast<float>(1.0 / sum);
+}
+
+void MergeSampledMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  MergeMaxima(partials, count, plan);
+  if (plan->kind != RowKind::kNormal) return;
+  if (plan->max >= kSampledMaxBound) {
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
+  plan->upper = GetExpMinusMaxRef(plan->max).upper;
+}
+
+// sum >= 2^-0.5: the sampled max is an element of the row.
+void MergeSampledSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  double sum = 0.0;
+  for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  if (!(sum < kExpMinusMaxClampedSum)) {  // NaN too
+    plan->kind = RowKind::kSpecial;
+    return;
+  }
   plan->inv_sum = static_cast<float>(1.0 / sum);
 }
 

@@ -27,7 +27,11 @@
 //   flush threshold; for vscaleexpminusmax, outputs below 1e-30 after scaling may
 //   also be off by subnormal rounding (<= FLT_MIN absolute);
 // - the sum is within kRelTolerance relative (plus 2^-149 per element) of the
-//   double sum of the reference terms, the ambiguous ones counted or not.
+//   double sum of the reference terms, the ambiguous ones counted or not;
+// - f32-raddstoreexpminusmax called with the clamp max[1] = upper = fl(shift + (k + 62)
+//   ln2) (a max estimated below the row max, twopass/expminusmax-ref.h "Above max"): every
+//   input above upper, +inf included, has the term of upper (about 2^62); those below it
+//   their own, the same as in the call without a clamp (max[1] = +inf).
 // Input and output sit flush against a PROT_NONE page (after or before the
 // row, see guard()), so any access outside the row crashes the test.
 #pragma once
@@ -173,13 +177,30 @@ class ExpMinusMaxMicrokernelTester {
     return *this;
   }
 
+  // raddstoreexpminusmax twice: without a clamp (max[1] = +inf, the exact max's call) and
+  // with the reference's clamp (max[1] = upper, the sampled max's call), whose loops must
+  // give the same bits for inputs at or below upper; with above_max() only the second.
   void Test(twopass_f32_raddstoreexpminusmax_ukernel_fn ukernel) const {
-    Run(
-        [&](const float* input, float max, float* output, float scale, float* sum) {
-          (void)scale;
-          ukernel(elements_ * sizeof(float), input, &max, output, sum);
-        },
-        /*has_output=*/true, /*has_sum=*/true, /*has_scale=*/false);
+    for (bool clamp : {false, true}) {
+      if (!clamp && above_max_) continue;
+      SCOPED_TRACE(clamp ? "clamped at upper" : "no clamp");
+      ExpMinusMaxMicrokernelTester tester = *this;
+      tester.clamp_above_ = clamp;
+      tester.Run(
+          [&](const float* input, float max, float* output, float scale, float* sum) {
+            (void)scale;
+            const float params[2] = {
+                max, clamp ? GetExpMinusMaxRef(max).upper : std::numeric_limits<float>::infinity()};
+            ukernel(elements_ * sizeof(float), input, params, output, sum);
+          },
+          /*has_output=*/true, /*has_sum=*/true, /*has_scale=*/false);
+    }
+  }
+
+  // Inputs may exceed the reference's upper clamp (raddstoreexpminusmax, clamped call only).
+  ExpMinusMaxMicrokernelTester& above_max(bool above) {
+    above_max_ = above;
+    return *this;
   }
 
   void Test(twopass_f32_raddexpminusmax_ukernel_fn ukernel) const {
@@ -266,6 +287,7 @@ class ExpMinusMaxMicrokernelTester {
       // Reference terms: exp(x - ref) in double. ref = shift + k*ln2 is exact in
       // double up to ~1e-12, far below the tolerance.
       const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(max));
+      const float upper = GetExpMinusMaxRef(max).upper;
       double reference_sum = 0.0;      // the larger admissible value of each term
       double reference_sum_low = 0.0;  // the smaller one
       for (size_t i = 0; i < elements_; i++) {
@@ -273,7 +295,9 @@ class ExpMinusMaxMicrokernelTester {
         if (std::isnan(z)) {
           reference[i] = Candidates{std::numeric_limits<double>::quiet_NaN()};
         } else {
-          reference[i] = table_form_ ? TableFormTerm(x[i], ref) : DegreeFiveTerm(x[i], ref);
+          // (false for NaN upper: a NaN max gives NaN z above)
+          const float xe = clamp_above_ && x[i] > upper ? upper : x[i];
+          reference[i] = table_form_ ? TableFormTerm(xe, ref) : DegreeFiveTerm(xe, ref);
         }
         reference_sum += reference[i].high();
         reference_sum_low += reference[i].low();
@@ -391,6 +415,8 @@ class ExpMinusMaxMicrokernelTester {
   float fill_value_ = 0.0f;
   size_t iterations_ = 1;
   bool table_form_ = false;
+  bool clamp_above_ = false;  // raddstoreexpminusmax: inputs above upper count as upper
+  bool above_max_ = false;
 };
 
 }  // namespace testing

@@ -5,6 +5,7 @@
 //   ExpMinusMaxTest         every family
 //   ExpMinusMaxInPlaceTest  families with an output (raddstore, vscale)
 //   ExpMinusMaxScaleTest    vscaleexpminusmax
+//   ExpMinusMaxAboveMaxTest raddstoreexpminusmax (a max below the row max)
 // Contract and tolerances: see expminusmax-microkernel-tester.h.
 #pragma once
 
@@ -41,9 +42,11 @@ inline std::string ExpMinusMaxTestName(const ::testing::TestParamInfo<ExpMinusMa
 class ExpMinusMaxTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
 class ExpMinusMaxInPlaceTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
 class ExpMinusMaxScaleTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
+class ExpMinusMaxAboveMaxTest : public ::testing::TestWithParam<ExpMinusMaxKernel> {};
 // Each binary tests one family and instantiates only the suites that apply.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxInPlaceTest);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxScaleTest);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpMinusMaxAboveMaxTest);
 
 TEST_P(ExpMinusMaxTest, ExactTile) {
   const ExpMinusMaxKernel& k = GetParam();
@@ -306,6 +309,78 @@ TEST_P(ExpMinusMaxScaleTest, NaNScale) {
       .elements(k.tile + 1)
       .scale(std::numeric_limits<float>::quiet_NaN())
       .Test(k);
+}
+
+// A max up to ~43 below the row max (the sampled-max reload's estimate): every input gets
+// its own term, up to 2^62, on every tail length; for the k*ln2 reference (maxima 0 and
+// 11000, whose k is far from 0) and the shifted one (|max| >= 2^14).
+TEST_P(ExpMinusMaxAboveMaxTest, WithinHeadroom) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (size_t n = 1; n <= k.tile + VectorWidth(k.isa); n++) {
+    ExpMinusMaxMicrokernelTester()
+        .elements(n)
+        .input_range(-20.0f, 20.0f)
+        .max_offset(-22.0f)
+        .above_max(true)
+        .Test(k);
+  }
+  for (float center : {0.0f, 11000.0f, -16000.0f, 20000.0f, -1.0e6f}) {
+    for (float offset : {-1.0f, -30.0f, -42.5f}) {
+      for (size_t n : {k.tile + 1, size_t{1000}}) {
+        ExpMinusMaxMicrokernelTester()
+            .elements(n)
+            .input_range(center - 10.0f, center + 10.0f)
+            .max_offset(offset)
+            .iterations(2)
+            .above_max(true)
+            .Test(k);
+      }
+    }
+  }
+}
+
+// Inputs beyond the headroom, +inf included, take the term of upper (~2^62), at every
+// lane of the tails, and the sum then reaches 2^61: what tells the operator that its
+// estimate was too low (twopass/softmax-phases.h). Just above upper and at upper itself:
+// the same term.
+TEST_P(ExpMinusMaxAboveMaxTest, ClampedBeyondHeadroom) {
+  const ExpMinusMaxKernel& k = GetParam();
+  TWOPASS_TEST_REQUIRES_ISA(k.isa);
+  for (float offset : {-50.0f, -200.0f, -1.0e4f}) {
+    ExpMinusMaxMicrokernelTester().elements(1000).max_offset(offset).above_max(true).Test(k);
+  }
+  const size_t width = VectorWidth(k.isa);
+  for (float max : {0.0f, -7000.0f, 0x1p14f}) {
+    const float upper = GetExpMinusMaxRef(max).upper;
+    const float kAbove[] = {std::numeric_limits<float>::infinity(), FLT_MAX, max + 60.0f,
+                            nextafterf(upper, INFINITY), upper};
+    for (float above : kAbove) {
+      SCOPED_TRACE(::testing::Message() << "max " << max << ", input " << above);
+      for (size_t n = 1; n <= k.tile + width; n++) {
+        const size_t tail_start = n > width + n % width ? n - width - n % width : 0;
+        for (size_t position = 0; position < n; position++) {
+          if (position != 0 && position != n / 2 && position < tail_start) continue;
+          ExpMinusMaxMicrokernelTester()
+              .elements(n)
+              .input_range(max - 10.0f, max)
+              .special(position, above)
+              .max(max)
+              .above_max(true)
+              .Test(k);
+          std::vector<float> x(n, max - 5.0f);
+          x[position] = above;
+          std::vector<float> y(n);
+          float sum = 0.0f;
+          const float params[2] = {max, upper};
+          k.raddstore(n * sizeof(float), x.data(), params, y.data(), &sum);
+          ASSERT_GE(static_cast<double>(sum), kExpMinusMaxClampedSum)
+              << "n " << n << " at " << position;
+          ASSERT_LT(sum, 0x1p63f) << "n " << n << " at " << position;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace testing

@@ -22,6 +22,8 @@ INSTANTIATE_TEST_SUITE_P(F32RAddStoreExpMinusMax, ExpMinusMaxTest,
                          ExpMinusMaxKernels(kKernels), ExpMinusMaxTestName);
 INSTANTIATE_TEST_SUITE_P(F32RAddStoreExpMinusMax, ExpMinusMaxInPlaceTest,
                          ExpMinusMaxKernels(kKernels), ExpMinusMaxTestName);
+INSTANTIATE_TEST_SUITE_P(F32RAddStoreExpMinusMax, ExpMinusMaxAboveMaxTest,
+                         ExpMinusMaxKernels(kKernels), ExpMinusMaxTestName);
 
 }  // namespace
 }  // namespace testing

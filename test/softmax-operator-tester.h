@@ -41,13 +41,14 @@ inline const char* AlgorithmFlagName(uint32_t flags) {
   if (flags & TWOPASS_FLAG_ALGORITHM_TWO_PASS) return "twopass";
   if (flags & TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD) return "reload";
   if (flags & TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE) return "recompute";
+  if (flags & TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD) return "sampled";
   return "auto";
 }
 
 // The algorithm flags every test matrix covers (0 = automatic).
 inline std::vector<uint32_t> AllAlgorithmFlags() {
   return {0, TWOPASS_FLAG_ALGORITHM_TWO_PASS, TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
-          TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE};
+          TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD};
 }
 
 // (ISA, algorithm flags) pairs for value-parameterized suites.

@@ -53,7 +53,8 @@ if missing:
     fail("CSV lacks columns %s" % missing)
 
 contenders = {r["contender"] for r in rows}
-for name in ["two-pass", "three-pass-reload", "three-pass-recompute", "auto", "log-softmax",
+for name in ["two-pass", "three-pass-reload", "three-pass-recompute", "sampled-max-reload",
+             "auto", "log-softmax",
              "floor-2pass", "floor-3pass", "floor-2pass-nt", "floor-3pass-nt"]:
     if name not in contenders:
         fail("no row for %s" % name)
@@ -109,9 +110,9 @@ if {r["dtype"] for r in rows} != {"f32", "f16"}:
 # Real bytes per element: f16 halves f32's, except that both three-pass flags
 # run the recompute form on f16 (8 B/elt).
 expected_bytes = {
-    # auto counts the bytes of what it chose: three-pass-reload for these small f32 rows on
+    # auto counts the bytes of what it chose: sampled-max-reload for these small f32 rows on
     # every ISA, two-pass for f16 (ChooseAlgorithm in src/softmax-plan.cc).
-    ("f32", "two-pass"): 12, ("f32", "three-pass-reload"): 20, ("f32", "auto"): 20,
+    ("f32", "two-pass"): 12, ("f32", "three-pass-reload"): 20, ("f32", "auto"): 16,
     ("f32", "floor-2pass"): 12, ("f32", "floor-2pass-nt"): 12,
     ("f32", "floor-3pass"): 20, ("f32", "floor-3pass-nt"): 20,
     ("f16", "two-pass"): 6, ("f16", "three-pass-reload"): 8, ("f16", "auto"): 6,
@@ -163,7 +164,7 @@ grep -q "^Summary" "$work/table.txt" || fail "no summary"
 TWOPASS_LOG_LEVEL=info "$bench" --tune --quick --json="$work/tune.json" --quiet \
   > "$work/tune.txt" 2> "$work/tune.err" || { cat "$work/tune.err" >&2; fail "--tune --quick"; }
 python3 -m json.tool "$work/tune.json" > /dev/null || fail "--tune --json is not valid JSON"
-for heading in "^Kernels:" "^Picks:" "^Algorithms:" "two-pass faster than reload"; do
+for heading in "^Kernels:" "^Picks:" "^Algorithms:" "two-pass faster than sampled-max-reload"; do
   grep -q "$heading" "$work/tune.txt" || fail "--tune output lacks '$heading'"
 done
 # The kernel tables, when the test runs under Bazel (//:kernel_sources in data).
@@ -272,13 +273,15 @@ for g in crossover:
         fail("%s: crossover not both in and out of cache" % g["isa"])
     for p in g["points"]:
         ns = p["ns_per_element_median"]
-        if sorted(ns) != sorted(["two-pass", "three-pass-reload", "three-pass-recompute", "auto"]):
+        if sorted(ns) != sorted(["two-pass", "three-pass-reload", "three-pass-recompute",
+                                 "sampled-max-reload", "auto"]):
             fail("%s %d: algorithms %s" % (g["isa"], p["channels"], sorted(ns)))
         if not all(v > 0 for v in ns.values()) or not p["reload_over_two_pass"] > 0:
             fail("%s %d: non-positive figures" % (g["isa"], p["channels"]))
-        if p.get("auto_ran") not in ("two-pass", "three-pass-reload", "three-pass-recompute"):
+        if p.get("auto_ran") not in ("two-pass", "three-pass-reload", "three-pass-recompute",
+                                     "sampled-max-reload"):
             fail("%s %d: auto_ran %r" % (g["isa"], p["channels"], p.get("auto_ran")))
-if len(data["results"]) != sum(len(g["points"]) for g in crossover) * 4 + \
+if len(data["results"]) != sum(len(g["points"]) for g in crossover) * 5 + \
         sum(1 for r in data["results"] if r["floor"]):
     fail("results and crossover disagree")
 print("twopass-bench --tune --quick: %d kernel rows, %d picks, %d ISAs OK" %

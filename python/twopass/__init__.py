@@ -20,6 +20,7 @@ ALGORITHMS = {
     "two_pass": _twopass.FLAG_ALGORITHM_TWO_PASS,
     "three_pass_reload": _twopass.FLAG_ALGORITHM_THREE_PASS_RELOAD,
     "three_pass_recompute": _twopass.FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+    "sampled_max_reload": _twopass.FLAG_ALGORITHM_SAMPLED_MAX_RELOAD,
 }
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
@@ -97,7 +98,8 @@ def softmax(
         Where to write the result: same shape and dtype as `x`, writeable. ``out=x``
         computes in place. Other overlaps with `x` are not supported (rejected with
         ``ValueError`` on the no-copy path, where the library sees both buffers).
-    algorithm : {"auto", "two_pass", "three_pass_reload", "three_pass_recompute"}, optional
+    algorithm : {"auto", "two_pass", "three_pass_reload", "three_pass_recompute", \
+"sampled_max_reload"}, optional
         The library's algorithm; "auto" picks by shape, ISA and cache sizes. All meet the
         same accuracy contract and differ in speed only.
     threads : int, optional

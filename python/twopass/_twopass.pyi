@@ -6,6 +6,7 @@ import numpy as np
 FLAG_ALGORITHM_TWO_PASS: int
 FLAG_ALGORITHM_THREE_PASS_RELOAD: int
 FLAG_ALGORITHM_THREE_PASS_RECOMPUTE: int
+FLAG_ALGORITHM_SAMPLED_MAX_RELOAD: int
 FLAG_MASKED_ROW_ZERO: int
 
 def softmax_rows(x: np.ndarray, out: np.ndarray, flags: int, threads: int,

@@ -28,9 +28,9 @@
 namespace twopass {
 namespace {
 
-constexpr uint32_t kAlgorithmFlags = TWOPASS_FLAG_ALGORITHM_TWO_PASS |
-                                     TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD |
-                                     TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE;
+constexpr uint32_t kAlgorithmFlags =
+    TWOPASS_FLAG_ALGORITHM_TWO_PASS | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD |
+    TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE | TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD;
 constexpr uint32_t kKnownFlags = kAlgorithmFlags | TWOPASS_FLAG_MASKED_ROW_ZERO;
 
 // ---------------------------------------------------------------------------------
@@ -336,6 +336,8 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
       op->algorithm = Algorithm::kThreePassReload;
     } else if (algorithm == TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE) {
       op->algorithm = Algorithm::kThreePassRecompute;
+    } else if (algorithm == TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD) {
+      op->algorithm = Algorithm::kSampledMaxReload;
     } else {
       op->algorithm = ChooseAlgorithm(op->element_type, channels, *op->config);
     }

@@ -30,6 +30,14 @@
 // exp(x - ref) is below about 2^-126.5 (n - k rounds to -127, or x - shift < cut,
 // including x = -inf) is exactly +0. The terms just above (n - k = -126) may be
 // subnormal. NaN x or NaN max give NaN.
+//
+// Above max (f32-raddstoreexpminusmax only, for a max estimated from a sample of the row:
+// twopass/softmax-phases.h): x is clamped above at upper = fl(shift + (k +
+// kExpMinusMaxHeadroom) * ln2), so inputs up to max + ~43 get their terms (up to 2^62, n - k
+// <= 62 within every ISA's exponent construction, the AVX512F table form's n - k <= 63
+// included) and anything larger, +inf included, the term at upper, about 2^62: a sum at
+// or above 2^61 tells the caller that its max was too low. x - shift stays exact below
+// upper for |max| >= 2^14 (Sterbenz, as above).
 #pragma once
 
 #include <math.h>
@@ -43,9 +51,14 @@ struct ExpMinusMaxRef {
   float k;      // integer-valued: ref = shift + k*ln2
   float cut;    // lower clamp of x - shift: gives n - k = -127, hence +0
   float bias;   // kExp2Magic - k: fma(x, log2e, bias) leaves n - k + 127 in the low bits
+  float upper;  // upper clamp of x (raddstoreexpminusmax): the term there is ~2^62
 };
 
 constexpr float kExpMinusMaxDirectBound = 0x1p14f;
+// Binades of headroom above 2^k before the clamp (see "Above max"), and the sum from which
+// a call's terms may hold a clamped one.
+constexpr float kExpMinusMaxHeadroom = 62.0f;
+constexpr double kExpMinusMaxClampedSum = 0x1p61;
 
 inline ExpMinusMaxRef GetExpMinusMaxRef(float max) {
   ExpMinusMaxRef r;
@@ -63,6 +76,9 @@ inline ExpMinusMaxRef GetExpMinusMaxRef(float max) {
   // on the critical path of short rows.
   r.cut = (r.k - 127.0f) * kLn2Hi;
   r.bias = kExp2Magic - r.k;
+  // (k + 62) * ln2 within 2^-9 of exact, as cut; shift + 43 rounds by at most 2^-10 of a
+  // binade for |shift| >= 2^14. NaN max: NaN (the kernels' min keeps x).
+  r.upper = r.shift + (r.k + kExpMinusMaxHeadroom) * kLn2Hi;
   return r;
 }
 

@@ -37,4 +37,9 @@ inline float ExpMinusMax(float x, const twopass::ExpMinusMaxRef& ref) {
   return t * q + s;
 }
 
+// x clamped above at the caller's upper (twopass/expminusmax-ref.h, "Above max"; at most
+// the reference's upper): f32-raddstoreexpminusmax under a max estimated from a sample. A
+// NaN x stays NaN (the comparison is false); upper = +inf changes nothing.
+inline float ClampAboveMax(float x, float upper) { return x > upper ? upper : x; }
+
 }  // namespace

@@ -36,6 +36,8 @@ typedef void (*twopass_f32_rmax_ukernel_fn)(size_t batch, const float* input, fl
 // reduction exact. Terms below about 2^-126.5 are exactly +0.
 //
 // Three-Pass (reload) pass 2: output[i] = exp(input[i] - ref), *sum = sum_i output[i].
+// max points to two floats: the max, and an upper clamp of the inputs (+inf: none; the
+// reference's upper under a sampled max: twopass/expminusmax-ref.h, "Above max").
 typedef void (*twopass_f32_raddstoreexpminusmax_ukernel_fn)(size_t batch, const float* input,
                                                             const float* max, float* output,
                                                             float* sum);

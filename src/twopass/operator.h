@@ -32,6 +32,9 @@ enum class Algorithm : uint32_t {
   kTwoPass = 0,
   kThreePassReload = 1,
   kThreePassRecompute = 2,
+  // Reload with the max pass replaced by a sample's maximum (src/softmax-phases.cc):
+  // the automatic choice's f32 reload, and TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD.
+  kSampledMaxReload = 3,
 };
 
 // create -> reshape -> setup -> run (any number of times). reshape invalidates setup.
@@ -66,7 +69,8 @@ enum class RowKind : uint32_t {
 };
 struct RowPlan {
   //   two-pass:    the row's scale 1 / sum = scale_m * 2^scale_e;
-  //   three-pass:  the row's maximum, then 1 / sum of exp(x - max);
+  //   three-pass:  the row's maximum (and the sum pass's upper clamp of x: +inf, or
+  //                the reference's upper under a sampled max), then 1 / sum of exp(x - max);
   //   log-softmax: the row's log-sum-exp as the float pair lse_hi + lse_lo.
   union {
     float scale_m;
@@ -75,6 +79,7 @@ struct RowPlan {
   };
   union {
     float scale_e;
+    float upper;
     float inv_sum;
     float lse_lo;
   };

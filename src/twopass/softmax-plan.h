@@ -36,6 +36,13 @@ constexpr size_t kSoftmaxRowMinChannels = 1;
 constexpr size_t kSoftmaxRowMaxChannels = TWOPASS_SOFTMAXROW_MAX_CHANNELS;
 constexpr enum twopass_isa kSoftmaxRowIsa = twopass_isa_avx512f;
 
+// Whether reload rows of this shape run in f32-softmaxrow (the bounds above, and its ISA).
+inline bool RunsSoftmaxRow(ElementType element_type, size_t channels, const KernelConfig& config) {
+  return element_type == ElementType::kF32 && channels >= kSoftmaxRowMinChannels &&
+         channels <= kSoftmaxRowMaxChannels && config.isa == kSoftmaxRowIsa &&
+         config.softmaxrow.isa == kSoftmaxRowIsa;
+}
+
 // The two-pass reduction t = x - n*ln2 keeps exp within a few ULP up to |x| = 1e4,
 // i.e. |n| <= 1e4 * log2(e) = 14426.95. A row whose dominant exponent is beyond that
 // is recomputed with three-pass (x - max is small and exact there).
@@ -58,6 +65,17 @@ void MergeExtSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
 void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Three-pass sum pass -> inv_sum.
 void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Sampled-max reload's sample pass -> max as MergeMaxima, or special also when the
+// maximum is kSampledMaxBound or more: above 2^24 the estimate's ulp exceeds 1, and
+// fl(max + 43), the clamp of twopass/expminusmax-ref.h, would no longer give a term near
+// 2^62 (every chunk of such a row took its exact max when its sample was this large, so
+// only rows with a positive input that large go there).
+constexpr float kSampledMaxBound = 0x1p24f;
+void MergeSampledMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan);
+// Sampled-max reload's sum pass -> inv_sum as MergeSums, or special when the sum is NaN
+// or reaches kExpMinusMaxClampedSum (twopass/expminusmax-ref.h: an input the sampled max
+// missed by more than ~43 was clamped, or the sum is too large to scale exactly).
+void MergeSampledSums(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Log-softmax: pass 1 (as two-pass) -> (lse_hi, lse_lo), special as MergeExtSums.
 void MergeLogSumExp(const ChunkPartial* partials, size_t count, RowPlan* plan);
 // Log-softmax, three-pass form (rows beyond the two-pass range): sum pass after the

@@ -277,21 +277,23 @@ class ApiFuzzer {
   }
 
   uint32_t Flags() {
-    static const uint32_t kValid[8] = {
+    static const uint32_t kValid[10] = {
         0,
         TWOPASS_FLAG_ALGORITHM_TWO_PASS,
         TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
         TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+        TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD,
         TWOPASS_FLAG_MASKED_ROW_ZERO,
         TWOPASS_FLAG_MASKED_ROW_ZERO | TWOPASS_FLAG_ALGORITHM_TWO_PASS,
         TWOPASS_FLAG_MASKED_ROW_ZERO | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
         TWOPASS_FLAG_MASKED_ROW_ZERO | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE,
+        TWOPASS_FLAG_MASKED_ROW_ZERO | TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD,
     };
     const uint8_t c = in_.U8();
     switch (c % 4) {
       case 0:
       case 1:
-        return kValid[(c >> 2) % 8];
+        return kValid[(c >> 2) % 10];
       case 2:
         return uint32_t{1} << (in_.U8() % 32);
       default:
@@ -387,7 +389,7 @@ class ApiFuzzer {
     const uint32_t known = TWOPASS_FLAG_ALGORITHM_TWO_PASS |
                            TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD |
                            TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE |
-                           TWOPASS_FLAG_MASKED_ROW_ZERO;
+                           TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD | TWOPASS_FLAG_MASKED_ROW_ZERO;
     uint32_t errors = 0;
     if (flags & ~known) errors |= Bit(twopass_status_unsupported_parameter);
     const uint32_t algorithms = flags & (known & ~TWOPASS_FLAG_MASKED_ROW_ZERO);
@@ -399,8 +401,9 @@ class ApiFuzzer {
   // TWOPASS_FLAG_MASKED_ROW_ZERO (a row of only -inf gives -inf): unsupported_parameter.
   static uint32_t FlagErrors(Kind kind, uint32_t flags) {
     uint32_t errors = FlagErrors(flags);
-    const uint32_t three_pass =
-        TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD | TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE;
+    const uint32_t three_pass = TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD |
+                                TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE |
+                                TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD;
     if ((IsLogSoftmax(kind) || IsLogSumExp(kind)) && (flags & three_pass) != 0) {
       errors |= Bit(twopass_status_unsupported_parameter);
     }

@@ -90,6 +90,8 @@ inline const char* AlgorithmName(uint32_t algorithm) {
       return "reload";
     case TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE:
       return "recompute";
+    case TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD:
+      return "sampled";
     default:
       return "auto";
   }
@@ -195,7 +197,7 @@ class DiffFuzzer {
     // log-sum-exp output bound.
     static const uint32_t kSoftmaxAlgorithms[] = {
         0u, TWOPASS_FLAG_ALGORITHM_TWO_PASS, TWOPASS_FLAG_ALGORITHM_THREE_PASS_RELOAD,
-        TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE};
+        TWOPASS_FLAG_ALGORITHM_THREE_PASS_RECOMPUTE, TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD};
     static const uint32_t kTwoPass[] = {0u, TWOPASS_FLAG_ALGORITHM_TWO_PASS};
     // The first lse of all (any operation), against which every other is checked.
     std::vector<float> first_lse;
@@ -209,7 +211,7 @@ class DiffFuzzer {
         FUZZ_CHECK(twopass_internal_set_isa(isa) == twopass_status_success, "set_isa %s",
                    twopass_isa_to_string(isa));
         const uint32_t* algorithms = kind == Kind::kSoftmax ? kSoftmaxAlgorithms : kTwoPass;
-        const size_t count = kind == Kind::kSoftmax ? 4 : 2;
+        const size_t count = kind == Kind::kSoftmax ? 5 : 2;
         for (size_t a = 0; a < count; a++) {
           const RunKey key{isa, algorithms[a], kind};
           const Result alone = RunOnce(key, nullptr);

@@ -8,16 +8,23 @@
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
 // output may equal input (in place); never touches memory outside the rows (the last
-// 1-15 elements use AVX512 k-masks). Intended for *max = the row maximum. The terms
-// are exp(input[i] - *max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// 1-15 elements use AVX512 k-masks). Intended for max[0] = the row maximum. The terms
+// are exp(input[i] - max[0]) up to one factor C in about [2^-0.5, 2^0.5] common to the
 // call and to every call with the same max: exp(input[i] - ref) with the reference
 // point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
 // |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
 // softmax. Each term is stored and summed; each is within a few ULP of exp(input[i]
 // - ref) (relative error < 1e-6); the table form's flush (ExpMinusMax()): terms below
 // about 2^-126.97 (also input -inf) are exactly +0, those in [2^-126.97, 2^-126.03) come
-// out between 0 and the term (off by less than 2^-126.96); NaN in input or *max gives NaN
-// outputs and a NaN sum; input = *max = +inf gives NaN.
+// out between 0 and the term (off by less than 2^-126.96); NaN in input or max[0] gives NaN
+// outputs and a NaN sum; input = max[0] = +inf gives NaN.
+//
+// max points to two floats: max[0] the max, max[1] an upper clamp of the inputs, +inf for
+// none (then no input may exceed the max). max[0] may lie below the row maximum (an
+// estimate from a sample of the row, twopass/expminusmax-ref.h "Above max") when max[1]
+// is GetExpMinusMaxRef(max[0]).upper, about max[0] + 43: inputs up to it get their terms
+// (up to 2^62), larger ones, +inf included, the term there (~2^62), so a sum at or above
+// 2^61 says the estimate was low. Without a clamp the loops skip the min (identical bits).
 //
 // The exp is ExpMinusMax() of twopass/expminusmax-avx512f.h, which explains
 // the math and its constants step by step.
@@ -47,10 +54,12 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_a
   assert(output != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(*max);
-  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
-  const auto compute = [&](auto shift) {
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max[0], max[1]);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>),
+  // and with and without the clamp (ClampAboveMax<kClamp>).
+  const auto compute = [&](auto shift, auto clamp) {
     constexpr bool kShift = decltype(shift)::value;
+    constexpr bool kClamp = decltype(clamp)::value;
     F64Acc vsum = F64AccZero();
     __m512 vacc0 = _mm512_setzero_ps();
     __m512 vacc1 = _mm512_setzero_ps();
@@ -62,10 +71,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_a
       const __m512 vx3 = _mm512_loadu_ps(input + 48);
       input += 64;
 
-      const __m512 vf0 = ExpMinusMax<kShift>(vx0, vref);
-      const __m512 vf1 = ExpMinusMax<kShift>(vx1, vref);
-      const __m512 vf2 = ExpMinusMax<kShift>(vx2, vref);
-      const __m512 vf3 = ExpMinusMax<kShift>(vx3, vref);
+      const __m512 vf0 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx0, vref), vref);
+      const __m512 vf1 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx1, vref), vref);
+      const __m512 vf2 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx2, vref), vref);
+      const __m512 vf3 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx3, vref), vref);
 
       _mm512_storeu_ps(output + 0, vf0);
       _mm512_storeu_ps(output + 16, vf1);
@@ -91,7 +100,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_a
     for (; batch >= 16 * sizeof(float); batch -= 16 * sizeof(float)) {
       const __m512 vx = _mm512_loadu_ps(input);
       input += 16;
-      const __m512 vf = ExpMinusMax<kShift>(vx, vref);
+      const __m512 vf = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx, vref), vref);
       _mm512_storeu_ps(output, vf);
       output += 16;
       vacc0 = _mm512_add_ps(vacc0, vf);
@@ -100,15 +109,21 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_a
       // Only the first n lanes are loaded, stored and summed.
       const __mmask16 vmask = TailMask(batch / sizeof(float));
       const __m512 vx = _mm512_maskz_loadu_ps(vmask, input);
-      const __m512 vf = ExpMinusMax<kShift>(vx, vref);
+      const __m512 vf = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx, vref), vref);
       _mm512_mask_storeu_ps(output, vmask, vf);
       vacc0 = _mm512_mask_add_ps(vacc0, vmask, vacc0, vf);
     }
     *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
-    compute(std::true_type());
+    if (vref.clamp_needed) {
+      compute(std::true_type(), std::true_type());
+    } else {
+      compute(std::true_type(), std::false_type());
+    }
+  } else if (vref.clamp_needed) {
+    compute(std::false_type(), std::true_type());
   } else {
-    compute(std::false_type());
+    compute(std::false_type(), std::false_type());
   }
 }

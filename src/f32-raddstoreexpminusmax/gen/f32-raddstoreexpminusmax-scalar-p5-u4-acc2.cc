@@ -7,18 +7,25 @@
 //   output[i] = exp(input[i] - ref), *sum = sum_i output[i].
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
-// output may equal input (in place). Intended for *max = the row maximum. The terms
-// are exp(input[i] - *max) up to one factor C in about [2^-0.5, 2^0.5] common to the
+// output may equal input (in place). Intended for max[0] = the row maximum. The terms
+// are exp(input[i] - max[0]) up to one factor C in about [2^-0.5, 2^0.5] common to the
 // call and to every call with the same max: exp(input[i] - ref) with the reference
 // point ref of twopass/expminusmax-ref.h (ref = k*ln2 near max, or max itself for
 // |max| >= 2^14), which keeps the range reduction exact without TwoSum; C cancels in
 // softmax. Each term is stored and summed; each is within a few ULP of exp(input[i]
 // - ref) (relative error < 1e-6); terms below about 2^-126.5 (also input -inf) are
-// exactly +0, those just above may be subnormal; NaN in input or *max gives NaN
-// outputs and a NaN sum; input = *max = +inf gives NaN. The sum is accumulated in
+// exactly +0, those just above may be subnormal; NaN in input or max[0] gives NaN
+// outputs and a NaN sum; input = max[0] = +inf gives NaN. The sum is accumulated in
 // double in 2 accumulators (element i goes to accumulator i mod 2) and
 // rounded once, so it stays within ~1e-7 relative however long the row. 4
 // elements per main-loop iteration.
+//
+// max points to two floats: max[0] the max, max[1] an upper clamp of the inputs, +inf for
+// none (then no input may exceed the max). max[0] may lie below the row maximum (an
+// estimate from a sample of the row, twopass/expminusmax-ref.h "Above max") when max[1]
+// is GetExpMinusMaxRef(max[0]).upper, about max[0] + 43: inputs up to it get their terms
+// (up to 2^62), larger ones, +inf included, the term there (~2^62), so a sum at or above
+// 2^61 says the estimate was low. Without a clamp the loops skip the min (identical bits).
 //
 // The exp is ExpMinusMax() of twopass/expminusmax-scalar.h, which explains
 // the math and its constants step by step.
@@ -38,7 +45,8 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
   assert(output != NULL);
   assert(sum != NULL);
 
-  const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(*max);
+  const twopass::ExpMinusMaxRef vref = twopass::GetExpMinusMaxRef(max[0]);
+  const float vupper = max[1];
   double vacc0 = 0.0;
   double vacc1 = 0.0;
   for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
@@ -48,10 +56,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     const float vx3 = input[3];
     input += 4;
 
-    const float vf0 = ExpMinusMax(vx0, vref);
-    const float vf1 = ExpMinusMax(vx1, vref);
-    const float vf2 = ExpMinusMax(vx2, vref);
-    const float vf3 = ExpMinusMax(vx3, vref);
+    const float vf0 = ExpMinusMax(ClampAboveMax(vx0, vupper), vref);
+    const float vf1 = ExpMinusMax(ClampAboveMax(vx1, vupper), vref);
+    const float vf2 = ExpMinusMax(ClampAboveMax(vx2, vupper), vref);
+    const float vf3 = ExpMinusMax(ClampAboveMax(vx3, vupper), vref);
 
     output[0] = vf0;
     output[1] = vf1;
@@ -65,7 +73,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__scalar_p5_u4_acc2(size
     vacc1 += (double) vf3;
   }
   for (; batch != 0; batch -= sizeof(float)) {
-    const float vf = ExpMinusMax(*input++, vref);
+    const float vf = ExpMinusMax(ClampAboveMax(*input++, vupper), vref);
     *output++ = vf;
     vacc0 += (double) vf;
   }

@@ -8,15 +8,22 @@
 //
 // Contract: batch > 0 bytes, a multiple of sizeof(float); no alignment needed;
 // output may equal input (in place); never touches memory outside the rows. Intended
-// for *max = the row maximum. The terms are exp(input[i] - *max) up to one factor C
+// for max[0] = the row maximum. The terms are exp(input[i] - max[0]) up to one factor C
 // in about [2^-0.5, 2^0.5] common to the call and to every call with the same max:
 // exp(input[i] - ref) with the reference point ref of twopass/expminusmax-ref.h (ref
 // = k*ln2 near max, or max itself for |max| >= 2^14), which keeps the range
 // reduction exact without TwoSum; C cancels in softmax. Each term is stored and
 // summed; each is within a few ULP of exp(input[i] - ref) (relative error < 1e-6);
 // terms below about 2^-126.5 (also input -inf) are exactly +0, those just above may
-// be subnormal; NaN in input or *max gives NaN outputs and a NaN sum; input = *max =
+// be subnormal; NaN in input or max[0] gives NaN outputs and a NaN sum; input = max[0] =
 // +inf gives NaN.
+//
+// max points to two floats: max[0] the max, max[1] an upper clamp of the inputs, +inf for
+// none (then no input may exceed the max). max[0] may lie below the row maximum (an
+// estimate from a sample of the row, twopass/expminusmax-ref.h "Above max") when max[1]
+// is GetExpMinusMaxRef(max[0]).upper, about max[0] + 43: inputs up to it get their terms
+// (up to 2^62), larger ones, +inf included, the term there (~2^62), so a sum at or above
+// 2^61 says the estimate was low. Without a clamp the loops skip the min (identical bits).
 //
 // The exp is ExpMinusMax() of twopass/expminusmax-sse2.h, which explains
 // the math and its constants step by step.
@@ -46,10 +53,12 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc2(size_
   assert(output != NULL);
   assert(sum != NULL);
 
-  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(*max);
-  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>).
-  const auto compute = [&](auto shift) {
+  const ExpMinusMaxParams vref = MakeExpMinusMaxParams(max[0], max[1]);
+  // The same loops with and without the subtraction of the shift (ExpMinusMax<kShift>),
+  // and with and without the clamp (ClampAboveMax<kClamp>).
+  const auto compute = [&](auto shift, auto clamp) {
     constexpr bool kShift = decltype(shift)::value;
+    constexpr bool kClamp = decltype(clamp)::value;
     F64Acc vsum = F64AccZero();
     __m128 vacc0 = _mm_setzero_ps();
     __m128 vacc1 = _mm_setzero_ps();
@@ -61,10 +70,10 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc2(size_
       const __m128 vx3 = _mm_loadu_ps(input + 12);
       input += 16;
 
-      const __m128 vf0 = ExpMinusMax<kShift>(vx0, vref);
-      const __m128 vf1 = ExpMinusMax<kShift>(vx1, vref);
-      const __m128 vf2 = ExpMinusMax<kShift>(vx2, vref);
-      const __m128 vf3 = ExpMinusMax<kShift>(vx3, vref);
+      const __m128 vf0 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx0, vref), vref);
+      const __m128 vf1 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx1, vref), vref);
+      const __m128 vf2 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx2, vref), vref);
+      const __m128 vf3 = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx3, vref), vref);
 
       _mm_storeu_ps(output + 0, vf0);
       _mm_storeu_ps(output + 4, vf1);
@@ -90,7 +99,7 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc2(size_
     for (; batch >= 4 * sizeof(float); batch -= 4 * sizeof(float)) {
       const __m128 vx = _mm_loadu_ps(input);
       input += 4;
-      const __m128 vf = ExpMinusMax<kShift>(vx, vref);
+      const __m128 vf = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx, vref), vref);
       _mm_storeu_ps(output, vf);
       output += 4;
       vacc0 = _mm_add_ps(vacc0, vf);
@@ -101,13 +110,13 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc2(size_
       if (batch & (2 * sizeof(float))) {
         const __m128 vx = _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(input));
         input += 2;
-        const __m128 vf = ExpMinusMax<kShift>(vx, vref);
+        const __m128 vf = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(vx, vref), vref);
         _mm_storel_pi(reinterpret_cast<__m64*>(output), vf);
         output += 2;
         vacc0 = _mm_add_ps(vacc0, _mm_movelh_ps(vf, _mm_setzero_ps()));
       }
       if (batch & sizeof(float)) {
-        const __m128 vf = ExpMinusMax<kShift>(_mm_load_ss(input), vref);
+        const __m128 vf = ExpMinusMax<kShift>(ClampAboveMax<kClamp>(_mm_load_ss(input), vref), vref);
         _mm_store_ss(output, vf);
         vacc0 = _mm_add_ss(vacc0, vf);
       }
@@ -115,8 +124,14 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__sse2_p5_u16_acc2(size_
     *sum = F64AccTotal(vsum, vacc0);
   };
   if (vref.shift_needed) {
-    compute(std::true_type());
+    if (vref.clamp_needed) {
+      compute(std::true_type(), std::true_type());
+    } else {
+      compute(std::true_type(), std::false_type());
+    }
+  } else if (vref.clamp_needed) {
+    compute(std::false_type(), std::true_type());
   } else {
-    compute(std::false_type());
+    compute(std::false_type(), std::false_type());
   }
 }
