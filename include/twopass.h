@@ -135,10 +135,10 @@ enum twopass_status {
    chooses by measured speed from the shape, the ISA and the CPU's cache sizes only
    (src/cache-info.cc), never the thread count: two-pass for rows whose input and output
    exceed a multiple of the last-level cache (the L3 capped at 32 MiB, one core complex:
-   0.5x on AVX512F, 2x on AVX2; out of cache it moves 12 bytes per element against 20),
-   reload otherwise and always on SSE2 and scalar (compute-bound two-pass): the
-   sampled-max form below, except rows that f32-softmaxrow takes whole (up to 512 floats,
-   AVX512F: three-pass-reload, max in the kernel); f16: always two-pass.
+   1x on AVX512F, 2x on AVX2; out of cache it moves 12 bytes per element against 16-20),
+   reload otherwise and always on SSE2 and scalar (compute-bound two-pass): on AVX512F its
+   sampled-max form below (but for rows of up to 512 floats, which one kernel takes whole),
+   elsewhere three-pass-reload; f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then

@@ -16,13 +16,16 @@
 namespace twopass {
 namespace {
 
-// Crossovers behind the rule, three-pass-reload time / two-pass time (> 1: two-pass
-// wins), one thread, medians of 15-31 interleaved samples, range over 3-9 runs; sizes are
-// one row's input + output (docs/benchmarks.md, "Automatic choice from cache sizes").
-//   avx512f, AMD Zen 5 VM (L2 1 MiB, L3 capped to 32 MiB), 2026-12-04:
-//     8 MiB 0.80-0.94, 16 MiB 0.88-1.10 (mostly 0.91-0.99), 20 MiB 0.97-1.12,
-//     24 MiB 1.04-1.16, 32 MiB 0.99-1.22, 64 MiB 1.10-1.26, 128 MiB 1.04-1.20,
-//     512 MiB 1.05-1.22: the crossover is at half the L3.
+// Crossovers behind the rule, reload time / two-pass time (> 1: two-pass wins), reload
+// being the form the automatic choice runs on the ISA (sampled-max on AVX512F, the classic
+// one elsewhere: src/softmax-plan.cc), one thread, medians of 11-31 interleaved samples,
+// range over 2-9 runs; sizes are one row's input + output (docs/benchmarks.md, "Automatic
+// choice from cache sizes" and "Sampled-max reload").
+//   avx512f, AMD Zen 5 VM (L2 1 MiB, L3 capped to 32 MiB), sampled-max reload, 2026-12-07:
+//     8 MiB 0.66-0.67, 16 MiB 0.74-0.75, 24 MiB 0.82-0.85, 32 MiB 0.91-0.95, 40 MiB 1.16,
+//     48 MiB 1.14-1.17, 64 MiB 1.15-1.17, 128 MiB 1.38: the crossover is at the L3. (Against
+//     the classic reload, 2026-12-04: 16 MiB 0.88-1.10, 24 MiB 1.04-1.16, 32 MiB 0.99-1.22:
+//     half the L3, the multiple until 2026-12-07.)
 //   avx2, AMD Zen 4 VM (AVX2 only, L3 32 MiB), docs/benchmarks.md 2026-11-24 09:34 UTC:
 //     32 MiB 0.92, 64 MiB 1.02, 128 MiB 1.06, 512 MiB 1.31 (two threads: 0.77, 1.23, 1.49,
 //     1.61): twice the L3. (On the Zen 5, where AVX2 runs only when capped, two-pass ties
@@ -34,7 +37,7 @@ constexpr double kTwoPassAboveLlcMultiple[TWOPASS_ISA_COUNT] = {
     /*scalar=*/kNever,
     /*sse2=*/kNever,
     /*avx2=*/2.0,
-    /*avx512f=*/0.5,
+    /*avx512f=*/1.0,
 };
 
 bool IsAmdLike(unsigned ebx, unsigned ecx, unsigned edx) {

@@ -123,16 +123,16 @@ TEST(CacheSizes, DetectedOnThisMachineAreUsable) {
   EXPECT_EQ(&sizes, &DetectedCacheSizes());  // detected once
 }
 
-// The sizes of the table on the Zen 5 VM, where the rule was measured: reload
-// up to 2^21 elements (16 MiB of input + output, half the L3), two-pass above.
+// The sizes of the table on the Zen 5 VM, where the rule was measured: (sampled-max)
+// reload up to 2^22 elements (32 MiB of input + output, the L3), two-pass above.
 TEST(AutoRule, Avx512fOnZen5Vm) {
   const CacheSizes sizes = Zen5Vm();
   for (uint64_t n : {uint64_t{1000}, uint64_t{32000}, uint64_t{256000}, uint64_t{1} << 20,
-                     uint64_t{1} << 21}) {
+                     uint64_t{1} << 21, uint64_t{3} << 20, uint64_t{1} << 22}) {
     EXPECT_FALSE(RuleChoosesTwoPass(twopass_isa_avx512f, RowBytes(n), sizes)) << n;
   }
-  for (uint64_t n : {uint64_t{2621440}, uint64_t{1} << 22, uint64_t{1} << 23, uint64_t{1} << 24,
-                     uint64_t{1} << 26, uint64_t{1} << 28}) {
+  for (uint64_t n : {(uint64_t{1} << 22) + 16, uint64_t{5} << 20, uint64_t{1} << 23,
+                     uint64_t{1} << 24, uint64_t{1} << 26, uint64_t{1} << 28}) {
     EXPECT_TRUE(RuleChoosesTwoPass(twopass_isa_avx512f, RowBytes(n), sizes)) << n;
   }
 }
@@ -161,7 +161,7 @@ TEST(AutoRule, DefaultsGiveTheZen5Thresholds) {
     const enum twopass_isa isa = static_cast<enum twopass_isa>(i);
     EXPECT_EQ(TwoPassAboveRowBytes(isa, Zen5Vm()), TwoPassAboveRowBytes(isa, defaults));
   }
-  EXPECT_EQ(16 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, defaults));
+  EXPECT_EQ(32 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, defaults));
   EXPECT_EQ(64 * MiB, TwoPassAboveRowBytes(twopass_isa_avx2, defaults));
 }
 
@@ -170,21 +170,21 @@ TEST(AutoRule, DefaultsGiveTheZen5Thresholds) {
 TEST(AutoRule, ScalesWithTheLastLevelCache) {
   const CacheSizes small =
       ResolveCacheSizes(Report(32 * KiB, 512 * KiB, 8 * MiB, 8), CacheReport());
-  EXPECT_EQ(4 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, small));
+  EXPECT_EQ(8 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, small));
   EXPECT_EQ(16 * MiB, TwoPassAboveRowBytes(twopass_isa_avx2, small));
-  EXPECT_FALSE(RuleChoosesTwoPass(twopass_isa_avx512f, 4 * MiB, small));
-  EXPECT_TRUE(RuleChoosesTwoPass(twopass_isa_avx512f, 4 * MiB + 1, small));
+  EXPECT_FALSE(RuleChoosesTwoPass(twopass_isa_avx512f, 8 * MiB, small));
+  EXPECT_TRUE(RuleChoosesTwoPass(twopass_isa_avx512f, 8 * MiB + 1, small));
   CacheSizes l2_only = small;
   l2_only.l2_bytes = 12 * MiB;
   l2_only.l3_bytes = 4 * MiB;
-  EXPECT_EQ(6 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, l2_only));
+  EXPECT_EQ(12 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, l2_only));
 }
 
 TEST(AutoRule, BadInputDoesNotCrash) {
   CacheSizes huge = Zen5Vm();
   huge.l2_bytes = UINT64_MAX;  // injected without ResolveCacheSizes
   huge.l3_bytes = UINT64_MAX;
-  EXPECT_EQ(16 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, huge));
+  EXPECT_EQ(32 * MiB, TwoPassAboveRowBytes(twopass_isa_avx512f, huge));
   CacheSizes zero = Zen5Vm();
   zero.l2_bytes = 0;
   zero.l3_bytes = 0;
@@ -195,8 +195,8 @@ TEST(AutoRule, BadInputDoesNotCrash) {
 }
 
 // The operator runs what the rule says for this machine's detected sizes, on every ISA
-// this CPU has (its reload: three-pass-reload for the rows f32-softmaxrow takes, else
-// sampled-max-reload); f16 operators always use two-pass.
+// this CPU has (its reload: sampled-max-reload on AVX512F but for the rows f32-softmaxrow
+// takes, else three-pass-reload); f16 operators always use two-pass.
 TEST(AutoRule, OperatorFollowsTheRule) {
   ASSERT_EQ(twopass_status_success, twopass_initialize());
   const CacheSizes& sizes = DetectedCacheSizes();
@@ -214,9 +214,9 @@ TEST(AutoRule, OperatorFollowsTheRule) {
     for (size_t n : channels) {
       ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op, n, n, n, 1, nullptr));
       const bool two_pass = RuleChoosesTwoPass(isa, RowBytes(n), sizes);
-      const char* reload = n <= kSoftmaxRowMaxChannels && isa == kSoftmaxRowIsa
-                               ? "three-pass-reload"
-                               : "sampled-max-reload";
+      const char* reload = isa == twopass_isa_avx512f && n > kSoftmaxRowMaxChannels
+                               ? "sampled-max-reload"
+                               : "three-pass-reload";
       EXPECT_STREQ(two_pass ? "two-pass" : reload, twopass_internal_operator_algorithm(op))
           << twopass_isa_to_string(isa) << " " << n;
       ASSERT_EQ(twopass_status_success,
