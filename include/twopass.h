@@ -137,8 +137,8 @@ enum twopass_status {
    exceed a multiple of the last-level cache (the L3 capped at 32 MiB, one core complex:
    1x on AVX512F, 2x on AVX2; out of cache it moves 12 bytes per element against 16-20),
    reload otherwise and always on SSE2 and scalar (compute-bound two-pass): on AVX512F its
-   sampled-max form below (but for rows of up to 512 floats, which one kernel takes whole),
-   elsewhere three-pass-reload; f16: always two-pass.
+   sampled-max form below for rows of 2048 floats and more, elsewhere three-pass-reload;
+   f16: always two-pass.
    Every algorithm meets the contract above; they differ in speed only. */
 
 /* Two passes over memory: sum of exp in an extended (mantissa, exponent) format, then
@@ -152,10 +152,12 @@ enum twopass_status {
 /* A row whose inputs are all -inf produces zeros instead of NaN. */
 #define TWOPASS_FLAG_MASKED_ROW_ZERO 0x00000008u
 /* Reload with the max pass replaced by the maximum of a sample (about 64 inputs of every
-   4096): exp(x - ref) stored and summed with ref from that sample; output scaled in place.
-   Reads the input once. Rows with an input more than ~43 above the sample's maximum are
-   recomputed with their exact maximum (same contract, about 3x the time for such a row).
-   f16 runs the recompute form, as the three-pass flags. */
+   4096; chunks under 1024 take their exact max): exp(x - ref) stored and summed with ref
+   from that sample; output scaled in place. Reads the input once. Rows with an input more
+   than ~43 above the sample's maximum are recomputed with their exact maximum (same
+   contract, about 3x the time for such a row). AVX512F rows of up to 512 floats run
+   three-pass-reload's one-kernel form (max in the kernel). f16 runs the recompute form, as
+   the three-pass flags. */
 #define TWOPASS_FLAG_ALGORITHM_SAMPLED_MAX_RELOAD 0x00000010u
 
 /* Opaque operator handle. */

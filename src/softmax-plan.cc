@@ -53,11 +53,10 @@ Algorithm ChooseAlgorithm(ElementType element_type, size_t channels,
   if (element_type == ElementType::kF16) return Algorithm::kTwoPass;
   const uint64_t row_bytes = uint64_t{channels} * 2 * sizeof(float);  // input + output
   if (RuleChoosesTwoPass(config.isa, row_bytes, DetectedCacheSizes())) return Algorithm::kTwoPass;
-  // Reload: sampled-max on AVX512F, 1.07-1.12x faster from 32000 floats up (Zen 5 VM,
-  // 2026-12-07, docs/benchmarks.md); on AVX2 it ties (0.98-1.02x: the clamp's vminps costs
-  // what the max pass saved) and on SSE2 it loses 1-5%, so they keep the classic form. Short
-  // rows of f32-softmaxrow take their max in the kernel.
-  if (config.isa != twopass_isa_avx512f || RunsSoftmaxRow(element_type, channels, config)) {
+  // Reload: sampled-max on AVX512F from kSampledMaxMinChannels up; on AVX2 it ties
+  // (0.98-1.02x: the clamp's vminps costs what the max pass saved) and on SSE2 it loses 1-5%,
+  // so they keep the classic form (Zen 5 VM, 2026-12-07, docs/benchmarks.md).
+  if (config.isa != twopass_isa_avx512f || channels < kSampledMaxMinChannels) {
     return Algorithm::kThreePassReload;
   }
   return Algorithm::kSampledMaxReload;

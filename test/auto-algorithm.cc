@@ -195,8 +195,8 @@ TEST(AutoRule, BadInputDoesNotCrash) {
 }
 
 // The operator runs what the rule says for this machine's detected sizes, on every ISA
-// this CPU has (its reload: sampled-max-reload on AVX512F but for the rows f32-softmaxrow
-// takes, else three-pass-reload); f16 operators always use two-pass.
+// this CPU has (its reload: sampled-max-reload on AVX512F from kSampledMaxMinChannels up,
+// else three-pass-reload); f16 operators always use two-pass.
 TEST(AutoRule, OperatorFollowsTheRule) {
   ASSERT_EQ(twopass_status_success, twopass_initialize());
   const CacheSizes& sizes = DetectedCacheSizes();
@@ -214,7 +214,7 @@ TEST(AutoRule, OperatorFollowsTheRule) {
     for (size_t n : channels) {
       ASSERT_EQ(twopass_status_success, twopass_reshape_softmax_nc_f32(op, n, n, n, 1, nullptr));
       const bool two_pass = RuleChoosesTwoPass(isa, RowBytes(n), sizes);
-      const char* reload = isa == twopass_isa_avx512f && n > kSoftmaxRowMaxChannels
+      const char* reload = isa == twopass_isa_avx512f && n >= kSampledMaxMinChannels
                                ? "sampled-max-reload"
                                : "three-pass-reload";
       EXPECT_STREQ(two_pass ? "two-pass" : reload, twopass_internal_operator_algorithm(op))
