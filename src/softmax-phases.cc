@@ -682,6 +682,12 @@ bool StreamOutput(ElementType element_type, const RunContext& context) {
 
 void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* context) {
   const KernelConfig& config = *context->config;
+  // In place, a row that sampled-max reload sends to the special path after its sum pass
+  // would be read back from the terms that pass stored over it: the classic reload finds
+  // every special row in its max pass, before writing.
+  if (algorithm == Algorithm::kSampledMaxReload && context->in_place) {
+    algorithm = Algorithm::kThreePassReload;
+  }
   const bool f16 = element_type == ElementType::kF16;
   // Non-temporal stores for the last pass of f32 two-pass and three-pass-reload when
   // the run writes more than NtThresholdBytes() of output (rows x channels x 4 bytes;

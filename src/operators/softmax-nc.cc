@@ -346,6 +346,7 @@ enum twopass_status ReshapeImpl(twopass_operator* op, size_t channels, size_t in
   context.scale = 1.0f;
   context.mask = nullptr;
   context.mask_stride = 0;
+  context.in_place = false;
   ResolvePhases(op);
   context.input = nullptr;
   context.output = nullptr;
@@ -416,7 +417,10 @@ enum twopass_status SetupImpl(twopass_operator* op, const void* input, void* out
   op->context.input = input;
   op->context.output = output;
   op->context.lse = nullptr;  // bound again after setup (twopass_setup_logsumexp_output)
-  UnbindScaleMask(op);        // and twopass_setup_scale_mask
+  const bool was_in_place = op->context.in_place;
+  op->context.in_place = in_place;
+  UnbindScaleMask(op);  // and twopass_setup_scale_mask
+  if (was_in_place != in_place) ResolvePhases(op);
   op->state = OperatorState::kReady;
   return twopass_status_success;
 }

@@ -162,6 +162,9 @@ struct RunContext {
   // Optional per-row log-sum-exp output (twopass_setup_logsumexp_output): lse[row], one
   // float per row, written once the row's last merge is done; nullptr: none.
   float* lse;
+  // output == input (setup): sampled-max reload then runs the classic reload, whose
+  // special rows are found before anything is written (ResolveSoftmax).
+  bool in_place;
 
   // Scale and mask (twopass_setup_scale_mask): when `scaled`, every phase reads the
   // rows t = x * scale + mask (two roundings, f32), made chunk by chunk in a buffer,
