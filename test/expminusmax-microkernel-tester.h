@@ -63,20 +63,6 @@
 namespace twopass {
 namespace testing {
 
-// Lanes of one vector register of an ISA: the granularity of the tails.
-inline size_t VectorWidth(enum twopass_isa isa) {
-  switch (isa) {
-    case twopass_isa_sse2:
-      return 4;
-    case twopass_isa_avx2:
-      return 8;
-    case twopass_isa_avx512f:
-      return 16;
-    default:
-      return 1;
-  }
-}
-
 // One kernel of any of the three families, so that a single value-parameterized
 // suite (expminusmax-tests.h) covers them all. Exactly one fn pointer is set.
 struct ExpMinusMaxKernel {

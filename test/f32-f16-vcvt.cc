@@ -17,7 +17,6 @@
 
 #include <gtest/gtest.h>
 
-#include "expminusmax-microkernel-tester.h"  // VectorWidth
 #include "f16-test-util.h"
 #include "guarded-buffer.h"
 #include "twopass/microkernels.h"

@@ -122,8 +122,9 @@ TEST_P(F32RaddextexpTest, GuardPagesEveryTail) {
   }
 }
 
-// Special values at the first, a middle and the last position, and at every
-// position of the remainder (tail) of the row; for both guard sides.
+// Special values at the first, a middle and the last position, and in the remainder
+// (tail) of the row (TailPositions: every lane of its first and last vectors); for both
+// guard sides.
 TEST_P(F32RaddextexpTest, SpecialValuesEveryPosition) {
   const float specials[] = {-INFINITY, -1e9f, -FLT_MAX, FLT_MAX, NAN,
                             INFINITY,  1e-40f, -1e-40f, 0.0f,    -0.0f};
@@ -136,8 +137,7 @@ TEST_P(F32RaddextexpTest, SpecialValuesEveryPosition) {
   for (size_t n : sizes) {
     std::vector<float> row(n);
     for (float& v : row) v = uniform(rng);
-    std::vector<size_t> positions = {0, n / 2, n - 1};
-    for (size_t i = n - n % tile; i < n; i++) positions.push_back(i);
+    const std::vector<size_t> positions = TailPositions(n, tile, VectorWidth(kernel().isa));
     for (float special : specials) {
       for (size_t position : positions) {
         std::vector<float> r = row;

@@ -90,8 +90,9 @@ TEST_P(F32VscaleextexpTest, GuardPagesEveryTail) {
   }
 }
 
-// Special values at the first, a middle and the last position and at every position
-// of the tail; with scale (1, 0) the saturations are predictable.
+// Special values at the first, a middle and the last position and in the tail
+// (TailPositions: every lane of its first and last vectors); with scale (1, 0) the
+// saturations are predictable.
 TEST_P(F32VscaleextexpTest, SpecialValuesEveryPosition) {
   const float specials[] = {-INFINITY, -1e9f, -FLT_MAX, FLT_MAX, NAN,
                             INFINITY,  1e-40f, -1e-40f, 0.0f,    -0.0f};
@@ -103,8 +104,7 @@ TEST_P(F32VscaleextexpTest, SpecialValuesEveryPosition) {
   for (size_t n : sizes) {
     std::vector<float> row(n);
     for (float& v : row) v = uniform(rng);
-    std::vector<size_t> positions = {0, n / 2, n - 1};
-    for (size_t i = n - n % tile; i < n; i++) positions.push_back(i);
+    const std::vector<size_t> positions = TailPositions(n, tile, VectorWidth(kernel().isa));
     for (float special : specials) {
       for (size_t position : positions) {
         std::vector<float> r = row;

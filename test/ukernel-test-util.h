@@ -201,5 +201,35 @@ class OffsetFloatBuffer {
   float* begin_;
 };
 
+// Lanes of one vector register of an ISA: the granularity of the tails.
+inline size_t VectorWidth(enum twopass_isa isa) {
+  switch (isa) {
+    case twopass_isa_sse2:
+      return 4;
+    case twopass_isa_avx2:
+      return 8;
+    case twopass_isa_avx512f:
+      return 16;
+    default:
+      return 1;
+  }
+}
+
+// Where special values go in a row of n elements for a kernel of this tile and vector
+// width: the first, middle and last elements, and every lane of the first vector and of
+// the last full and partial vectors of the remainder after the main loop (n % tile
+// elements). The remainder's vectors between those run the same loop body as its first,
+// so every position of every tail (quadratic in the tile: 32 s for one AVX512F u192
+// variant) adds no path.
+inline std::vector<size_t> TailPositions(size_t n, size_t tile, size_t width) {
+  std::vector<size_t> positions = {0, n / 2, n - 1};
+  const size_t tail_start = n - n % tile;
+  const size_t last = width + (n - tail_start) % width;  // the last full and partial vectors
+  for (size_t i = tail_start; i < n; i++) {
+    if (i - tail_start < width || n - i <= last) positions.push_back(i);
+  }
+  return positions;
+}
+
 }  // namespace testing
 }  // namespace twopass
