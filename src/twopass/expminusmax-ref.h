@@ -42,6 +42,8 @@
 
 #include <math.h>
 
+#include <type_traits>
+
 #include "twopass/exp-constants.h"
 
 namespace twopass {
@@ -85,6 +87,24 @@ inline ExpMinusMaxRef GetExpMinusMaxRef(float max) {
 // ref = shift + k*ln2 in double, for the reference results of the tests.
 inline double ExpMinusMaxRefPoint(const ExpMinusMaxRef& r) {
   return static_cast<double>(r.shift) + static_cast<double>(r.k) * 0.69314718055994530942;
+}
+
+// Calls compute(shift, clamp) with std::true_type / std::false_type for the two per-call
+// choices of f32-raddstoreexpminusmax (ExpMinusMax<kShift>, ClampAboveMax<kClamp>), so that
+// each combination gets loops of its own.
+template <typename Compute>
+inline void DispatchShiftClamp(bool shift, bool clamp, Compute compute) {
+  if (shift) {
+    if (clamp) {
+      compute(std::true_type(), std::true_type());
+    } else {
+      compute(std::true_type(), std::false_type());
+    }
+  } else if (clamp) {
+    compute(std::false_type(), std::true_type());
+  } else {
+    compute(std::false_type(), std::false_type());
+  }
 }
 
 }  // namespace twopass

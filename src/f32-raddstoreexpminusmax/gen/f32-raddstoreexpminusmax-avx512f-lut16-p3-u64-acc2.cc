@@ -38,8 +38,6 @@
 #include <assert.h>
 #include <stddef.h>
 
-#include <type_traits>
-
 #include <immintrin.h>
 
 #include "twopass/expminusmax-avx512f.h"
@@ -115,15 +113,5 @@ extern "C" void twopass_f32_raddstoreexpminusmax_ukernel__avx512f_lut16_p3_u64_a
     }
     *sum = F64AccTotal(vsum, vacc0);
   };
-  if (vref.shift_needed) {
-    if (vref.clamp_needed) {
-      compute(std::true_type(), std::true_type());
-    } else {
-      compute(std::true_type(), std::false_type());
-    }
-  } else if (vref.clamp_needed) {
-    compute(std::false_type(), std::true_type());
-  } else {
-    compute(std::false_type(), std::false_type());
-  }
+  twopass::DispatchShiftClamp(vref.shift_needed, vref.clamp_needed, compute);
 }
