@@ -32,8 +32,8 @@
 // subnormal. NaN x or NaN max give NaN.
 //
 // Above max (f32-raddstoreexpminusmax only, for a max estimated from a sample of the row:
-// twopass/softmax-phases.h): x is clamped above at upper = fl(shift + (k +
-// kExpMinusMaxHeadroom) * ln2), so inputs up to max + ~43 get their terms (up to 2^62, n - k
+// src/softmax-phases.cc): the caller passes upper = fl(shift + (k + kExpMinusMaxHeadroom)
+// * ln2) and x is clamped above there, so inputs up to max + ~43 get their terms (up to 2^62, n - k
 // <= 62 within every ISA's exponent construction, the AVX512F table form's n - k <= 63
 // included) and anything larger, +inf included, the term at upper, about 2^62: a sum at
 // or above 2^61 tells the caller that its max was too low. x - shift stays exact below
