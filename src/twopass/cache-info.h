@@ -70,7 +70,8 @@ const CacheSizes& DetectedCacheSizes();
 
 // The automatic choice's rule for f32 rows, a pure function of the ISA, the bytes of
 // one row's input plus output, and the cache sizes: two-pass when the row exceeds
-// TwoPassAboveRowBytes, three-pass-reload otherwise (see cache-info.cc for the data).
+// TwoPassAboveRowBytes, reload otherwise (see cache-info.cc for the data; which reload:
+// ChooseAlgorithm in src/softmax-plan.cc).
 uint64_t TwoPassAboveRowBytes(enum twopass_isa isa, const CacheSizes& caches);
 inline bool RuleChoosesTwoPass(enum twopass_isa isa, uint64_t row_bytes,
                                const CacheSizes& caches) {
