@@ -154,8 +154,8 @@ enum twopass_status {
 /* Reload with the max pass replaced by the maximum of a sample (about 64 inputs of every
    4096; chunks under 1024 take their exact max): exp(x - ref) stored and summed with ref
    from that sample; output scaled in place. Reads the input once. Rows with an input more
-   than ~43 above the sample's maximum are recomputed with their exact maximum (same
-   contract, about 3x the time for such a row). In place (output == input) it runs
+   than ~43 above the sample's maximum are recomputed by three-pass-reload (same
+   contract, about 1.7x the time of such a row). In place (output == input) it runs
    three-pass-reload: such a row is found only after its terms were stored over the input.
    AVX512F rows of up to 512 floats run three-pass-reload's one-kernel form (max in the
    kernel). f16 runs the recompute form, as the three-pass flags. */

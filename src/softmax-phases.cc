@@ -19,14 +19,14 @@
 // it get their exact terms up to ~43 above (2^62), larger ones are clamped to a term of
 // ~2^62 (twopass/expminusmax-ref.h, "Above max"), so MergeSampledSums sees a sum at or above
 // 2^61 whenever the estimate was too low (and NaN for a NaN the sample missed) and sends
-// the row to the special path, which finds the NaN or +inf or recomputes the row with the
-// exact max. A row passes when every input is below the estimate's reference + ~43: its
-// terms exp(x - ref) are those of reload with ref nearer the row's low end (tiny terms
-// flush later, never earlier), scaled by 1 / sum as there. A chunk whose sample is -inf
-// (mostly masked), NaN or 2^14 or more in magnitude takes its exact max instead (sparse
-// finite inputs are found; -FLT_MAX masks cost no special path), and MergeSampledMaxima
-// sends rows whose estimate is 2^24 or more to the special path (the clamp's float
-// arithmetic needs an ulp of the estimate below 1).
+// the row back (SampledReloadSpecialRow): the classic reload recomputes it with the exact
+// max, and the special-value path takes it where that max is NaN or infinite. A row passes when
+// every input is below the estimate's reference + ~43: its terms exp(x - ref) are those of reload
+// with ref nearer the row's low end (tiny terms flush later, never earlier), scaled by 1 / sum as
+// there. A chunk whose sample is -inf (mostly masked), NaN or 2^14 or more in magnitude takes its
+// exact max instead (sparse finite inputs are found; -FLT_MAX masks cost no special path), and
+// MergeSampledMaxima sends rows whose estimate is 2^24 or more to the special path (the clamp's
+// float arithmetic needs an ulp of the estimate below 1).
 #include "twopass/softmax-phases.h"
 
 #include <assert.h>
@@ -664,6 +664,17 @@ void SoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* part
       [](size_t k) { return static_cast<float>(1.0 / static_cast<double>(k)); }, 0.0f);
 }
 
+// Sampled-max reload's rows that its merges send back (an input the sample missed by more
+// than ~43, an unsampled NaN or +inf, an estimate of 2^24 or more): the classic reload
+// (recompute_phases, with the exact max), and SoftmaxSpecialRow only where that max is not
+// finite. Why not SoftmaxSpecialRow at once: its scalar ScanRow first made such a row cost
+// ~7x a normal one (1 x 32000: 1.73 against 0.236 ns per element, Zen 5 VM, 2026-12-07).
+void SampledReloadSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
+  if (!RunRowPhases(context, context.recompute_phases, row, partials)) {
+    SoftmaxSpecialRow(context, row, partials);
+  }
+}
+
 void LogSoftmaxSpecialRow(const RunContext& context, size_t row, ChunkPartial* partials) {
   // + 0.0f: log 1 gives +0, not -0.
   WriteSpecialRow(
@@ -715,8 +726,13 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
                               : List(kScaledReloadF32, LseFromMaxSum);
         break;
       case Algorithm::kSampledMaxReload:
-        context->phases = f16 ? List(kScaledRecompute<kF16>, LseFromMaxSum)
-                              : List(kScaledSampledReloadF32, LseFromMaxSum);
+        if (f16) {
+          context->phases = context->recompute_phases;
+          break;
+        }
+        context->phases = List(kScaledSampledReloadF32, LseFromMaxSum);
+        context->recompute_phases = List(kScaledReloadF32, LseFromMaxSum);
+        context->special_row = SampledReloadSpecialRow;
         break;
       case Algorithm::kThreePassRecompute:
         context->phases = context->recompute_phases;
@@ -739,11 +755,15 @@ void ResolveSoftmax(ElementType element_type, Algorithm algorithm, RunContext* c
       }
       break;
     case Algorithm::kSampledMaxReload:
-      context->phases =
-          f16 ? List(kRecomputeF16, LseFromMaxSum) : List(kSampledReloadF32, LseFromMaxSum);
-      // Rows f32-softmaxrow takes whole have no max pass to replace: its max is in-kernel.
-      if (RunsSoftmaxRow(element_type, context->channels, config)) {
+      if (f16) {
+        context->phases = context->recompute_phases;
+      } else if (RunsSoftmaxRow(element_type, context->channels, config)) {
+        // Rows f32-softmaxrow takes whole have no max pass to replace: its max is in-kernel.
         context->phases = List(kSoftmaxRowF32, LseFromMaxSum);
+      } else {
+        context->phases = List(kSampledReloadF32, LseFromMaxSum);
+        context->recompute_phases = List(kReloadF32, LseFromMaxSum);
+        context->special_row = SampledReloadSpecialRow;
       }
       break;
     case Algorithm::kThreePassRecompute:

@@ -126,8 +126,9 @@ using SpecialRowFn = void (*)(const RunContext& context, size_t row, ChunkPartia
 // sizes. Nothing on the hot path decides any of this again.
 struct RunContext {
   PhaseList phases;
-  // The exact three-pass form for rows whose magnitude is beyond two-pass's range
-  // (used by special_row); its merges never mark a row with a finite maximum special.
+  // The exact three-pass form for rows whose magnitude is beyond two-pass's range, and
+  // (the classic reload) for the rows sampled-max reload sends back (used by special_row);
+  // its merges never mark a row with a finite maximum special.
   PhaseList recompute_phases;
   SpecialRowFn special_row;
   // Kernels: the operator's ISA, with the last pass's stores (regular or
