@@ -73,11 +73,15 @@ void MaxF32(const RunContext& context, size_t row, size_t chunk, const RowPlan&,
 // The largest of about kSampleCount elements of a chunk spread one per stride (from the
 // first, every stride-th), and the last; element(i) reads the chunk's element i. NaNs are
 // passed over (a select, no branch: branches on random data cost 10% at 32000 floats):
-// the sum pass finds them.
+// the sum pass finds them. NaN for chunks under kSampleMinElements, which take their exact
+// max (NeedsExactMax): rmax's ~0.09 cycles per element cost less there than 64 scalar
+// loads and maxes (sampled-max reload at 1000 x 128 ran 2x slower than reload with them).
 constexpr size_t kSampleCount = 64;
+constexpr size_t kSampleMinElements = 1024;
 
 template <typename Element>
 inline float SampleMax(size_t elements, Element element) {
+  if (elements < kSampleMinElements) return NAN;
   const size_t stride = elements > kSampleCount ? elements / kSampleCount : 1;
   // Four chains: one max chain of 64 dependent maxss cost half the max pass it replaces.
   float max0 = element(elements - 1), max1 = max0, max2 = max0, max3 = max0;
@@ -97,14 +101,10 @@ inline float SampleMax(size_t elements, Element element) {
 }
 
 // Whether a chunk whose sample max is `max` takes its exact max instead: -inf (a mostly
-// masked chunk, whose few finite inputs the sample may miss), NaN, and magnitudes of 2^14 and
-// more (masks of -FLT_MAX; and MergeSampledMaxima's bound needs them).
+// masked chunk, whose few finite inputs the sample may miss), NaN (a short chunk, or a NaN
+// in the last element), and magnitudes of 2^14 and more (masks of -FLT_MAX; and
+// MergeSampledMaxima's bound needs them).
 inline bool NeedsExactMax(float max) { return !(fabsf(max) < kExpMinusMaxDirectBound); }
-
-// Chunks shorter than this take their exact max without a sample: rmax's ~0.09 cycles per
-// element cost less there than 64 scalar loads and maxes (sampled-max reload at 1000 x 128
-// ran 2x slower than reload with them).
-constexpr size_t kSampleMinElements = 1024;
 
 // Sampled-max reload's first phase (top of the file): the chunk's sample max, or its exact
 // max (NeedsExactMax).
@@ -112,8 +112,7 @@ void SampleMaxF32(const RunContext& context, size_t row, size_t chunk, const Row
                   ChunkPartial* partial) {
   const RowChunk c = GetChunk(context, row, chunk);
   const float* x = c.f32_input();
-  partial->max =
-      c.elements < kSampleMinElements ? NAN : SampleMax(c.elements, [x](size_t i) { return x[i]; });
+  partial->max = SampleMax(c.elements, [x](size_t i) { return x[i]; });
   if (NeedsExactMax(partial->max)) {
     context.config->rmax.fn(c.elements * sizeof(float), x, &partial->max);
   }
@@ -442,10 +441,8 @@ void ScaledSampleMaxF32(const RunContext& context, size_t row, size_t chunk, con
                         ChunkPartial* partial) {
   const size_t start = chunk * context.chunk_size;
   const size_t elements = std::min(context.chunk_size, context.channels - start);
-  partial->max =
-      elements < kSampleMinElements ? NAN : SampleMax(elements, [&context, row, start](size_t i) {
-        return RowElement(context, row, start + i);
-      });
+  partial->max = SampleMax(
+      elements, [&context, row, start](size_t i) { return RowElement(context, row, start + i); });
   if (NeedsExactMax(partial->max)) ScaledMax<ElementType::kF32>(context, row, chunk, plan, partial);
 }
 

@@ -161,10 +161,20 @@ void MergeMaxima(const ChunkPartial* partials, size_t count, RowPlan* plan) {
   plan->upper = INFINITY;  // an exact max: no input above it
 }
 
-// sum >= 1 since exp(max - max) = 1.
-void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+namespace {
+
+// The chunks' sums of a three-pass sum pass, added in chunk order in double.
+double SumOfSums(const ChunkPartial* partials, size_t count) {
   double sum = 0.0;
   for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  return sum;
+}
+
+}  // namespace
+
+// sum >= 1 since exp(max - max) = 1.
+void MergeSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
+  const double sum = SumOfSums(partials, count);
   plan->inv_sum = static_cast<float>(1.0 / sum);
 }
 
@@ -180,8 +190,7 @@ void MergeSampledMaxima(const ChunkPartial* partials, size_t count, RowPlan* pla
 
 // sum >= 2^-0.5: the sampled max is an element of the row.
 void MergeSampledSums(const ChunkPartial* partials, size_t count, RowPlan* plan) {
-  double sum = 0.0;
-  for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  const double sum = SumOfSums(partials, count);
   if (!(sum < kExpMinusMaxClampedSum)) {  // NaN too
     plan->kind = RowKind::kSpecial;
     return;
@@ -193,8 +202,7 @@ void MergeSampledSums(const ChunkPartial* partials, size_t count, RowPlan* plan)
 // next to the row's maximum (twopass/expminusmax-ref.h), which the max pass left in the
 // plan.
 void MergeLogSumExpFromMax(const ChunkPartial* partials, size_t count, RowPlan* plan) {
-  double sum = 0.0;
-  for (size_t c = 0; c < count; c++) sum += static_cast<double>(partials[c].sum);
+  const double sum = SumOfSums(partials, count);
   const double ref = ExpMinusMaxRefPoint(GetExpMinusMaxRef(plan->max));
   SetLogSumExp(ref + log(sum), plan);
 }
